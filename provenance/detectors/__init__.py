@@ -1,0 +1,1 @@
+"""Pixel detectors. Each consumes sampled frames and returns watermarks and evidence."""

@@ -1,0 +1,224 @@
+"""Evidence records from Content Credentials and metadata facts.
+
+The credentials and metadata readers report facts; this module says what each
+fact argues for (generated, captured, stripped, context) and how strongly,
+with the numbers taken from data/weights.toml and attribution from the
+generator data file.
+"""
+
+from __future__ import annotations
+
+from .credentials import C2paInfo, decisive_source_type
+from .datafiles import load_toml, source_type
+from .generators import display_name, first_match, match
+from .generators import load as load_generators
+from .metadata import MetadataInfo
+from .metadata.xmp import is_embedded_pointer
+from .records import (
+    CLAIM_CAPTURED,
+    CLAIM_COMPOSITE,
+    CLAIM_GENERATED,
+    CLAIM_INFO,
+    CLAIM_STRIPPED,
+    Evidence,
+)
+
+
+def weight(kind: str) -> float:
+    return float(load_toml("weights.toml")["evidence"][kind])
+
+
+def c2pa_generator(info: C2paInfo) -> tuple[str | None, str | None]:
+    """Generator id named by the manifest, and the field that named it.
+
+    softwareAgent is the most specific (one signer certificate signs several
+    products), then the claim generator, then the signer.
+    """
+    agents = [a.software_agent for a in info.actions if a.software_agent]
+    hit = first_match("c2pa_software_agent", agents)
+    if hit is None:
+        hit = first_match("c2pa_claim_generator", [*info.claim_generator_info,
+                                                   info.claim_generator])
+    if hit is None and info.signer:
+        hit = first_match("c2pa_signer", [info.signer.common_name, info.signer.issuer])
+    if hit is None:
+        return None, None
+    return hit.generator, f"{hit.field} '{hit.value}'"
+
+
+def from_c2pa(info: C2paInfo) -> list[Evidence]:
+    out: list[Evidence] = []
+    where = {"manifest": info.active_manifest} if info.active_manifest else {}
+    if info.state == "remote":
+        out.append(Evidence(
+            "c2pa", "c2pa.remote",
+            f"The file points to a manifest at {info.remote_url}, which was not fetched "
+            "(use --allow-network to fetch it).",
+            1.0, CLAIM_INFO, where={"url": info.remote_url}))
+    if info.state == "unreadable":
+        out.append(Evidence("c2pa", "c2pa.unreadable",
+                            f"A C2PA manifest is present but could not be parsed: {info.error}.",
+                            1.0, CLAIM_INFO))
+    if info.state not in ("valid", "trusted", "invalid"):
+        return out
+
+    generator, named_by = c2pa_generator(info)
+    intact = info.content != "mismatch" and info.signature == "verified"
+    signer = _signer_text(info)
+
+    if info.state == "invalid":
+        problems = [c for c in info.validation if c.scope == "active" and c.outcome == "failure"
+                    and not c.code.startswith(("signingCredential.", "timeStamp."))]
+        plain = "; ".join(f"{c.code}: {c.explanation}" for c in problems[:4]) or "checks failed"
+        what = "the content no longer matches the manifest" if info.content == "mismatch" \
+            else "the manifest's signature or assertions do not verify"
+        out.append(Evidence(
+            "c2pa", "c2pa.invalidated",
+            f"Content Credentials are present but {what} ({plain}).",
+            weight("c2pa.invalidated"), CLAIM_STRIPPED, stripped="c2pa-invalidated",
+            where={**where, "codes": [c.code for c in problems]}))
+
+    generated = [a for a in info.actions if a.disclosure in ("generated", "composite")]
+    if info.ai_disclosure in ("generated", "composite") and generated:
+        first = generated[0]
+        decisive = intact and any(decisive_source_type(a) for a in generated)
+        level = "c2pa.generated.verified" if intact else (
+            "c2pa.generated.altered" if info.signature == "verified"
+            else "c2pa.generated.unverified")
+        scope = f" in ingredient {' > '.join(first.ingredient_path)}" \
+            if first.ingredient_path else ""
+        agent = f" by '{first.software_agent}'" if first.software_agent else ""
+        claim = CLAIM_GENERATED if info.ai_disclosure == "generated" else CLAIM_COMPOSITE
+        detail = (f"The C2PA manifest{signer} states {first.action}{agent}{scope} with source "
+                  f"type {first.source_type_label or first.digital_source_type}")
+        detail += "; signature and content hashes verify." if intact else (
+            "; the content changed after signing." if info.signature == "verified"
+            else "; the signature does not verify, so the statement is unproven.")
+        out.append(Evidence(
+            "c2pa", f"c2pa.{info.ai_disclosure}", detail, weight(level), claim,
+            generator=generator, decisive=decisive,
+            where={**where, "action": first.action, "digitalSourceType":
+                   first.digital_source_type, "ingredient_path": first.ingredient_path}))
+    elif generator:
+        out.append(Evidence(
+            "c2pa", "c2pa.generator-signer",
+            f"The manifest was made by {display_name(generator)} ({named_by}), though no action "
+            "states an AI source type.",
+            weight("c2pa.generator-signer") if intact else weight("c2pa.generated.unverified"),
+            CLAIM_GENERATED, generator=generator, where=where))
+    elif info.ai_disclosure == "captured":
+        out.append(Evidence(
+            "c2pa", "c2pa.captured",
+            f"The C2PA manifest{signer} states a capture (digitalCapture)"
+            + ("; signature and content hashes verify." if intact else ", but it does not verify."),
+            weight("c2pa.captured") if intact else weight("c2pa.generated.unverified"),
+            CLAIM_CAPTURED, where=where))
+
+    if info.credential == "expired":
+        out.append(Evidence(
+            "c2pa", "c2pa.credential-expired",
+            "The signer's certificate has expired; this is a matter of time, not tampering "
+            "(content and signature are judged separately).", 1.0, CLAIM_INFO, where=where))
+    elif info.credential == "untrusted":
+        out.append(Evidence(
+            "c2pa", "c2pa.credential-untrusted",
+            f"The signer{signer} does not chain to a supplied trust anchor "
+            "(add --trust-anchors to verify who signed).", 1.0, CLAIM_INFO, where=where))
+    return out
+
+
+def _signer_text(info: C2paInfo) -> str:
+    if not info.signer:
+        return ""
+    parts = [p for p in (info.signer.common_name, info.signer.issuer) if p]
+    return f" signed by {' / '.join(dict.fromkeys(parts))}" if parts else ""
+
+
+def from_metadata(meta: MetadataInfo, c2pa: C2paInfo) -> list[Evidence]:
+    out: list[Evidence] = []
+    x = meta.xmp
+    if x and x.digital_source_type:
+        known = source_type(x.digital_source_type)
+        disclosure = known[1]["disclosure"] if known else None
+        claim = {"generated": CLAIM_GENERATED, "composite": CLAIM_COMPOSITE,
+                 "captured": CLAIM_CAPTURED}.get(disclosure or "", CLAIM_INFO)
+        label = known[1]["label"] if known else x.digital_source_type
+        out.append(Evidence(
+            "xmp", "xmp.digital-source-type",
+            f"XMP Iptc4xmpExt:DigitalSourceType says '{label}' (unsigned metadata).",
+            weight("xmp.digital-source-type") if claim != CLAIM_INFO else 1.0, claim,
+            where={"field": "Iptc4xmpExt:DigitalSourceType", "value": x.digital_source_type}))
+
+    if x and c2pa.state == "absent" and not c2pa.sidecar:
+        dangling = [r for r in x.c2pa_refs if is_embedded_pointer(r)]
+        if dangling:
+            out.append(Evidence(
+                "xmp", "xmp.c2pa-pointer-dangling",
+                "The XMP metadata still points at an embedded C2PA manifest "
+                f"({dangling[0]}), but the file has none: the manifest was removed.",
+                weight("xmp.c2pa-pointer-dangling"), CLAIM_STRIPPED, stripped="c2pa-removed",
+                where={"field": "dcterms:provenance" if x.provenance == dangling[0]
+                       else "xmp", "value": dangling[0]}))
+
+    # Every tool string is matched; the generator listed first in the data file wins,
+    # since the file lists specific generators (SDXL) before generic ones (Stable Diffusion).
+    order = {gen_id: i for i, gen_id in enumerate(load_generators())}
+    hits = [(hit, field_name, value) for field_name, value in _tool_strings(meta)
+            for hit in match("metadata", value)[:1]]
+    if hits:
+        hit, field_name, value = min(hits, key=lambda h: order.get(h[0].generator, 1 << 30))
+        out.append(Evidence(
+            "metadata", "metadata.generator-tool",
+            f"{field_name} names {display_name(hit.generator)} ('{_short(value)}'); "
+            "unsigned metadata, easy to add or remove.",
+            weight("metadata.generator-tool"), CLAIM_GENERATED, generator=hit.generator,
+            where={"field": field_name, "pattern": hit.pattern}))
+
+    if meta.aigc:
+        label = str(next((v for k, v in meta.aigc.items() if k.lower() == "label"), "")).strip()
+        producer = next((str(v) for k, v in meta.aigc.items()
+                         if k.lower() == "contentproducer"), None)
+        hits = match("metadata", producer) if producer else []
+        key = f"metadata.aigc-label.{label}"
+        kinds = {"1": "generated", "2": "possibly generated", "3": "suspected generated"}
+        has_weight = key in load_toml("weights.toml")["evidence"]
+        out.append(Evidence(
+            "metadata", "metadata.aigc-label",
+            f"A TC260 AI-content label (China, GB 45438) in {meta.aigc_source} marks the file as "
+            f"{kinds.get(label, 'labelled (Label=' + label + ')')}"
+            + (f", producer '{producer}'" if producer else "") + ".",
+            weight(key) if has_weight else 0.3,
+            CLAIM_GENERATED if has_weight else CLAIM_INFO,
+            generator=hits[0].generator if hits else None,
+            where={"field": meta.aigc_source, "label": label}))
+
+    if meta.container:
+        for key, value in meta.container.keys.items():
+            if "aigc" in key.lower() and meta.aigc_source != "mp4-metadata":
+                out.append(Evidence(
+                    "container", "container.platform-ai-label",
+                    f"The container carries a platform AI-content field {key} = {_short(value)} "
+                    "(meaning not documented; not used for the verdict).", 1.0, CLAIM_INFO,
+                    where={"key": key}))
+    return out
+
+
+def _tool_strings(meta: MetadataInfo) -> list[tuple[str, str]]:
+    values: list[tuple[str, str]] = []
+    if meta.xmp and meta.xmp.creator_tool:
+        values.append(("XMP xmp:CreatorTool", meta.xmp.creator_tool))
+    for name in ("Software", "Make", "Model", "Artist", "ImageDescription", "UserComment"):
+        if name in meta.exif:
+            values.append((f"EXIF {name}", meta.exif[name]))
+    for key, value in meta.png_text.items():
+        values.append((f"PNG text key '{key}'", key))
+        values.append((f"PNG text '{key}'", value[:2000]))
+    if meta.container:
+        for enc in meta.container.encoders:
+            values.append(("container encoder", enc))
+    return values
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

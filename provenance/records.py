@@ -1,0 +1,112 @@
+"""Records that flow through the pipeline: what was seen, where, and how sure we are.
+
+Detectors only create these records; renderers only read them (the bandit
+split between checks and formatters). Every record turns into plain JSON with
+``to_dict`` so the report contract lives in one place (``report.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+# What a piece of evidence argues for. Verdict fusion groups evidence by claim.
+CLAIM_GENERATED = "generated"  # the media was made by a generator
+CLAIM_COMPOSITE = "composite"  # the media contains generated parts
+CLAIM_CAPTURED = "captured"  # a credential states a camera capture
+CLAIM_STRIPPED = "stripped"  # a provenance mark was removed or invalidated
+CLAIM_INFO = "info"  # context that does not move the verdict by itself
+CLAIMS = (CLAIM_GENERATED, CLAIM_COMPOSITE, CLAIM_CAPTURED, CLAIM_STRIPPED, CLAIM_INFO)
+
+
+def as_plain(value: Any) -> Any:
+    """Dataclasses, tuples and nested containers to JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+@dataclass
+class Evidence:
+    """One finding that fed the verdict.
+
+    ``kind`` is a stable machine id (``c2pa.generated``, ``xmp.c2pa-pointer-dangling``);
+    ``detail`` is the sentence a person reads; ``where`` says where to look
+    (manifest label and field, frame index and time, box in pixels).
+    """
+
+    source: str
+    kind: str
+    detail: str
+    confidence: float
+    claim: str = CLAIM_INFO
+    generator: str | None = None
+    stripped: str | None = None  # stripping kind this supports, e.g. "c2pa-removed"
+    where: dict[str, Any] = field(default_factory=dict)
+    # Proof-grade: a verified signed statement or a decoded payload with overwhelming
+    # statistics. Only decisive evidence can make ai_generated "yes".
+    decisive: bool = False
+
+    def __post_init__(self) -> None:
+        if self.claim not in CLAIMS:
+            raise ValueError(f"unknown evidence claim {self.claim!r}")
+        self.confidence = min(1.0, max(0.0, float(self.confidence)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return as_plain(self)
+
+
+@dataclass
+class Sighting:
+    """A watermark seen in one sampled frame; box is (x, y, w, h) in full-frame pixels."""
+
+    frame: int
+    time_s: float
+    box: tuple[int, int, int, int] | None = None
+    score: float | None = None
+
+
+@dataclass
+class Watermark:
+    kind: str  # "visible" or "invisible"
+    generator: str | None
+    confidence: float
+    method: str  # "ocr", "template", "dwtDct", ...
+    text: str | None = None
+    handle: str | None = None
+    payload: str | None = None
+    track: list[Sighting] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return as_plain(self)
+
+
+@dataclass
+class MediaInfo:
+    kind: str = "other"  # image / video / audio / other
+    mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    duration_s: float | None = None
+    frame_count: int | None = None
+    frames_analyzed: int = 0
+
+
+@dataclass
+class Verdict:
+    ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
+    generator: str | None = None
+    marks_stripped: str = "unknown"  # yes / likely / no / unknown
+    stripped: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    summary: str = ""
+    conflicts: list[str] = field(default_factory=list)

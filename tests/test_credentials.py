@@ -1,0 +1,166 @@
+"""C2PA states on the reference SDK's conformance files and on the project's own signed samples."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import provenance
+from provenance import credentials
+
+# (file, state, content, signature, credential, ai_disclosure) as listed in the fixtures' README.
+FIXTURES = [
+    ("C.jpg", "valid", "match", "verified", "untrusted", "generated"),
+    ("CA.jpg", "valid", "match", "verified", "untrusted", "none"),
+    ("CACA.jpg", "valid", "match", "verified", "untrusted", "none"),
+    ("CIE-sig-CA.jpg", "valid", "match", "verified", "untrusted", "generated"),
+    ("E-sig-CA.jpg", "invalid", "match", "failed", "untrusted", "none"),
+    ("XCA.jpg", "invalid", "mismatch", "verified", "untrusted", "none"),
+    ("adobe-20220124-E-clm-CAICAI.jpg", "invalid", "match", "failed", "untrusted", "none"),
+    ("boxhash.jpg", "valid", "match", "verified", "untrusted", "none"),
+    ("dashinit.mp4", "invalid", "mismatch", "verified", "untrusted", "none"),
+    ("legacy.mp4", "valid", "match", "verified", "untrusted", "none"),
+    ("video1.mp4", "valid", "match", "verified", "untrusted", "none"),
+    ("video1_no_manifest.mp4", "absent", "not checked", "not checked", "unknown", "none"),
+    ("no_manifest.jpg", "absent", "not checked", "not checked", "unknown", "none"),
+    ("P1000827.jpg", "absent", "not checked", "not checked", "unknown", "none"),
+    ("sample1.png", "absent", "not checked", "not checked", "unknown", "none"),
+    ("sample1.webp", "absent", "not checked", "not checked", "unknown", "none"),
+    ("sample1.avif", "absent", "not checked", "not checked", "unknown", "none"),
+    ("c.mov", "absent", "not checked", "not checked", "unknown", "none"),
+    ("no_alg.jpg", "unreadable", "not checked", "not checked", "unknown", "none"),
+    ("prerelease.jpg", "unreadable", "not checked", "not checked", "unknown", "none"),
+]
+
+
+@pytest.mark.parametrize("name,state,content,signature,credential,disclosure", FIXTURES)
+def test_fixture_states(fixtures, name, state, content, signature, credential, disclosure):
+    info = credentials.read(fixtures / "c2pa" / name, _mime(fixtures / "c2pa" / name))
+    assert (info.state, info.content, info.signature, info.credential, info.ai_disclosure) == (
+        state, content, signature, credential, disclosure)
+
+
+def _mime(path):
+    from provenance.probe import sniff
+
+    return sniff(path.read_bytes()[:64]).mime
+
+
+def test_failed_checks_are_named_and_explained(fixtures):
+    info = credentials.read(fixtures / "c2pa" / "XCA.jpg", "image/jpeg")
+    assert "assertion.dataHash.mismatch" in info.failed_checks
+    code = next(v for v in info.validation if v.code == "assertion.dataHash.mismatch")
+    assert code.outcome == "failure" and code.scope == "active"
+    assert "sign" in code.explanation.lower()  # plain words: changed after signing
+    assert code.explanation != code.code
+
+
+def test_ingredient_failures_do_not_invalidate_the_asset(fixtures):
+    info = credentials.read(fixtures / "c2pa" / "CIE-sig-CA.jpg", "image/jpeg")
+    assert info.state == "valid"
+    assert info.manifest_count == 2
+    assert any(v.scope == "ingredient" for v in info.validation)
+
+
+def test_signer_and_claim_generator_are_reported(fixtures):
+    info = credentials.read(fixtures / "c2pa" / "CIE-sig-CA.jpg", "image/jpeg")
+    assert info.signer.issuer == "C2PA Test Signing Cert"
+    assert info.signer.common_name == "C2PA Signer"
+    assert info.signer.time
+    assert info.claim_generator == "make_test_images/0.55.0"
+    assert info.claim_generator_info == ["make_test_images"]
+    created = [a for a in info.actions if a.action == "c2pa.created"]
+    assert created and created[0].software_agent == "Make Test Images 0.55.0"
+    assert created[0].digital_source_type.endswith("/algorithmicMedia")
+    # actions of ingredients are collected too, with the path that leads to them
+    assert any(a.ingredient_path == ["E-sig-CA.jpg"] for a in info.actions)
+
+
+def test_remote_manifest_is_not_fetched_offline(fixtures):
+    info = credentials.read(fixtures / "c2pa" / "cloud.jpg", "image/jpeg")
+    assert info.state == "remote"
+    assert info.remote_url.startswith("https://")
+    assert not info.remote_fetched
+
+
+def test_sidecar_beside_the_asset_is_read(fixtures, tmp_path):
+    shutil.copy(fixtures / "c2pa" / "cloud.jpg", tmp_path / "cloud.jpg")
+    shutil.copy(fixtures / "c2pa" / "cloud_manifest.c2pa", tmp_path / "cloud.c2pa")
+    info = credentials.read(tmp_path / "cloud.jpg", "image/jpeg")
+    assert info.state == "valid"
+    assert info.sidecar.endswith("cloud.c2pa")
+    assert info.content == "match"
+
+
+def test_trust_anchors_make_a_signer_trusted(fixtures, tmp_path):
+    # ps256.pub is the test chain below the root; its intermediate anchors the test signer.
+    anchor = tmp_path / "anchor.pem"
+    anchor.write_text((fixtures / "c2pa" / "certs" / "ps256.pub").read_text())
+    info = credentials.read(fixtures / "c2pa" / "CA.jpg", "image/jpeg", trust_anchors=str(anchor))
+    assert (info.state, info.credential) == ("trusted", "trusted")
+
+
+# --- the project's own signed samples (samples/make_credentials.py) -------------------------
+
+ROOT = "credentials/ca/test_root.pem"
+SAMPLES = [
+    # file, state with the test root, content, signature, credential, ai_disclosure
+    ("gen_image.jpg", "trusted", "match", "verified", "trusted", "generated"),
+    ("gen_image.png", "trusted", "match", "verified", "trusted", "generated"),
+    ("gen_clip.mp4", "trusted", "match", "verified", "trusted", "generated"),
+    ("captured.jpg", "trusted", "match", "verified", "trusted", "captured"),
+    ("composite.jpg", "trusted", "match", "verified", "trusted", "composite"),
+    ("tampered_pixels.jpg", "invalid", "mismatch", "verified", "trusted", "generated"),
+    ("tampered_clip.mp4", "invalid", "mismatch", "verified", "trusted", "generated"),
+    ("tampered_signature.jpg", "invalid", "match", "failed", "trusted", "generated"),
+    # An expired signer is a matter of time, not tampering: the SDK says Invalid, we say valid.
+    ("expired_signer.jpg", "valid", "match", "verified", "expired", "generated"),
+    # remote_manifest.c2pa lies beside it: the sidecar is read in place of the remote copy
+    ("remote_manifest.jpg", "trusted", "match", "verified", "trusted", "generated"),
+    ("sidecar_asset.jpg", "trusted", "match", "verified", "trusted", "generated"),
+    ("stripped_manifest.jpg", "absent", "not checked", "not checked", "unknown", "none"),
+    ("stripped_clip.mp4", "absent", "not checked", "not checked", "unknown", "none"),
+]
+
+
+@pytest.mark.parametrize("name,state,content,signature,credential,disclosure", SAMPLES)
+def test_signed_samples(samples, name, state, content, signature, credential, disclosure):
+    path = samples / "credentials" / name
+    info = credentials.read(path, _mime(path), trust_anchors=str(samples / ROOT))
+    assert (info.state, info.content, info.signature, info.credential, info.ai_disclosure) == (
+        state, content, signature, credential, disclosure)
+
+
+def test_without_anchor_the_same_signer_is_valid_but_untrusted(samples):
+    path = samples / "credentials" / "gen_image.jpg"
+    info = credentials.read(path, "image/jpeg")
+    assert (info.state, info.credential) == ("valid", "untrusted")
+    assert info.sdk_validation_state == "Valid"
+
+
+def test_expired_signer_is_not_reported_as_tampered(samples):
+    report = provenance.check(samples / "credentials" / "expired_signer.jpg", detectors=())
+    assert report.c2pa.sdk_validation_state == "Invalid"  # what the SDK alone would say
+    assert report.verdict.stripped == []
+    assert report.verdict.marks_stripped == "no"
+    assert any(e.kind == "c2pa.credential-expired" for e in report.evidence)
+
+
+def test_composite_finds_the_generated_ingredient(samples):
+    info = credentials.read(samples / "credentials" / "composite.jpg", "image/jpeg")
+    sources = {a.disclosure for a in info.actions if a.ingredient_path}
+    assert "generated" in sources
+
+
+def test_remote_sample_alone_reads_as_remote(samples, tmp_path):
+    shutil.copy(samples / "credentials" / "remote_manifest.jpg", tmp_path / "alone.jpg")
+    info = credentials.read(tmp_path / "alone.jpg", "image/jpeg")
+    assert info.state == "remote"
+    assert info.remote_url == "https://manifests.provenance.invalid/remote_manifest.c2pa"
+
+
+def test_sidecar_keeps_the_remote_url(samples):
+    info = credentials.read(samples / "credentials" / "remote_manifest.jpg", "image/jpeg")
+    assert info.sidecar.endswith("remote_manifest.c2pa")
+    assert info.remote_url == "https://manifests.provenance.invalid/remote_manifest.c2pa"

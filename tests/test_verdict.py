@@ -1,0 +1,104 @@
+"""Verdicts from credentials and metadata on real files (fixtures and signed samples)."""
+
+from __future__ import annotations
+
+import pytest
+
+import provenance
+
+
+def _check(path, **kw):
+    return provenance.check(path, detectors=(), **kw)
+
+
+@pytest.mark.parametrize("name,kind,wording", [
+    ("XCA.jpg", "c2pa-invalidated", "content no longer matches"),
+    ("dashinit.mp4", "c2pa-invalidated", "content no longer matches"),
+    ("E-sig-CA.jpg", "c2pa-invalidated", "signature"),
+    ("video1_no_manifest.mp4", "c2pa-removed", "manifest was removed"),
+    ("no_manifest.jpg", "c2pa-removed", "manifest was removed"),
+])
+def test_fixture_stripping(fixtures, name, kind, wording):
+    report = _check(fixtures / "c2pa" / name)
+    assert report.verdict.stripped == [kind]
+    assert report.verdict.marks_stripped == "yes"
+    ev = [e for e in report.evidence if e.stripped == kind]
+    assert ev and wording in ev[0].detail
+
+
+@pytest.mark.parametrize("name", ["video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "boxhash.jpg",
+                                  "legacy.mp4", "CIE-sig-CA.jpg"])
+def test_valid_fixtures_are_not_flagged_as_stripped(fixtures, name):
+    report = _check(fixtures / "c2pa" / name)
+    assert report.verdict.stripped == []
+    assert report.verdict.marks_stripped == "no"
+
+
+@pytest.mark.parametrize("name", ["P1000827.jpg", "earth_apollo17.jpg", "sample1.png", "c.mov"])
+def test_files_without_marks_are_unknown_not_authentic(fixtures, name):
+    report = _check(fixtures / "c2pa" / name)
+    assert report.verdict.ai_generated == "unknown"
+    assert report.verdict.marks_stripped == "unknown"
+    assert report.verdict.stripped == []
+    assert "does not show the file is authentic" in report.verdict.summary
+
+
+def test_signed_generation_is_yes_with_generator(samples, sample_generators):
+    report = _check(samples / "credentials" / "gen_clip.mp4",
+                    trust_anchors=str(samples / "credentials/ca/test_root.pem"))
+    v = report.verdict
+    assert (v.ai_generated, v.generator, v.marks_stripped) == ("yes", "synthgen", "no")
+    assert v.confidence >= 0.95
+    assert "SynthGen" in v.summary and "Content Credentials" in v.summary
+    ev = next(e for e in report.evidence if e.kind == "c2pa.generated")
+    assert ev.decisive and ev.where["digitalSourceType"].endswith("trainedAlgorithmicMedia")
+
+
+def test_capture_claim_is_unlikely(samples):
+    report = _check(samples / "credentials" / "captured.jpg")
+    assert report.verdict.ai_generated == "unlikely"
+
+
+def test_tampered_generated_file_keeps_the_generation_claim(samples, sample_generators):
+    report = _check(samples / "credentials" / "tampered_pixels.jpg")
+    v = report.verdict
+    assert v.stripped == ["c2pa-invalidated"]
+    assert v.ai_generated == "likely"  # the statement is signed, but the pixels changed
+    assert v.generator == "synthgen"
+
+
+def test_stripped_sample_clip_is_c2pa_removed_when_generator_is_known(samples, sample_generators):
+    # stripped_clip.mp4 has lost its uuid box; nothing else in it names the generator, so
+    # only the XMP-less container remains: not enough to say anything.
+    report = _check(samples / "credentials" / "stripped_clip.mp4")
+    assert report.c2pa.state == "absent"
+    assert report.verdict.ai_generated == "unknown"
+
+
+def test_dangling_pointer_sample(samples):
+    report = _check(samples / "credentials" / "stripped_manifest.jpg")
+    assert report.verdict.stripped == ["c2pa-removed"]
+
+
+def test_generator_c2pa_by_default_without_manifest_is_c2pa_removed(samples, sample_generators):
+    # xmp_trained.jpg names SynthGen (whose downloads carry C2PA by default) in CreatorTool.
+    report = _check(samples / "credentials" / "exif_software.jpg")
+    assert report.verdict.generator == "synthgen"
+    assert "c2pa-removed" in report.verdict.stripped
+    assert report.verdict.marks_stripped == "likely"
+
+
+def test_report_json_contract(fixtures):
+    report = _check(fixtures / "c2pa" / "XCA.jpg")
+    data = report.to_dict()
+    assert list(data)[:5] == ["schema", "path", "status", "error", "elapsed_s"]
+    for key in ("media", "c2pa", "metadata", "watermarks", "evidence", "verdict"):
+        assert key in data
+    for key in ("kind", "mime", "width", "height", "fps", "duration_s", "frames_analyzed"):
+        assert key in data["media"]
+    for key in ("ai_generated", "generator", "marks_stripped", "stripped", "confidence",
+                "summary"):
+        assert key in data["verdict"]
+    ev = data["evidence"][0]
+    assert {"source", "detail", "confidence", "where"} <= set(ev)
+    assert data["c2pa"]["validation"][0]["explanation"]
