@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,9 @@ def code_category(code: str) -> str | None:
     return entry.get("category") if entry else None
 
 
+@lru_cache(maxsize=8)
 def _context(trust_anchors: str | None, allow_network: bool):
+    """One SDK context per configuration, reused across files (building one costs ~1 ms)."""
     import c2pa
 
     settings: dict[str, Any] = {

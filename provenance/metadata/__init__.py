@@ -60,7 +60,7 @@ def read(path: str, media: MediaInfo) -> MetadataInfo:
                 if key.upper().endswith("AIGC") and info.aigc is None:
                     info.aigc = xmp.parse_aigc(value)
                     info.aigc_source = "mp4-metadata" if info.aigc else None
-    if mime in ("image/jpeg", "image/tiff", "image/webp", "image/png"):
+    if mime in ("image/jpeg", "image/tiff", "image/webp"):
         _exif(path, info)
     if packet:
         info.xmp = xmp.parse(packet)
@@ -135,6 +135,8 @@ def _png(fh: BinaryIO, size: int, info: MetadataInfo) -> bytes | None:
             break
         if kind == b"caBX":
             info.c2pa_embedding.append("png-caBX")
+        elif kind == b"eXIf" and length <= MAX_INFLATE:
+            _exif_from_bytes(fh.read(length), info)
         elif kind in (b"tEXt", b"zTXt", b"iTXt"):
             body = fh.read(min(length, MAX_INFLATE))
             key, value = _png_text(kind, body, info)
@@ -198,12 +200,29 @@ def _exif(path: str, info: MetadataInfo) -> None:
     try:
         with Image.open(path) as im:
             exif = im.getexif()
-            tags = dict(exif)
-            with contextlib.suppress(Exception):  # a broken sub-IFD leaves the main tags
-                tags.update(exif.get_ifd(0x8769))  # Exif sub-IFD holds UserComment
     except Exception as exc:  # Pillow raises many kinds for broken EXIF
         info.problems.append(f"EXIF not readable: {str(exc)[:160]}")
         return
+    _exif_tags(exif, info)
+
+
+def _exif_from_bytes(data: bytes, info: MetadataInfo) -> None:
+    """PNG eXIf chunk: parsed directly, since Pillow's PNG getexif() decodes all pixels."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    try:
+        exif.load(data)
+    except Exception as exc:
+        info.problems.append(f"EXIF not readable: {str(exc)[:160]}")
+        return
+    _exif_tags(exif, info)
+
+
+def _exif_tags(exif, info: MetadataInfo) -> None:
+    tags = dict(exif)
+    with contextlib.suppress(Exception):  # a broken sub-IFD leaves the main tags
+        tags.update(exif.get_ifd(0x8769))  # Exif sub-IFD holds UserComment
     for tag, name in _EXIF_TAGS.items():
         value = tags.get(tag)
         if value is None:
