@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from . import credentials, findings, metadata, stripping, verdict
+from . import credentials, findings, fingerprint, metadata, stripping, verdict
 from .detectors.base import DetectorResult, FileContext, FrameDetector
 from .frames import FrameSource
 from .options import CheckOptions
@@ -69,11 +69,16 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
     evidence: list[Evidence] = []
     evidence += findings.from_c2pa(report.c2pa)
     evidence += findings.from_metadata(report.metadata, report.c2pa)
+    evidence += fingerprint.from_container(report.media, report.metadata)
     results = _run_pixel_detectors(report, opts)
     for result in results:
         report.watermarks.extend(result.watermarks)
         evidence.extend(result.evidence)
     evidence += stripping.infer(evidence, report.c2pa)
+    attributed = verdict.fuse(evidence, report.c2pa)
+    if attributed.ai_generated in ("yes", "likely"):
+        evidence += fingerprint.stripping_evidence(attributed.generator, report.media,
+                                                   report.metadata)
     report.evidence = evidence
     report.verdict = verdict.fuse(evidence, report.c2pa)
     if opts.evidence_dir:

@@ -21,7 +21,8 @@ def infer(evidence: list[Evidence], c2pa: C2paInfo) -> list[Evidence]:
     if any(e.stripped == "c2pa-removed" for e in evidence):
         return out  # already proven more directly (e.g. a dangling XMP pointer)
     seen: set[str] = set()
-    for ev in evidence:
+    # Strongest identification first: a visible stamp outweighs a container fingerprint.
+    for ev in sorted(evidence, key=lambda e: -e.confidence):
         if ev.claim not in (CLAIM_GENERATED, CLAIM_COMPOSITE) or not ev.generator:
             continue
         gen = get(ev.generator)

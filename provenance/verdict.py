@@ -110,7 +110,8 @@ def summarize(verdict: Verdict, generated: list[Evidence], stripped: list[Eviden
         text = f"{what}{' by ' + name if name else ''}, shown by {how}"
     elif verdict.ai_generated == "likely":
         source = f" from {name}" if name else ""
-        text = f"Likely {what[0].lower() + what[1:]}{source}, based on {how}"
+        text = f"Likely {'containing AI-generated elements' if partly else 'AI-generated'}" \
+            f"{source}, based on {how}"
     elif verdict.ai_generated == "unlikely":
         text = "Content Credentials describe a camera capture; no evidence of AI generation found"
     else:

@@ -102,3 +102,18 @@ def test_report_json_contract(fixtures):
     ev = data["evidence"][0]
     assert {"source", "detail", "confidence", "where"} <= set(ev)
     assert data["c2pa"]["validation"][0]["explanation"]
+
+
+def test_container_fingerprint_alone_never_decides(fixtures):
+    report = _check(fixtures / "real" / "sora_repost.mp4")
+    ev = [e for e in report.evidence if e.kind == "container.output-fingerprint"]
+    assert ev and ev[0].generator == "sora"
+    assert ev[0].confidence < 0.5
+    assert report.verdict.ai_generated == "unknown"
+    assert report.verdict.stripped == []
+
+
+def test_fingerprint_does_not_fire_on_unrelated_video(fixtures):
+    for name in ("video1.mp4", "c.mov", "legacy.mp4"):
+        report = _check(fixtures / "c2pa" / name)
+        assert not [e for e in report.evidence if e.kind == "container.output-fingerprint"]
