@@ -1,0 +1,69 @@
+"""Per-clip cost of `provenance.check` next to OpenCV decoding every frame (issue 3).
+
+    .venv/bin/python samples/make_clips.py --bench     # renders /tmp/provenance_bench_*.mp4
+    .venv/bin/python bench/bench_visible.py [clip ...] [--runs 5]
+
+Both are timed side by side in one process, alternating, after a warm-up check that
+loads the OCR model; prints the medians and their ratio (target: at most 1.5).
+Defaults: the 10-second 720p bench clip and the real Sora repost (H.264 704x1280).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT = ["/tmp/provenance_bench_720p_10s.mp4",
+           str(ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4")]
+
+
+def decode_all(path: str) -> int:
+    cap = cv2.VideoCapture(path)
+    n = 0
+    while True:
+        ok, _ = cap.read()
+        if not ok:
+            break
+        n += 1
+    cap.release()
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("clips", nargs="*", default=DEFAULT)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    import provenance
+
+    for clip in args.clips:
+        if not Path(clip).exists():
+            print(f"{clip}: missing (run samples/make_clips.py --bench)")
+            continue
+        provenance.check(clip)  # warm-up: models loaded, caches filled
+        dec, chk = [], []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            frames = decode_all(clip)
+            dec.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            report = provenance.check(clip).to_dict()
+            chk.append(time.perf_counter() - t)
+        md, mc = statistics.median(dec), statistics.median(chk)
+        marks = [(w["generator"], w.get("handle")) for w in report["watermarks"]
+                 if w["kind"] == "visible"]
+        print(f"{Path(clip).name}: {frames} frames; decode-all median {md:.3f} s, "
+              f"check median {mc:.3f} s, ratio {mc / md:.2f} "
+              f"(sampled {report['media']['frames_analyzed']}); visible: {marks}")
+
+
+if __name__ == "__main__":
+    main()

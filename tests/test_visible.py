@@ -1,0 +1,139 @@
+"""Visible marks on the project's own samples and on the real Sora repost."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+import provenance
+from provenance.detectors.base import FileContext
+from provenance.detectors.overlay import split_lines
+from provenance.detectors.shapes import cloud, sparkle
+from provenance.detectors.visible import VisibleDetector, match_text
+from provenance.frames import FrameSource
+from provenance.generators import load
+from provenance.options import CheckOptions
+from provenance.records import MediaInfo
+
+
+def _detect(path, **opts):
+    if path.suffix == ".mp4":
+        cap = cv2.VideoCapture(str(path))
+        media = MediaInfo(kind="video", fps=cap.get(cv2.CAP_PROP_FPS),
+                          frame_count=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+        cap.release()
+    else:
+        media = MediaInfo(kind="image")
+    options = CheckOptions(**opts)
+    src = FrameSource(str(path), media, options.sample_fps, options.max_frames)
+    det = VisibleDetector()
+    det.start(FileContext(str(path), media, options, src))
+    for frame in src:
+        det.feed(frame)
+    return det.finish()
+
+
+@pytest.fixture(scope="module")
+def truth(samples):
+    return json.loads((samples / "clips" / "truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sora_report(fixtures, tmp_path_factory):
+    out = tmp_path_factory.mktemp("evidence")
+    report = provenance.check(str(fixtures / "real" / "sora_repost.mp4"), evidence_dir=str(out))
+    return report.to_dict(), out
+
+
+def test_real_sora_repost_is_attributed_with_handle_and_moving_track(sora_report):
+    report, _ = sora_report
+    marks = [w for w in report["watermarks"] if w["kind"] == "visible" and w["generator"]]
+    assert [w["generator"] for w in marks] == ["sora"]
+    mark = marks[0]
+    assert mark["handle"] == "@sorastats"
+    assert mark["text"] == "Sora" and mark["method"] == "ocr"
+    boxes = {tuple(s["box"]) for s in mark["track"]}
+    centres = {(round((x + w / 2) / 704, 1), round((y + h / 2) / 1280, 1)) for x, y, w, h in boxes}
+    assert len(centres) >= 2
+    assert all(s["frame"] is not None and s["time_s"] is not None for s in mark["track"])
+    assert report["c2pa"]["state"] == "absent"
+    assert report["verdict"]["ai_generated"] == "likely"
+    assert report["verdict"]["generator"] == "sora"
+    assert "c2pa-removed" in report["verdict"]["stripped"]
+    ev = [e for e in report["evidence"] if e["kind"] == "visible.mark"]
+    assert ev and not ev[0]["decisive"] and "@sorastats" in ev[0]["detail"]
+    # Scene text in the clip ("FELINE SUSPECT", the height chart) is not reported.
+    assert not [w for w in report["watermarks"] if w["kind"] == "visible" and not w["generator"]]
+
+
+def test_evidence_dir_gets_annotated_frames_and_crops(sora_report):
+    _, out = sora_report
+    pngs = list(out.rglob("*.png"))
+    assert any(p.name.startswith("frame_") for p in pngs)
+    assert any(p.name.startswith("crop_") for p in pngs)
+    img = cv2.imread(str(next(p for p in pngs if p.name.startswith("frame_"))))
+    assert img.shape[:2] == (1280, 704)
+
+
+@pytest.mark.parametrize("name", ["sora_like.mp4", "pika_like.mp4", "luma_like.mp4",
+                                  "sparkle_like.mp4", "sparkle_still.jpg"])
+def test_samples_with_marks(samples, truth, name):
+    result = _detect(samples / "clips" / name)
+    gens = [w.generator for w in result.watermarks if w.generator]
+    assert gens == [truth[name]["generator"]]
+    wm = result.watermarks[0]
+    assert 0.5 <= wm.confidence < 1.0 and wm.track
+    assert all(e.claim == "generated" and not e.decisive for e in result.evidence)
+    if name == "sora_like.mp4":
+        assert wm.handle and wm.handle.startswith("@sample")
+        assert len({s.box for s in wm.track}) >= 2
+
+
+@pytest.mark.parametrize("name", ["neg_subtitles.mp4", "neg_caption.mp4", "neg_plain.mp4",
+                                  "plain_still.jpg"])
+def test_negatives_are_not_attributed(samples, name):
+    result = _detect(samples / "clips" / name)
+    assert not [w for w in result.watermarks if w.generator]
+    assert not [e for e in result.evidence if e.claim == "generated"]
+
+
+def test_caption_is_reported_as_unknown_overlay(samples):
+    result = _detect(samples / "clips" / "neg_caption.mp4")
+    unknown = [w for w in result.watermarks if w.generator is None]
+    assert [w.text for w in unknown] == ["HELLO"]
+    assert unknown[0].track[0].box is not None
+    assert [e.kind for e in result.evidence] == ["visible.unknown-overlay"]
+    assert result.evidence[0].claim == "info"
+
+
+def test_text_matching_uses_the_data_file():
+    marks = {g.id: g.visible for g in load().values() if g.visible}
+    sora = marks["sora"][0]
+    assert match_text("Sora", sora) == 1.0
+    assert match_text("S0ra", sora) > 0.8
+    assert match_text("@sorastats", sora) == 0.0  # a handle is not the mark
+    assert match_text("Soraya went home", sora) == 0.0
+    assert match_text("HELLO", sora) == 0.0
+    kling_zh = [m for m in marks["kling"] if m.language == "zh"][0]
+    assert match_text("可灵AI", kling_zh) == 1.0
+    assert match_text("由可灵AI生成", kling_zh) > 0.8
+
+
+def test_templates_are_drawn_in_code():
+    s, c = sparkle(41), cloud(41)
+    assert s.shape == c.shape == (41, 41)
+    assert s[20, 20] == 255 and s[0, 0] == 0 and s[20, 1] > 0  # centre, corner, arm tip
+    assert c[20, 20 - 5] == 0 and c.mean() > 100  # eyes are holes in a filled cloud
+
+
+def test_split_lines_separates_two_lines_and_drops_icon():
+    img = np.full((80, 220), 30, np.uint8)
+    img[12:67, 160:215] = np.maximum(30, cloud(55))
+    cv2.putText(img, "Sora", (8, 36), cv2.FONT_HERSHEY_DUPLEX, 1.0, 230, 2)
+    cv2.putText(img, "@handle", (8, 64), cv2.FONT_HERSHEY_DUPLEX, 0.6, 230, 1)
+    boxes = split_lines(img)
+    assert len(boxes) == 2 and boxes[0][1] < boxes[1][1]
+    assert all(x + w < 160 for x, _, w, _ in boxes)
