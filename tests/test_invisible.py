@@ -1,0 +1,164 @@
+"""dwtDct invisible watermarks: codec against the package's own outputs, statistical calls
+on marked files, no calls on unmarked ones, end to end through provenance.check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import pywt
+
+import provenance
+from provenance.detectors import dwtdct, invisible
+from provenance.detectors.base import FileContext
+from provenance.frames import FrameSource
+from provenance.generators import InvisiblePayload
+from provenance.options import CheckOptions
+from provenance.probe import probe
+from provenance.records import CLAIM_GENERATED
+
+SDXL = "101100111110110010010000011110111011000110011110"
+STILLS = (".jpg", ".png", ".webp", ".avif")
+
+
+def run_detector(path: Path):
+    media = probe(str(path))
+    frames = FrameSource(str(path), media)
+    det = invisible.InvisibleDetector()
+    det.start(FileContext(str(path), media, CheckOptions(), frames))
+    for frame in frames:
+        det.feed(frame)
+    return det.finish()
+
+
+def assert_found(result, payload: str, generator: str, decisive: bool = True) -> None:
+    assert [w.payload for w in result.watermarks] == [payload]
+    mark = result.watermarks[0]
+    assert mark.generator == generator and mark.method == "dwtDct"
+    assert mark.stats["log10_p_value"] <= -6
+    ev = [e for e in result.evidence if e.kind == "invisible.dwtdct"]
+    assert len(ev) == 1 and ev[0].claim == CLAIM_GENERATED and ev[0].generator == generator
+    assert ev[0].decisive is decisive
+
+
+def assert_not_found(result) -> None:
+    assert result.watermarks == []
+    assert all(e.claim != CLAIM_GENERATED for e in result.evidence)
+
+
+# --- codec -------------------------------------------------------------------------------
+
+def test_encoder_reproduces_the_package_output(fixtures):
+    """Our encoder on the clean control gives the package's marked picture bit for bit."""
+    clean = cv2.imread(str(fixtures / "invisible" / "apollo_clean.png"))
+    marked = cv2.imread(str(fixtures / "invisible" / "apollo_sdxl.png"))
+    assert np.array_equal(dwtdct.encode(clean, SDXL, variant="u8"), marked)
+
+
+def test_ll_band_matches_pywavelets():
+    u = np.random.default_rng(0).uniform(0, 255, (64, 48)).astype(np.float32)
+    ll = pywt.dwt2(u.astype(np.float64), "haar")[0]
+    assert np.allclose(dwtdct._ll_band(u), ll, atol=1e-3)
+
+
+@pytest.mark.parametrize("variant", dwtdct.VARIANTS)
+def test_round_trip_every_variant(variant):
+    rng = np.random.default_rng(1)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (320, 320, 3), dtype=np.uint8), (5, 5), 0)
+    grid = dwtdct.block_grid(dwtdct.encode(img, SDXL, variant=variant), variant)
+    score = dwtdct.payload_score(dwtdct.prepare(grid), SDXL)
+    assert score.bit_agreement >= 0.95 and score.chi2 > 100
+
+
+def test_new_payload_is_data_only():
+    """A payload the code has never heard of is found from its table entry alone."""
+    bits = "1100101011110000101001011100"
+    cand = invisible.Candidate("someone", InvisiblePayload("dwtDct", "custom", bits))
+    rng = np.random.default_rng(2)
+    img = cv2.GaussianBlur(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8), (7, 7), 0)
+    others = invisible.candidates("image")
+    marked = dwtdct.encode(img, bits, variant="u8")
+    best = invisible.best_match([invisible.analyse_frame(marked, others + [cand])],
+                                others + [cand])[0]
+    assert best.candidate.payload.name == "custom" and best.log10_p < -6
+
+
+def test_too_small_to_carry():
+    assert not dwtdct.can_carry((200, 300, 3)) and dwtdct.can_carry((256, 256, 3))
+
+
+# --- shared fixtures ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["apollo_sdxl.png", "p1000827_sdxl.png"])
+def test_sdxl_found_in_lossless_png(fixtures, name):
+    assert_found(run_detector(fixtures / "invisible" / name), "sdxl", "stable-diffusion-xl")
+
+
+@pytest.mark.parametrize("name", ["apollo_sd1.png", "p1000827_sd1.png"])
+def test_sd1_found(fixtures, name):
+    assert_found(run_detector(fixtures / "invisible" / name), "sd1", "stable-diffusion")
+
+
+@pytest.mark.parametrize("name", ["apollo_clean.png", "p1000827_clean.png"])
+def test_clean_controls_give_no_mark(fixtures, name):
+    result = run_detector(fixtures / "invisible" / name)
+    assert_not_found(result)
+    assert [e.kind for e in result.evidence] == ["invisible.dwtdct.not-found"]
+    assert "not proof" in result.evidence[0].detail
+
+
+def test_c2pa_pictures_give_no_mark(fixtures):
+    stills = [p for p in sorted((fixtures / "c2pa").iterdir()) if p.suffix.lower() in STILLS]
+    assert len(stills) > 10
+    for path in stills:
+        assert_not_found(run_detector(path))
+
+
+def test_svd_found_at_crf18(fixtures):
+    result = run_detector(fixtures / "invisible" / "svd_like_crf18.mp4")
+    assert_found(result, "svd", "stable-video-diffusion")
+    mark = result.watermarks[0]
+    assert mark.stats["frames"] >= 2 and mark.track
+
+
+def test_svd_at_crf23_is_not_found_not_clean(fixtures):
+    result = run_detector(fixtures / "invisible" / "svd_like_crf23.mp4")
+    assert_not_found(result)
+    (ev,) = result.evidence
+    assert ev.kind == "invisible.dwtdct.not-found" and ev.confidence == 0.0
+    assert "not proof" in ev.detail
+
+
+# --- project samples ---------------------------------------------------------------------
+
+def test_own_samples_match_truth(samples):
+    folder = samples / "invisible"
+    truth = json.loads((folder / "truth.json").read_text())
+    for name, want in truth.items():
+        result = run_detector(folder / name)
+        if want["found"] is True:
+            assert_found(result, want["payload"], want["generator"],
+                         decisive=want.get("decisive", result.evidence[0].decisive))
+        elif want["found"] is False:
+            assert_not_found(result)
+
+
+# --- end to end --------------------------------------------------------------------------
+
+def test_check_reports_sdxl_mark_and_verdict(fixtures):
+    report = provenance.check(str(fixtures / "invisible" / "apollo_sdxl.png"))
+    data = report.to_dict()
+    marks = [w for w in data["watermarks"] if w["kind"] == "invisible"]
+    assert [m["payload"] for m in marks] == ["sdxl"]
+    assert set(marks[0]["stats"]) >= {"bit_agreement", "p_value", "frames"}
+    assert data["verdict"]["ai_generated"] == "yes"
+    assert data["verdict"]["generator"] == "stable-diffusion-xl"
+
+
+def test_check_does_not_call_a_clean_control(fixtures):
+    report = provenance.check(str(fixtures / "invisible" / "apollo_clean.png"))
+    assert not [w for w in report.watermarks if w.kind == "invisible"]
+    assert report.verdict.ai_generated != "yes"
