@@ -75,25 +75,37 @@ def cli() -> None:
     traces and watermarks; every verdict cites its evidence. Offline by default."""
 
 
+_HTML_OPTION = click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, writable=True),
+    help="Also write one self-contained HTML report (images inlined, works offline).")
+
+
 @cli.command(epilog=EXIT_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path())
+@_HTML_OPTION
 @_check_options
-def check(files, as_json, trust_anchors, allow_network, max_frames, sample_fps, detectors,
-          evidence_dir, generators_file, verbose) -> None:
+def check(files, html_path, as_json, trust_anchors, allow_network, max_frames, sample_fps,
+          detectors, evidence_dir, generators_file, verbose) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json)."""
     import provenance
 
     options = _build_options(trust_anchors, allow_network, max_frames, sample_fps, detectors,
                              evidence_dir, generators_file)
     codes = []
-    for path in files:
-        report = provenance.check(path, options)
-        codes.append(report.exit_code)
-        if as_json:
-            click.echo(report.to_json())
-        else:
-            click.echo(render.file_summary(report, verbose))
-            click.echo()
+    reports = []
+    with render.evidence_for_html(options, html_path):
+        for path in files:
+            report = provenance.check(path, options)
+            codes.append(report.exit_code)
+            if html_path:
+                reports.append(report.to_dict())
+            if as_json:
+                click.echo(report.to_json())
+            else:
+                click.echo(render.file_summary(report, verbose))
+                click.echo()
+        if html_path:
+            render.write_html(html_path, reports, options.evidence_dir, as_json)
     sys.exit(combined_exit_code(codes))
 
 
@@ -109,27 +121,57 @@ def check(files, as_json, trust_anchors, allow_network, max_frames, sample_fps, 
               help="Write JSON Lines here as each file finishes (flushed per line).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
+@click.option("--dask", "dask_spec", metavar="ADDRESS",
+              help="Run on a Dask scheduler (tcp://host:8786), or 'local[:N]' for a local "
+              "cluster of N workers. Workers read files by path: use shared storage.")
+@click.option("--resume", is_flag=True,
+              help="Skip files already in --output with the same path, size and mtime.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(0), default=None,
+              help="Seconds one file may take before it gets an error report and its "
+              "worker is replaced (default 120; 0 for no limit).")
+@_HTML_OPTION
 @_check_options
-def scan(paths, include, exclude, jobs, output, progress, as_json, trust_anchors, allow_network,
-         max_frames, sample_fps, detectors, evidence_dir, generators_file, verbose) -> None:
+def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, timeout_s,
+         html_path, as_json, trust_anchors, allow_network, max_frames, sample_fps, detectors,
+         evidence_dir, generators_file, verbose) -> None:
     """Scan files and folders recursively, in parallel, and summarise what was found."""
+    from provenance import resume as resuming
+    from provenance.executors import parse_dask
     from provenance.scanning import ScanOptions, iter_files, run
 
     options = _build_options(trust_anchors, allow_network, max_frames, sample_fps, detectors,
                              evidence_dir, generators_file)
+    if timeout_s is not None:
+        options.timeout_s = timeout_s or None
+    if resume and not output:
+        raise click.UsageError("--resume needs --output (the file to resume)")
+    if dask_spec:
+        try:
+            parse_dask(dask_spec)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--dask") from exc
     files = list(iter_files(paths, include, exclude))
-    scan_options = ScanOptions(jobs=jobs, include=include, exclude=exclude, check=options)
+    previous: list[dict] = []
+    if resume:
+        plan = resuming.plan(files, output)
+        files, previous = plan.todo, plan.skipped
+    scan_options = ScanOptions(jobs=jobs, include=include, exclude=exclude, dask=dask_spec,
+                               check=options)
     show_progress = sys.stderr.isatty() if progress is None else progress
     counts = render.new_counts()
-    codes = []
+    codes = [resuming.exit_code_of(data) for data in previous]
+    html_reports = list(previous)
     started = time.perf_counter()
     out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
     try:
-        with click.progressbar(length=len(files), label="Scanning", file=sys.stderr,
-                               show_pos=True, show_eta=True) if show_progress else _Null() as bar:
+        with render.evidence_for_html(options, html_path), (click.progressbar(
+                length=len(files), label="Scanning", file=sys.stderr, show_pos=True,
+                show_eta=True) if show_progress else _Null()) as bar:
             for report in run(files, scan_options):
                 codes.append(report.exit_code)
                 render.count(counts, report)
+                if html_path:
+                    html_reports.append(report.to_dict())
                 line = report.to_json()
                 if out:
                     out.write(line + "\n")
@@ -139,17 +181,27 @@ def scan(paths, include, exclude, jobs, output, progress, as_json, trust_anchors
                 elif report.exit_code and not show_progress:
                     click.echo(render.one_line(report))
                 bar.update(1)
+            if html_path:
+                render.write_html(html_path, html_reports, options.evidence_dir, as_json)
     except KeyboardInterrupt:
-        click.echo(f"\ninterrupted after {len(codes)} of {len(files)} file(s)", err=True)
+        done = len(codes) - len(previous)
+        click.echo(f"\ninterrupted after {done} of {len(files)} file(s)"
+                   + ("; run again with --resume to go on" if output else ""), err=True)
         sys.exit(130)
+    except RuntimeError as exc:  # e.g. --dask without the extra, or no scheduler there
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     finally:
         if out:
             out.close()
     summary = render.scan_summary(counts, len(files), time.perf_counter() - started)
     click.echo(summary, err=as_json)
+    if previous:
+        click.echo(f"Skipped {len(previous)} file(s) already in {output} (--resume)",
+                   err=as_json)
     if output:
         click.echo(f"JSON Lines written to {os.path.abspath(output)}", err=as_json)
-    sys.exit(combined_exit_code(codes) if files else EXIT_ERROR)
+    sys.exit(combined_exit_code(codes) if files or previous else EXIT_ERROR)
 
 
 class _Null:

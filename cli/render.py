@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
 
 import click
 
@@ -57,7 +60,7 @@ def one_line(report: Report) -> str:
     v = report.verdict
     gen = display_name(v.generator) or "-"
     stripped = ",".join(v.stripped) or "-"
-    return f"{v.ai_generated:<8}{gen:<24}{stripped:<28}{report.path}"
+    return f"{v.ai_generated:<8}{_cell(gen, 23):<24}{_cell(stripped, 27):<28}{report.path}"
 
 
 def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float) -> str:
@@ -74,7 +77,7 @@ def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float)
     if gens:
         lines.append(f"  {'generator':<24}{'files':>8}")
         for key, count in gens.most_common():
-            lines.append(f"  {display_name(key) or key:<24}{count:>8}")
+            lines.append(f"  {_cell(display_name(key) or key, 23):<24}{count:>8}")
     if stripped:
         lines.append(f"  {'marks stripped':<24}{'files':>8}")
         for key, count in stripped.most_common():
@@ -95,3 +98,31 @@ def count(counts: dict[str, Counter], report: Report) -> None:
         counts["generator"][report.verdict.generator] += 1
     for kind in report.verdict.stripped:
         counts["stripped"][kind] += 1
+
+
+@contextlib.contextmanager
+def evidence_for_html(options, html_path: str | None) -> Iterator[None]:
+    """The HTML report inlines the annotated evidence frames; without --evidence they go
+    to a temporary folder that lives until the page is written."""
+    if not html_path or options.evidence_dir:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="provenance-evidence-") as folder:
+        options.evidence_dir = folder
+        try:
+            yield
+        finally:
+            options.evidence_dir = None
+
+
+def write_html(html_path: str, reports: list[dict], evidence_dir: str | None,
+               to_stderr: bool) -> None:
+    from provenance.formatters import html
+
+    written = html.write(html_path, reports, evidence_dir)
+    click.echo(f"HTML report written to {written}", err=to_stderr)
+
+
+def _cell(text: str, width: int) -> str:
+    """Fit a table cell: long generator names are cut with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"

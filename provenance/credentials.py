@@ -11,6 +11,7 @@ each question is answered here from the specific validation codes.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,9 +106,14 @@ def code_category(code: str) -> str | None:
     return entry.get("category") if entry else None
 
 
-@lru_cache(maxsize=8)
 def _context(trust_anchors: str | None, allow_network: bool):
-    """One SDK context per configuration, reused across files (building one costs ~1 ms)."""
+    """One SDK context per configuration and process, reused across files (building one
+    costs ~1 ms). Keyed by process id: the SDK detaches native handles in a forked child."""
+    return _context_for(os.getpid(), trust_anchors, allow_network)
+
+
+@lru_cache(maxsize=8)
+def _context_for(pid: int, trust_anchors: str | None, allow_network: bool):
     import c2pa
 
     settings: dict[str, Any] = {

@@ -140,7 +140,7 @@ def read_image(path: str) -> np.ndarray | None:
             if im.width * im.height > MAX_FRAME_PIXELS:
                 return None
             im.seek(0)
-            rgb = np.asarray(im.convert("RGB"))
+            rgb = np.asarray((im.convert("RGBA") if im.mode == "P" else im).convert("RGB"))
     except Exception:
         return None
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)

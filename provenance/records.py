@@ -29,7 +29,9 @@ def as_plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [as_plain(v) for v in value]
     if isinstance(value, float):
-        return round(value, 6)
+        # Six decimals (timestamps keep their precision); tiny values such as p-values keep
+        # six significant digits instead of rounding to 0.
+        return round(value, 6) if abs(value) >= 1e-4 or value == 0 else float(f"{value:.6g}")
     return value
 
 
