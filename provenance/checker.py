@@ -25,6 +25,7 @@ from .report import FileFacts, Report
 DETECTORS = {
     "visible": "provenance.detectors.visible:VisibleDetector",
     "invisible": "provenance.detectors.invisible:InvisibleDetector",
+    "removal": "provenance.detectors.removal:RemovalDetector",
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 
 from .frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
 
-ALL_DETECTORS = ("visible", "invisible")
+ALL_DETECTORS = ("visible", "invisible", "removal")
 
 
 @dataclass
