@@ -61,9 +61,12 @@ def from_c2pa(info: C2paInfo) -> list[Evidence]:
                             1.0, CLAIM_INFO))
     if info.state not in ("valid", "trusted", "invalid"):
         return out
+    if info.content == "not checked" and info.error:
+        out.append(Evidence("c2pa", "c2pa.standalone", f"This file is {info.error}.", 1.0,
+                            CLAIM_INFO, where=where))
 
     generator, named_by = c2pa_generator(info)
-    intact = info.content != "mismatch" and info.signature == "verified"
+    intact = info.content == "match" and info.signature == "verified"
     signer = _signer_text(info)
 
     if info.state == "invalid":
@@ -84,7 +87,7 @@ def from_c2pa(info: C2paInfo) -> list[Evidence]:
         decisive = intact and any(decisive_source_type(a) for a in generated)
         level = "c2pa.generated.verified" if intact else (
             "c2pa.generated.altered" if info.signature == "verified"
-            else "c2pa.generated.unverified")
+            else "c2pa.generated.unverified")  # altered: hashes mismatch or unchecked
         scope = f" in ingredient {' > '.join(first.ingredient_path)}" \
             if first.ingredient_path else ""
         agent = f" by '{first.software_agent}'" if first.software_agent else ""
@@ -92,7 +95,9 @@ def from_c2pa(info: C2paInfo) -> list[Evidence]:
         detail = (f"The C2PA manifest{signer} states {first.action}{agent}{scope} with source "
                   f"type {first.source_type_label or first.digital_source_type}")
         detail += "; signature and content hashes verify." if intact else (
-            "; the content changed after signing." if info.signature == "verified"
+            "; the content changed after signing." if info.content == "mismatch"
+            else "; the signature verifies but the content was not checked against it."
+            if info.signature == "verified"
             else "; the signature does not verify, so the statement is unproven.")
         out.append(Evidence(
             "c2pa", f"c2pa.{info.ai_disclosure}", detail, weight(level), claim,
@@ -122,16 +127,17 @@ def from_c2pa(info: C2paInfo) -> list[Evidence]:
     elif info.credential == "untrusted":
         out.append(Evidence(
             "c2pa", "c2pa.credential-untrusted",
-            f"The signer{signer} does not chain to a supplied trust anchor "
+            f"The signing certificate{_signer_text(info, 'of')} does not chain to a supplied "
+            "trust anchor "
             "(add --trust-anchors to verify who signed).", 1.0, CLAIM_INFO, where=where))
     return out
 
 
-def _signer_text(info: C2paInfo) -> str:
+def _signer_text(info: C2paInfo, verb: str = "signed by") -> str:
     if not info.signer:
         return ""
     parts = [p for p in (info.signer.common_name, info.signer.issuer) if p]
-    return f" signed by {' / '.join(dict.fromkeys(parts))}" if parts else ""
+    return f" {verb} {' / '.join(dict.fromkeys(parts))}" if parts else ""
 
 
 def from_metadata(meta: MetadataInfo, c2pa: C2paInfo) -> list[Evidence]:

@@ -164,3 +164,11 @@ def test_sidecar_keeps_the_remote_url(samples):
     info = credentials.read(samples / "credentials" / "remote_manifest.jpg", "image/jpeg")
     assert info.sidecar.endswith("remote_manifest.c2pa")
     assert info.remote_url == "https://manifests.provenance.invalid/remote_manifest.c2pa"
+
+
+def test_bare_manifest_store_is_not_called_tampered(samples):
+    report = provenance.check(samples / "credentials" / "sidecar_asset.c2pa", detectors=())
+    assert report.media.mime == "application/c2pa"
+    assert (report.c2pa.state, report.c2pa.content) == ("valid", "not checked")
+    assert report.verdict.stripped == []
+    assert report.verdict.ai_generated == "likely"  # signed statement, but of an absent asset
