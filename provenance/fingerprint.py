@@ -32,9 +32,16 @@ def _facts(gen: Generator, media: MediaInfo, meta: MetadataInfo) -> list[str]:
     if container and prof.audio_sample_rates and set(container.audio_sample_rates) & set(
             prof.audio_sample_rates):
         agree.append(f"audio at {container.audio_sample_rates[0]} Hz")
-    if container and prof.encoders and _encoder_match(gen, container.encoders):
+    if container and prof.encoders and _encoder_match(gen, _writer_strings(container)):
         agree.append("encoder string")
     return agree
+
+
+def _writer_strings(container) -> list[str]:
+    """Strings that name the tool that wrote the file: encoder tags, handler and compressor
+    names (Luma's files say "Mainconcept MP4 Sound Media Handler", generator_signals.md)."""
+    handlers = [h.split(": ", 1)[-1] for h in container.handlers]  # drop the "soun: " type
+    return [*container.encoders, *handlers, *container.compressors]
 
 
 def _encoder_match(gen: Generator, encoders: list[str]) -> bool:
@@ -83,7 +90,7 @@ def stripping_evidence(generator_id: str | None, media: MediaInfo,
                 where={"size": [media.width, media.height], "known": [list(s) for s in sizes]}))
     container = meta.container
     if container and gen.output.encoders and container.encoders and not _encoder_match(
-            gen, container.encoders):
+            gen, _writer_strings(container)):
         out.append(Evidence(
             "stripping", "stripping.reencoded",
             f"The file was written by {', '.join(container.encoders[:2])}, not by the encoder "
