@@ -1,0 +1,103 @@
+"""Per-frame pixel statistics for the removal detector, all on a small grey copy.
+
+* ``hole_ratio``: texture energy (|Laplacian|) inside a box over the energy of the ring
+  around it, for every position at once (two box filters). Inpainting (Telea, NS), blur
+  boxes and flat patches leave boxes far smoother than their ring; plain walls and skies
+  have no texture in the ring either, so they are marked untestable, not smooth.
+* ``white_blobs``: bright, grey-white blobs of a given size (where a stamp icon could be),
+  to be verified against a template drawn in code (``shapes.cloud``, ``shapes.sparkle``).
+* ``strokes``: thin bright strokes (white top-hat), for overlays cut at the frame edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+def downscale(image: np.ndarray, short_side: int, interpolation: int = cv2.INTER_LINEAR
+              ) -> tuple[np.ndarray, float]:
+    """Image with its short side at ``short_side`` (never upscaled) and the scale used."""
+    h, w = image.shape[:2]
+    scale = min(1.0, short_side / min(h, w))
+    if scale >= 1.0:
+        return image, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=interpolation), scale
+
+
+def texture_energy(gray: np.ndarray) -> np.ndarray:
+    return np.abs(cv2.Laplacian(gray, cv2.CV_32F, ksize=1))
+
+
+def window_offsets(win_w: int, win_h: int, box_w: int, box_h: int) -> np.ndarray:
+    """Box centres (dx, dy) covering a win_w x win_h search window, a box apart."""
+    xs = np.arange(-(win_w // 2), win_w // 2 + 1, max(1, box_w))
+    ys = np.arange(-(win_h // 2), win_h // 2 + 1, max(1, box_h))
+    return np.array([(x, y) for y in ys for x in xs], np.int32).reshape(-1, 2)
+
+
+def hole_ratios(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: int,
+                floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Texture energy inside a box_w x box_h box over that of the ring around it (three
+    times the box), at each centre, from the integral image of the energy. Where the
+    ring's mean energy is under ``floor`` the ratio is 1 (untestable: nothing to compare).
+    ``centres`` is (..., 2) of x, y; returns (ratio, ring) shaped like centres[..., 0]."""
+    h, w = integral.shape[0] - 1, integral.shape[1] - 1
+    cx, cy = centres[..., 0], centres[..., 1]
+
+    def box_sum(bw: int, bh: int) -> tuple[np.ndarray, np.ndarray]:
+        x0 = np.clip(cx - bw // 2, 0, w)
+        x1 = np.clip(cx - bw // 2 + bw, 0, w)
+        y0 = np.clip(cy - bh // 2, 0, h)
+        y1 = np.clip(cy - bh // 2 + bh, 0, h)
+        total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+        return total, (x1 - x0) * (y1 - y0)
+
+    s_in, a_in = box_sum(box_w, box_h)
+    s_out, a_out = box_sum(3 * box_w, 3 * box_h)
+    inner = s_in / np.maximum(a_in, 1)
+    ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
+    ratio = inner / np.maximum(ring, 1e-3)
+    ratio = np.where((ring < floor) | (a_in == 0), 1.0, ratio)
+    return ratio, ring
+
+
+@dataclass
+class Blob:
+    box: tuple[int, int, int, int]  # x, y, w, h in work pixels
+
+
+def chroma(small_bgr: np.ndarray) -> np.ndarray:
+    """max(B, G, R) - min(B, G, R): low for white and grey (OpenCV, not numpy axis
+    reductions, which cost ~1 ms a frame here)."""
+    b, g, r = cv2.split(small_bgr)
+    return cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
+
+
+def white_mask(chroma_map: np.ndarray, gray: np.ndarray, min_contrast: float,
+               max_chroma: float) -> np.ndarray:
+    """Bright, nearly grey pixels that stand out from their neighbourhood."""
+    k = max(3, (min(gray.shape) // 8) | 1)
+    contrast = gray - cv2.blur(gray, (k, k))
+    return ((contrast > min_contrast) & (chroma_map < max_chroma)).astype(np.uint8)
+
+
+def white_blobs(mask: np.ndarray, min_h: float, max_h: float, limit: int) -> list[Blob]:
+    """Connected bright blobs whose height fits [min_h, max_h] and that are roughly square."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out: list[tuple[int, Blob]] = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if not (min_h <= h <= max_h and 0.6 <= w / h <= 1.7 and area >= 0.35 * w * h):
+            continue
+        out.append((area, Blob((x, y, w, h))))
+    out.sort(key=lambda t: -t[0])
+    return [b for _, b in out[:limit]]
+
+
+def strokes(gray_u8: np.ndarray, min_level: int) -> np.ndarray:
+    tophat = cv2.morphologyEx(gray_u8, cv2.MORPH_TOPHAT, np.ones((5, 5), np.uint8))
+    return tophat > min_level

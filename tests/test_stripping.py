@@ -1,0 +1,119 @@
+"""Removal of visible marks and crops, on the project's stripped samples and real files.
+
+Samples come from samples/make_stripped.py (truth in samples/stripped/truth.json). The
+detector is held to: no clean negative flagged, the real Sora repost not flagged as
+stripped of its stamp, and the stripped samples it is built to catch flagged with the right
+kind. Samples it does not catch yet are listed as strict xfails, so a fix shows up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import provenance
+
+STRIPPED_TRUTH = json.loads(
+    (Path(__file__).resolve().parent.parent / "samples/stripped/truth.json").read_text())
+NEGATIVES = sorted(n for n, t in STRIPPED_TRUTH.items() if not t["stripped"])
+PIXEL_KINDS = {"visible-watermark-removed", "cropped"}
+NOT_CAUGHT = {  # stripped samples the detector misses today (docs/stripping.md)
+    "sora_telea.mp4", "sora_ns.mp4", "sora_blur.mp4", "luma_telea.mp4", "luma_blur.mp4",
+    "pika_ns.mp4", "sparkle_telea.mp4", "sparkle_still_unblend.jpg",
+    "sparkle_still_telea.jpg", "sparkle_still_ns.jpg", "sparkle_still_blur.jpg",
+}
+
+
+def _stripped(report) -> set[str]:
+    return set(report.verdict.stripped) - {"reencoded"}
+
+
+def _removal_evidence(report):
+    """Records of the removal detector (fingerprint.py's size-based `cropped` excluded)."""
+    return [e for e in report.evidence if e.kind in (
+        "stripping.visible-watermark-removed", "stripping.stamp-cut-at-edge")]
+
+
+@pytest.mark.parametrize("name", NEGATIVES)
+def test_clean_negatives_are_not_flagged(samples, name):
+    report = provenance.check(samples / "stripped" / name)
+    assert report.status == "ok"
+    assert _stripped(report) == set()
+    assert _removal_evidence(report) == []
+
+
+@pytest.mark.parametrize("name", ["neg_plain.mp4", "neg_caption.mp4", "neg_subtitles.mp4",
+                                  "plain_still.jpg", "sora_like.mp4", "pika_like.mp4",
+                                  "sparkle_like.mp4", "sparkle_still.jpg", "luma_like.mp4"])
+def test_project_clips_have_no_removal_evidence(samples, name):
+    # Stamped or clean, nothing was painted out or cut away in these.
+    report = provenance.check(samples / "clips" / name)
+    assert _removal_evidence(report) == []
+    assert "visible-watermark-removed" not in report.verdict.stripped
+
+
+@pytest.mark.parametrize("name", ["video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "boxhash.jpg",
+                                  "legacy.mp4", "CIE-sig-CA.jpg", "P1000827.jpg",
+                                  "earth_apollo17.jpg", "sample1.png", "c.mov"])
+def test_fixtures_have_no_removal_evidence(fixtures, name):
+    report = provenance.check(fixtures / "c2pa" / name)
+    assert _removal_evidence(report) == []
+    assert not PIXEL_KINDS & set(report.verdict.stripped)
+
+
+def test_real_sora_repost_is_c2pa_removed_only(fixtures):
+    report = provenance.check(fixtures / "real" / "sora_repost.mp4")
+    assert _stripped(report) == {"c2pa-removed"}
+    assert _removal_evidence(report) == []
+    assert report.verdict.generator == "sora"
+
+
+def test_flicker_back_is_removal_and_names_the_generator(samples, tmp_path):
+    report = provenance.check(samples / "stripped" / "sora_flicker.mp4",
+                              evidence_dir=str(tmp_path))
+    v = report.verdict
+    assert "visible-watermark-removed" in v.stripped
+    assert v.marks_stripped == "likely"
+    assert v.generator == "sora" and v.ai_generated == "likely"
+    ev = next(e for e in report.evidence if e.stripped == "visible-watermark-removed")
+    assert ev.where["method"] == "flicker-back" and ev.generator == "sora"
+    assert 1 <= len(ev.where["frames"]) <= 3 and ev.where["boxes"]
+    assert "flickers back" in ev.detail
+    gen = next(e for e in report.evidence if e.kind == "visible.stamp-flicker-back")
+    assert gen.claim == "generated" and gen.generator == "sora"
+    # Sora writes C2PA by default: the flicker-back sighting also argues c2pa-removed.
+    assert "c2pa-removed" in v.stripped
+    images = list(tmp_path.rglob("removal_f*.png"))
+    assert images
+
+
+@pytest.mark.parametrize("name", ["sora_cropped.mp4", "luma_cropped.mp4"])
+def test_stamp_cut_at_the_frame_edge_is_cropped(samples, name):
+    report = provenance.check(samples / "stripped" / name)
+    assert "cropped" in report.verdict.stripped
+    ev = next(e for e in report.evidence if e.kind == "stripping.stamp-cut-at-edge")
+    assert ev.stripped == "cropped" and ev.where["edges"]
+    assert ev.where["near_places_of"]
+
+
+def test_platform_reencode_keeps_the_stamp_and_loses_c2pa(samples):
+    report = provenance.check(samples / "stripped" / "sora_reencoded.mp4")
+    assert _stripped(report) == {"c2pa-removed"}
+    assert report.verdict.generator == "sora"
+
+
+@pytest.mark.parametrize("name", sorted(NOT_CAUGHT))
+@pytest.mark.xfail(strict=True, reason="painted-over stamps are not caught yet: the texture "
+                   "test abstains on these scenes (docs/stripping.md)")
+def test_painted_out_stamps(samples, name):
+    report = provenance.check(samples / "stripped" / name)
+    assert set(STRIPPED_TRUTH[name]["stripped"]) <= _stripped(report)
+
+
+def test_every_stripped_sample_is_covered():
+    stripped = {n for n, t in STRIPPED_TRUTH.items() if t["stripped"]}
+    tested = NOT_CAUGHT | {"sora_flicker.mp4", "sora_cropped.mp4", "luma_cropped.mp4",
+                           "sora_reencoded.mp4"}
+    assert stripped == tested
