@@ -24,7 +24,10 @@ FILES = {
     "clip with a stamp (sora_repost.mp4)":
         ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4",
 }
-PROBE = ("import sys, runpy; sys.argv = ['provenance', 'check', '--json', {path!r}]\n"
+# --timeout 0: check in this process (with a limit, the default, a worker process does it
+# and this one never imports the OCR runtime, so the probe below would see nothing).
+PROBE = ("import sys, runpy; sys.argv = ['provenance', 'check', '--json', '--timeout', '0', "
+         "{path!r}]\n"
          "try:\n    runpy.run_module('provenance_cli.main', run_name='__main__')\n"
          "except SystemExit:\n    pass\n"
          "print('OCR_LOADED', 'rapidocr' in sys.modules, file=sys.stderr)\n")

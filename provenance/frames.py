@@ -9,10 +9,19 @@ fixtures, ``grab()`` of all 292 frames takes 0.25 s while 20 seeks take 1.9 s
 (each seek decodes again from the previous key frame, and social re-encodes
 have long GOPs). ``grab()`` decodes without colour conversion, which is half
 the cost of ``read()``; only sampled frames are converted (``retrieve``).
+
+Decoding runs in a background thread that stays at most ``PREFETCH`` sampled frames
+ahead of the detectors (OpenCV releases the GIL while it decodes, numpy and OpenCV
+while the detectors work), so on two cores the detectors' per-frame work hides behind
+the decoder instead of adding to it. Memory stays bounded: ``PREFETCH`` frames waiting,
+one being decoded, one in the detectors; frames above ``PREFETCH_MAX_PIXELS`` are
+decoded in the caller's thread, one at a time.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,6 +33,10 @@ DEFAULT_SAMPLE_FPS = 2.0
 DEFAULT_MAX_FRAMES = 48
 # Refuse frames larger than this many pixels (decompression bombs); 8K UHD is 33 Mpx.
 MAX_FRAME_PIXELS = 100_000_000
+# Sampled frames the decode thread may hold ready ahead of the detectors, and the largest
+# frame (pixels) it does that for: 4K UHD; bigger frames are decoded without a thread.
+PREFETCH = 2
+PREFETCH_MAX_PIXELS = 3840 * 2160
 
 
 @dataclass
@@ -102,6 +115,50 @@ class FrameSource:
             yield from self._video_frames(wanted)
 
     def _video_frames(self, indices: list[int]) -> Iterator[Frame]:
+        big = (self.media.width or 0) * (self.media.height or 0) > PREFETCH_MAX_PIXELS
+        if len(indices) < 2 or big or PREFETCH < 1:
+            yield from self._decode(indices, None)
+            return
+        yield from self._prefetched(indices)
+
+    def _prefetched(self, indices: list[int]) -> Iterator[Frame]:
+        """``_decode`` in a background thread, handing frames over through a small queue."""
+        ready: queue.Queue = queue.Queue(maxsize=PREFETCH)
+        stop = threading.Event()
+
+        def hand_over(item: object) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def work() -> None:
+            try:
+                for frame in self._decode(indices, stop):
+                    if not hand_over(frame):
+                        return
+                hand_over(_END)
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                hand_over(_Failed(exc))
+
+        worker = threading.Thread(target=work, name="provenance-decode", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = ready.get()
+                if item is _END:
+                    return
+                if isinstance(item, _Failed):
+                    raise item.error
+                yield item
+        finally:
+            stop.set()  # the caller stopped early, or an error: let the thread go
+            worker.join()
+
+    def _decode(self, indices: list[int], stop: threading.Event | None) -> Iterator[Frame]:
         import cv2
 
         cap = cv2.VideoCapture(self.path)
@@ -111,6 +168,8 @@ class FrameSource:
             pos = 0
             for target in indices:
                 while pos < target:
+                    if stop is not None and stop.is_set():
+                        return
                     if not cap.grab():
                         return  # container promised more frames than it holds
                     pos += 1
@@ -127,6 +186,14 @@ class FrameSource:
                 yield Frame(target, target / self.fps, image)
         finally:
             cap.release()
+
+
+_END = object()
+
+
+@dataclass
+class _Failed:
+    error: BaseException
 
 
 def read_image(path: str) -> np.ndarray | None:

@@ -7,6 +7,10 @@ negatives with subtitles, a caption, or nothing. Deterministic; run from the rep
 
 Ground truth for every output is in samples/clips/truth.json (used by the tests and
 docs/visible.md). OpenCV here writes MP4 only as 'mp4v', which is fine for tests.
+
+Chinese marks need a CJK font to *render* (``apt-get install fonts-wqy-zenhei`` or
+fonts-noto-cjk); the product never needs one, it reads pixels. Without the font the
+Chinese sample is kept as committed and not re-rendered.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from provenance.detectors.shapes import cloud, sparkle  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "clips"
 FONT = cv2.FONT_HERSHEY_DUPLEX
+CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"]
 
 
 class Scene:
@@ -74,6 +81,23 @@ def text_mask(text: str, height: int, thickness: int = 2) -> np.ndarray:
     return m
 
 
+def cjk_font() -> str | None:
+    return next((f for f in CJK_FONTS if Path(f).exists()), None)
+
+
+def cjk_text_mask(text: str, height: int, font_path: str, bold: int = 0) -> np.ndarray:
+    """White text on black in a CJK font (Pillow), ``height`` pixels per em; ``bold``
+    thickens the strokes by that many pixels."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(font_path, height)
+    left, top, right, bottom = font.getbbox(text, stroke_width=bold)
+    m = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    ImageDraw.Draw(m).text((2 - left, 2 - top), text, fill=255, font=font, stroke_width=bold,
+                           stroke_fill=255)
+    return np.asarray(m).copy()
+
+
 def stamp_sora_like(short: int, handle: str, icon_left: bool) -> np.ndarray:
     """Cloud icon + word + @handle, sized like the real stamp (0.085 of the short side)."""
     word = text_mask("Sora", int(short * 0.042), 2)
@@ -116,7 +140,11 @@ def write(name: str, w: int, h: int, seconds: float, fps: float, seed: int,
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", action="store_true", help="also render 720p/1080p bench clips")
+    ap.add_argument("--out", type=Path, help="write here instead of samples/clips")
     args = ap.parse_args()
+    global OUT
+    if args.out:
+        OUT = args.out
     truth: dict[str, dict] = {}
     fps = 12.0
 
@@ -152,7 +180,8 @@ def main() -> None:
     def luma_draw(img: np.ndarray, i: int) -> None:
         blend(img, luma, img.shape[1] - luma.shape[1] - 14, 12, 0.7)
 
-    write("luma_like.mp4", 480, 272, 5, fps, 3, luma_draw)
+    # 480x264: Luma's 640x352 aspect (1.818), so the size is a rescale, not a crop.
+    write("luma_like.mp4", 480, 264, 5, fps, 3, luma_draw)
     truth["luma_like.mp4"] = {"generator": "luma", "places": 1}
 
     # 4. Sparkle near the bottom-right corner (size 0.07, margin 0.128 of the short side).
@@ -164,6 +193,26 @@ def main() -> None:
 
     write("sparkle_like.mp4", 480, 272, 5, fps, 4, sparkle_draw)
     truth["sparkle_like.mp4"] = {"generator": "veo", "places": 1}
+
+    # 5. Chinese: Kling's Chinese mark "可灵AI 3.0" fixed bottom-right (text 4.4 % of the
+    # short side) and a generic "AI生成" ("AI-generated") label top-left, which no
+    # generator entry documents: it must be read, and reported as an unknown overlay.
+    font = cjk_font()
+    if font:
+        kling = cjk_text_mask("可灵AI 3.0", 16, font)
+        label = cjk_text_mask("AI生成", 18, font, bold=1)
+
+        def kling_draw(img: np.ndarray, i: int) -> None:
+            h, w = img.shape[:2]
+            blend(img, kling, int(0.96 * w) - kling.shape[1], int(0.955 * h) - kling.shape[0],
+                  0.8)
+            blend(img, label, 16, 14, 0.9)
+
+        write("kling_zh_like.mp4", 640, 360, 4, fps, 10, kling_draw)
+    else:
+        print("no CJK font: kling_zh_like.mp4 kept as committed (see module doc)")
+    truth["kling_zh_like.mp4"] = {"generator": "kling", "text": "可灵AI",
+                                  "unknown_text": "AI生成", "places": 1}
 
     # Negatives: subtitles that change every 2 s, a static caption, and nothing.
     subs = ["We went to the lake", "It was cold but bright", "Then the rain came"]
@@ -195,7 +244,7 @@ def main() -> None:
     cv2.imwrite(str(OUT / "plain_still.jpg"), clean, [cv2.IMWRITE_JPEG_QUALITY, 92])
     truth["sparkle_still.jpg"] = {"generator": "veo", "places": 1}
     truth["plain_still.jpg"] = {"generator": None}
-    (OUT / "truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+    (OUT / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
 
     if args.bench:
         for name, (w, h, secs) in {"720p_10s": (1280, 720, 10), "1080p_60s": (1920, 1080, 60)

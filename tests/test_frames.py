@@ -51,3 +51,38 @@ def test_still_image_is_one_frame(samples):
     frames = list(src)
     assert len(frames) == 1 and frames[0].index == 0 and frames[0].time_s == 0.0
     assert frames[0].image.shape == read_image(str(path)).shape
+
+
+def test_prefetch_thread_gives_the_same_frames_and_stops_with_the_caller(fixtures, monkeypatch):
+    import threading
+
+    import provenance.frames as frames_mod
+
+    path = fixtures / "real" / "sora_repost.mp4"
+    media = _video_media(path)
+    threaded = list(FrameSource(str(path), media, sample_fps=1.0, max_frames=6))
+    monkeypatch.setattr(frames_mod, "PREFETCH", 0)
+    plain = list(FrameSource(str(path), media, sample_fps=1.0, max_frames=6))
+    monkeypatch.undo()
+    assert [f.index for f in threaded] == [f.index for f in plain] and len(plain) == 6
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(threaded, plain, strict=True))
+    # Leaving the loop early releases the decoder thread at once.
+    src = FrameSource(str(path), media, sample_fps=1.0, max_frames=6)
+    first = next(iter(src))
+    assert first.index == src.indices[0]
+    assert not [t for t in threading.enumerate() if t.name == "provenance-decode"]
+
+
+def test_decoder_errors_reach_the_caller(fixtures, monkeypatch):
+    import pytest
+
+    path = fixtures / "real" / "sora_repost.mp4"
+    src = FrameSource(str(path), _video_media(path), sample_fps=1.0, max_frames=6)
+
+    def broken(indices, stop):
+        yield from ()
+        raise RuntimeError("decoder broke")
+
+    monkeypatch.setattr(src, "_decode", broken)
+    with pytest.raises(RuntimeError, match="decoder broke"):
+        list(src)

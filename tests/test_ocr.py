@@ -14,8 +14,6 @@ from provenance.detectors import ocr
 
 REPO = Path(__file__).resolve().parent.parent
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def _line(text: str) -> np.ndarray:
     img = np.full((40, 24 * len(text) + 20, 3), 40, np.uint8)
@@ -29,6 +27,20 @@ def test_reads_one_line_crops():
     assert lines[0].text.replace(" ", "").upper() == "MADEWITHPIKA"
     assert lines[1].text == "@sorastats"
     assert all(ln.score > 0.8 for ln in lines)
+
+
+def test_reads_chinese_marks_from_sample_pixels(samples):
+    """The Chinese sample's pixels (rendered with a CJK font the product never needs):
+    Kling's "可灵AI 3.0" bottom-right and an "AI生成" label top-left, cut from a frame."""
+    cap = cv2.VideoCapture(str(samples / "clips" / "kling_zh_like.mp4"))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok and frame.shape[:2] == (360, 640)
+    kling = frame[316:344, 532:587]  # "可灵AI" (the version "3.0" follows at x 590)
+    label = frame[12:40, 14:80]  # "AI生成"
+    lines = ocr.read_lines([kling, label])
+    assert [ln.text for ln in lines] == ["可灵AI", "AI生成"]
+    assert all(ln.score > 0.9 for ln in lines)
 
 
 def test_ocr_works_with_network_blocked():

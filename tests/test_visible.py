@@ -79,17 +79,47 @@ def test_evidence_dir_gets_annotated_frames_and_crops(sora_report):
 
 
 @pytest.mark.parametrize("name", ["sora_like.mp4", "pika_like.mp4", "luma_like.mp4",
-                                  "sparkle_like.mp4", "sparkle_still.jpg"])
+                                  "sparkle_like.mp4", "sparkle_still.jpg", "kling_zh_like.mp4"])
 def test_samples_with_marks(samples, truth, name):
     result = _detect(samples / "clips" / name)
     gens = [w.generator for w in result.watermarks if w.generator]
     assert gens == [truth[name]["generator"]]
-    wm = result.watermarks[0]
+    wm = next(w for w in result.watermarks if w.generator)
     assert 0.5 <= wm.confidence < 1.0 and wm.track
-    assert all(e.claim == "generated" and not e.decisive for e in result.evidence)
+    marks = [e for e in result.evidence if e.kind == "visible.mark"]
+    assert all(e.claim == "generated" and not e.decisive for e in marks)
+    if wm.method == "ocr":  # every place of a moving stamp is in the track
+        assert wm.stats["places"] == truth[name]["places"]
+        assert len({s.box for s in wm.track}) == truth[name]["places"]
+        assert wm.text == truth[name].get("text", wm.text)
     if name == "sora_like.mp4":
-        assert wm.handle and wm.handle.startswith("@sample")
-        assert len({s.box for s in wm.track}) >= 2
+        assert wm.handle == truth[name]["handle"]
+
+
+def test_chinese_mark_is_read_and_generic_label_is_an_unknown_overlay(samples, truth):
+    """"可灵AI" is Kling's Chinese mark in the data file; "AI生成" ("AI-generated") names no
+    generator in the reference, so it is reported as an unknown overlay with its text."""
+    result = _detect(samples / "clips" / "kling_zh_like.mp4")
+    kling = [w for w in result.watermarks if w.generator == "kling"]
+    assert [w.text for w in kling] == ["可灵AI"]
+    unknown = [w for w in result.watermarks if w.generator is None]
+    assert [w.text for w in unknown] == [truth["kling_zh_like.mp4"]["unknown_text"]]
+    kinds = sorted(e.kind for e in result.evidence)
+    assert kinds == ["visible.mark", "visible.unknown-overlay"]
+    assert next(e for e in result.evidence if e.generator is None).claim == "info"
+
+
+def test_a_moving_stamp_is_read_once(samples, monkeypatch):
+    """Later places of a stamp already read are found by template, not OCR'd again."""
+    from provenance.detectors import ocr
+
+    calls = []
+    real = ocr.read_lines
+    monkeypatch.setattr(ocr, "read_lines", lambda crops: calls.append(len(crops)) or real(crops))
+    result = _detect(samples / "clips" / "sora_like.mp4")
+    wm = next(w for w in result.watermarks if w.generator == "sora")
+    assert wm.stats["places"] == 3
+    assert sum(calls) == 2  # "Sora" and the handle, at the first place only
 
 
 @pytest.mark.parametrize("name", ["neg_subtitles.mp4", "neg_caption.mp4", "neg_plain.mp4",

@@ -89,8 +89,9 @@ def analyse_frame(bgr: np.ndarray, cands: list[Candidate], index: int = 0, time_
                   ) -> dict[tuple[str, str], FrameStat]:
     """Per (payload name, variant) statistics of one frame; keeps no pixels."""
     out: dict[tuple[str, str], FrameStat] = {}
+    grids = dwtdct.block_grids(bgr, dwtdct.VARIANTS, max_blocks=MAX_BLOCKS)
     for variant in dwtdct.VARIANTS:
-        prep = dwtdct.prepare(dwtdct.block_grid(bgr, variant, max_blocks=MAX_BLOCKS))
+        prep = dwtdct.prepare(grids[variant])
         for cand in cands:
             score = dwtdct.payload_score(prep, cand.payload.bits)
             out[(cand.payload.name, variant)] = FrameStat(

@@ -12,8 +12,9 @@ measured between consecutive samples on downscaled grey frames:
 Static scene text in a static shot does neither, so it only becomes a candidate
 inside a region where the generator data file says a mark sits (a *prior*);
 those are read but never reported as overlays unless the text matches a mark.
-Full-resolution pixels are kept as one grey JPEG per sample (~0.1 MB at 720p,
-1.6 ms to encode), so memory is bounded by the sample cap, not the clip length.
+Full-resolution pixels are kept as grey JPEG bands per sample (~0.1 MB at 720p,
+1.6 ms to encode; a stamp's rows decode alone), so memory is bounded by the sample cap,
+not the clip length.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Thresholds:
     crisp_min: float = 0.75  # overlay evidence: stroke share present minus absent ...
     contiguity_min: float = 0.8  # ... and presence in one run (see Candidate.overlay_evidence)
     jpeg_quality: int = 90
+    jpeg_band: int = 128  # rows per JPEG band: reading a stamp decodes only its bands
     ocr_short_side: int = 1080  # cap of the kept full-resolution grey
 
 
@@ -66,7 +68,7 @@ class Sample:
     time_s: float
     gray: np.ndarray  # work scale
     strokes: np.ndarray  # bool, work scale
-    jpeg: bytes  # grey at OCR scale
+    jpeg: list[bytes]  # grey at OCR scale, one JPEG per band of JPEG_BAND rows
 
 
 @dataclass
@@ -76,7 +78,8 @@ class Candidate:
     present: list[int]  # positions in the sample list where the strokes are visible
     held: int = 0  # sample pairs where the strokes held while the scene moved
     switched: int = 0  # sample pairs where the strokes switched while the scene held
-    prior: bool = False  # found only inside a region where the data file expects a mark
+    prior: bool = False  # inside a region where the data file expects a mark
+    prior_only: bool = False  # ... and found only there (persistent strokes, no overlay pair)
     pixels: int = 0
     crisp: float = 0.0  # stroke share when present minus when absent (1 = clean on/off)
     mask: np.ndarray | None = None  # overlay strokes inside work_box (work scale)
@@ -118,6 +121,13 @@ class OverlayTracker:
             cv2.MORPH_RECT, (T.tophat_kernel, T.tophat_kernel)
         )
     )
+    # Per consecutive sample pair, computed as samples arrive (so the work overlaps the
+    # decoder, see frames.py): evidence maps, their blobs, and the persistent strokes.
+    _held: list[np.ndarray] = field(default_factory=list)
+    _switched: list[np.ndarray] = field(default_factory=list)
+    _held_blobs: list[list] = field(default_factory=list)
+    _switch_blobs: list[list] = field(default_factory=list)
+    _steady: np.ndarray | None = None
 
     def add(self, frame: Frame) -> None:
         image = frame.image
@@ -133,16 +143,56 @@ class OverlayTracker:
         work = _resize(gray, self.work_scale)
         strokes = cv2.morphologyEx(work, cv2.MORPH_TOPHAT, self._kernel) > T.stroke_level
         ocr = _resize(gray, self.ocr_scale)
-        ok, buf = cv2.imencode(".jpg", ocr, [cv2.IMWRITE_JPEG_QUALITY, T.jpeg_quality])
-        self.samples.append(Sample(frame.index, frame.time_s, work, strokes,
-                                   buf.tobytes() if ok else b""))
+        bands = []
+        for y in range(0, ocr.shape[0], T.jpeg_band):
+            ok, buf = cv2.imencode(".jpg", ocr[y:y + T.jpeg_band],
+                                   [cv2.IMWRITE_JPEG_QUALITY, T.jpeg_quality])
+            if not ok:
+                bands = []
+                break
+            bands.append(buf.tobytes())
+        self.samples.append(Sample(frame.index, frame.time_s, work, strokes, bands))
+        if len(self.samples) >= 2:
+            self._add_pair(self.samples[-2], self.samples[-1])
+
+    def _add_pair(self, a: Sample, b: Sample) -> None:
+        d = cv2.absdiff(a.gray, b.gray)
+        strokes = a.strokes | b.strokes
+        free = (~strokes).astype(np.float32)
+        spread = cv2.boxFilter(d.astype(np.float32) * free, -1, (T.ring, T.ring))
+        around = spread / np.maximum(cv2.boxFilter(free, -1, (T.ring, T.ring)), 1e-3)
+        both = a.strokes & b.strokes
+        held = (both & (d < T.held_change) & (around > T.moving_background)).astype(np.uint8)
+        switched = ((a.strokes ^ b.strokes) & (d > T.switch_change)
+                    & (around < T.still_background)).astype(np.uint8)
+        shape = a.gray.shape
+        self._held.append(held)
+        self._switched.append(switched)
+        self._held_blobs.append(_blobs(held, shape))
+        self._switch_blobs.append(_blobs(switched, shape))
+        steady = both & (d < T.held_change)
+        self._steady = steady if self._steady is None else (self._steady | steady)
 
     # -- full-resolution access ------------------------------------------------------
-    def ocr_gray(self, k: int) -> np.ndarray | None:
-        data = self.samples[k].jpeg
-        if not data:
+    def ocr_gray(self, k: int, y0: int = 0, y1: int | None = None) -> np.ndarray | None:
+        """Sample ``k`` at OCR scale, rows ``y0:y1`` (all by default); decodes only the
+        JPEG bands those rows fall in."""
+        bands = self.samples[k].jpeg
+        if not bands:
             return None
-        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+        band = T.jpeg_band
+        y0 = max(0, y0)
+        last = len(bands) * band if y1 is None else max(y0, y1)
+        first_band, end_band = y0 // band, min(len(bands), -(-last // band))
+        if first_band >= end_band:
+            return None
+        parts = [cv2.imdecode(np.frombuffer(bands[i], np.uint8), cv2.IMREAD_GRAYSCALE)
+                 for i in range(first_band, end_band)]
+        if any(p is None for p in parts):
+            return None
+        rows = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        off = y0 - first_band * band
+        return rows[off:off + (last - y0)]
 
     def to_full(self, box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
         x, y, w, h = box
@@ -159,13 +209,12 @@ class OverlayTracker:
         if not self.samples:
             return []
         shape = self.samples[0].gray.shape
-        held_maps, switch_maps = self._pair_maps()
+        held_maps, switch_maps = self._held, self._switched
         groups: list[dict] = []
-        for maps, kind in ((switch_maps, "switched"), (held_maps, "held")):
-            for m in maps:
-                for box, core in _components(m, shape):
-                    if int(core.sum()) < T.min_pixels:
-                        continue
+        for blobs_per_pair, kind in ((self._switch_blobs, "switched"),
+                                     (self._held_blobs, "held")):
+            for blobs in blobs_per_pair:
+                for box, core in blobs:
                     _merge(groups, box, core, kind, shape)
         found = [self._candidate(g, held_maps, switch_maps) for g in groups]
         found = [c for c in found if c is not None]
@@ -183,7 +232,7 @@ class OverlayTracker:
                     continue
                 cand = self._candidate({"box": box, "mask": core}, held_maps, switch_maps)
                 if cand:
-                    cand.prior = True
+                    cand.prior = cand.prior_only = True
                     found.append(cand)
         limit = T.max_height_frac * min(shape)
         found = _join_adjacent([c for c in found if c.present])
@@ -194,28 +243,11 @@ class OverlayTracker:
                              key=lambda c: (-c.crisp * c.contiguity, -c.pixels))
         return behaving + priors_only[:T.max_candidates]
 
-    def _pair_maps(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        held, switched = [], []
-        for a, b in zip(self.samples, self.samples[1:], strict=False):
-            d = cv2.absdiff(a.gray, b.gray)
-            strokes = a.strokes | b.strokes
-            free = (~strokes).astype(np.float32)
-            spread = cv2.boxFilter(d.astype(np.float32) * free, -1, (T.ring, T.ring))
-            around = spread / np.maximum(cv2.boxFilter(free, -1, (T.ring, T.ring)), 1e-3)
-            held.append((a.strokes & b.strokes & (d < T.held_change)
-                         & (around > T.moving_background)).astype(np.uint8))
-            switched.append(((a.strokes ^ b.strokes) & (d > T.switch_change)
-                             & (around < T.still_background)).astype(np.uint8))
-        return held, switched
-
     def _persistent(self) -> np.ndarray:
         """Strokes present in at least two consecutive samples (all strokes of a still)."""
-        if len(self.samples) == 1:
+        if len(self.samples) == 1 or self._steady is None:
             return self.samples[0].strokes.copy()
-        out = np.zeros(self.samples[0].gray.shape, bool)
-        for a, b in zip(self.samples, self.samples[1:], strict=False):
-            out |= a.strokes & b.strokes & (cv2.absdiff(a.gray, b.gray) < T.held_change)
-        return out
+        return self._steady.copy()
 
     def _candidate(self, group: dict, held_maps: list[np.ndarray],
                    switch_maps: list[np.ndarray]) -> Candidate | None:
@@ -225,14 +257,15 @@ class OverlayTracker:
         if n < T.min_pixels:
             return None
         sl = (slice(y, y + h), slice(x, x + w))
-        share = np.array([s.strokes[sl][core].mean() for s in self.samples])
+        # One stack of the box over all samples (and pairs), then one masked reduction.
+        share = np.stack([s.strokes[sl] for s in self.samples])[:, core].mean(1)
         present = [int(k) for k in np.flatnonzero(share >= T.present_frac)]
         absent = share < T.present_frac
         crisp = float(share[~absent].mean() - (share[absent].mean() if absent.any() else 0.0)
                       ) if present else 0.0
         need = max(3, int(0.25 * n))
-        held = sum(int(m[sl][core].sum() >= need) for m in held_maps)
-        switched = sum(int(m[sl][core].sum() >= need) for m in switch_maps)
+        held = _count_pairs(held_maps, sl, core, need)
+        switched = _count_pairs(switch_maps, sl, core, need)
         pad = max(4, int(0.3 * min(h, 40)))
         hh, ww = self.samples[0].gray.shape
         x0, y0 = max(0, x - pad), max(0, y - pad)
@@ -245,6 +278,15 @@ class OverlayTracker:
         return Candidate(self.to_full(wb, self.work_scale), wb, present, held, switched,
                          pixels=n, crisp=crisp, mask=mask, peak=group.get("peak", 0),
                          contiguity=longest / max(1, len(present)))
+
+
+def _count_pairs(maps: list[np.ndarray], sl: tuple[slice, slice], core: np.ndarray,
+                 need: int) -> int:
+    """Sample pairs whose evidence map has at least ``need`` pixels on ``core``."""
+    if not maps:
+        return 0
+    counts = np.stack([m[sl] for m in maps])[:, core].sum(1, dtype=np.int64)
+    return int((counts >= need).sum())
 
 
 def _merge(groups: list[dict], box: tuple[int, int, int, int], core: np.ndarray, kind: str,
@@ -304,6 +346,7 @@ def _absorb(o: Candidate, c: Candidate) -> None:
     o.peak = max(o.peak, c.peak)
     o.crisp = max(o.crisp, c.crisp)
     o.prior = o.prior and c.prior
+    o.prior_only = o.prior_only and c.prior_only
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -333,20 +376,60 @@ def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
-def _components(mask: np.ndarray, shape: tuple[int, int]):
-    """Dense clusters of evidence pixels, merged into stamp-sized blobs."""
+def _blobs(mask: np.ndarray, shape: tuple[int, int]) -> list:
+    """``_components`` with enough evidence pixels to be a candidate."""
+    return _components(mask, shape, T.min_pixels)
+
+
+def _components(mask: np.ndarray, shape: tuple[int, int], min_pixels: int = 0):
+    """Dense clusters of evidence pixels, merged into stamp-sized blobs (those with at
+    least ``min_pixels`` dense pixels)."""
     if not mask.any():
         return []
+    # Work on the bounding box of the evidence plus a margin wider than the density
+    # window and the dilation reach: same blobs, a fraction of the pixels.
+    rows = np.flatnonzero(mask.any(1))
+    cols = np.flatnonzero(mask.any(0))
+    pad = 8
+    y0, y1 = max(0, rows[0] - pad), min(mask.shape[0], rows[-1] + 1 + pad)
+    x0, x1 = max(0, cols[0] - pad), min(mask.shape[1], cols[-1] + 1 + pad)
+    if (y1 - y0) * (x1 - x0) < 0.5 * mask.size:
+        return [((x + x0, y + y0, w, h), core)
+                for (x, y, w, h), core in _components_in(mask[y0:y1, x0:x1], shape, min_pixels)]
+    return _components_in(mask, shape, min_pixels)
+
+
+def _components_in(mask: np.ndarray, shape: tuple[int, int], min_pixels: int = 0):
     m = mask.astype(np.float32)
     dens = cv2.boxFilter(m, -1, (T.density_window, T.density_window))
     dense = ((dens > T.density_min) & (m > 0)).astype(np.uint8)
+    if min_pixels and int(dense.sum()) < min_pixels:
+        return []
+    # Label only the bounding box of the dense pixels (plus the dilation's reach):
+    # labelling is the costly step and evidence is usually sparse.
+    rows, cols = np.flatnonzero(dense.any(1)), np.flatnonzero(dense.any(0))
+    if rows.size == 0:
+        return []
+    y0, y1 = max(0, rows[0] - 3), min(dense.shape[0], rows[-1] + 4)
+    x0, x1 = max(0, cols[0] - 5), min(dense.shape[1], cols[-1] + 6)
+    if (y0, x0, y1, x1) != (0, 0) + dense.shape:
+        return [((x + x0, y + y0, w, h), core) for (x, y, w, h), core in
+                _label(dense[y0:y1, x0:x1], shape, min_pixels)]
+    return _label(dense, shape, min_pixels)
+
+
+def _label(dense: np.ndarray, shape: tuple[int, int], min_pixels: int):
     grown = cv2.dilate(dense, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 5)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     out = []
     limit = T.max_area_frac * shape[0] * shape[1]
+    # Dense pixels per component, so scattered noise is dropped without cutting it out.
+    counts = np.bincount(labels[dense > 0], minlength=n) if min_pixels else None
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if w * h > limit or w < 4 or h < 3:
+            continue
+        if counts is not None and counts[i] < min_pixels:
             continue
         core = (labels[y:y + h, x:x + w] == i) & (dense[y:y + h, x:x + w] > 0)
         out.append(((int(x), int(y), int(w), int(h)), core))
@@ -397,16 +480,32 @@ def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     Bright strokes (white top-hat) are projected on rows; bands of rows are lines.
     Filled icons wider than the kernel drop out of the top-hat, so a cloud next to
     "Sora" does not end up in the line."""
+    return split_lines_reach(gray)[0]
+
+
+def split_lines_reach(gray: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
+    """``split_lines`` and whether a line's strokes reach the left / right edge of the crop
+    (the text may go on beyond it)."""
     h, w = gray.shape
     if h < 6 or w < 6:
-        return []
+        return [], False, False
     k = max(9, min(41, h // 3) | 1)
     th = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     level = max(T.stroke_level, int(0.35 * th.max()))
-    mask = (th > level).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    mask = _drop_icons(mask)
+    raw = (th > level).astype(np.uint8)
+    mask = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    # The 2x2 opening removes specks, and with them one-pixel strokes (small CJK text
+    # keeps a third of its strokes; every Latin stamp of the samples and the real Sora
+    # repost keeps over 90 %): text that thin is split on its raw strokes.
+    if int(mask.sum()) < 0.6 * int(raw.sum()):
+        mask = raw
+    return _line_boxes(_drop_icons(mask))
+
+
+def _line_boxes(mask: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
+    h, w = mask.shape
     boxes: list[tuple[int, int, int, int]] = []
+    left = right = False
     # Columns first: an icon beside the words (Sora's cloud) is split off by a gap, so
     # it cannot bridge the gap between the two text lines; then rows within each group.
     for c0, c1 in _bands(mask.sum(0), max(6, int(0.15 * h))):
@@ -421,6 +520,7 @@ def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
             x0, x1 = c0 + cols[0], c0 + cols[-1]
             if x1 - x0 + 1 < 0.8 * bh:
                 continue  # an icon or a speck, not a line of text
+            left, right = left or x0 <= 1, right or x1 >= w - 2
             pad = max(2, bh // 4)
             xa, xb = max(0, x0 - pad), min(w, x1 + 1 + pad)
             ya, yb = max(0, y0 - pad), min(h, y1 + 1 + pad)
@@ -429,4 +529,4 @@ def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     if any(bw >= 1.5 * bh for _, _, bw, bh in boxes):
         boxes = [b for b in boxes if b[2] >= 1.2 * b[3]]
     boxes.sort(key=lambda b: (b[1], b[0]))
-    return boxes
+    return boxes, left, right

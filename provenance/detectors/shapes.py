@@ -9,6 +9,7 @@ samples/make_clips.py draws its stamps with the same functions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -21,6 +22,16 @@ SPARKLE_MIN_SCORE = 0.88
 
 def sparkle(size: int, fatness: float = 0.35) -> np.ndarray:
     """Filled four-point star in a size x size uint8 mask (255 inside)."""
+    return _sparkle(int(size), float(fatness)).copy()
+
+
+@lru_cache(maxsize=64)
+def _sparkle_f32(size: int) -> np.ndarray:
+    return _sparkle(size, 0.35).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
+def _sparkle(size: int, fatness: float) -> np.ndarray:
     size = max(5, int(size))
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
     c, s = np.cos(t), np.sin(t)
@@ -67,7 +78,7 @@ def find_sparkle(contrast: np.ndarray, sizes: list[int]) -> ShapeHit | None:
     for size in sizes:
         if size < 5 or size > min(h, w):
             continue
-        tmpl = sparkle(size).astype(np.float32)
+        tmpl = _sparkle_f32(int(size))
         res = cv2.matchTemplate(contrast, tmpl, cv2.TM_CCOEFF_NORMED)
         _, score, _, (x, y) = cv2.minMaxLoc(res)
         if best is None or score > best.score:

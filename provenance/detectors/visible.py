@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import cv2
@@ -23,7 +24,7 @@ from .. import generators
 from ..frames import Frame
 from ..records import CLAIM_GENERATED, CLAIM_INFO, Evidence, Sighting, Watermark
 from .base import DetectorResult, FileContext
-from .overlay import Candidate, OverlayTracker, split_lines
+from .overlay import Candidate, OverlayTracker, split_lines_reach
 from .shapes import SPARKLE_MIN_SCORE, find_sparkle, local_contrast
 
 MAX_READS = 6  # candidates read by OCR per file (~25 ms a line, at most 3 lines each)
@@ -36,6 +37,12 @@ UNKNOWN_MIN_CHARS = 3  # ... and have this many letters or digits
 UNKNOWN_MIN_CRISP = 0.9
 FUZZY_MIN = 0.84  # SequenceMatcher ratio accepted for marks of 4+ characters
 COMPOSITE_FRAMES = 3  # present samples folded into the minimum composite
+# A mark's first line, once read, is looked for around later candidates before OCR is
+# called (a moving stamp is read once, not at every place). Normalised correlation of the
+# same stamp's line crops at different places and moments: 0.93-0.99 on the real Sora
+# repost and the samples; different text of a similar size: at most 0.46.
+STAMP_MATCH_MIN = 0.85
+MAX_WIDEN = 3  # times a read region grows by a line height where its text reaches the edge
 HANDLE_RE = re.compile(r"@[A-Za-z0-9_.]{2,30}")
 
 
@@ -44,6 +51,14 @@ class Reading:
     candidate: Candidate
     lines: list[tuple[str, float]]  # (text, score) top to bottom
     frame: int  # sample position the crop came from
+
+
+@dataclass
+class Stamp:
+    """A read line that names a mark: its crop (OCR scale) and the candidate's lines."""
+
+    template: np.ndarray
+    lines: list[tuple[str, float]]
 
 
 @dataclass
@@ -89,11 +104,21 @@ def match_text(line: str, mark: generators.VisibleMark) -> float:
             best = max(best, 0.9 - penalty)
         elif not nt.isascii() and nt in nl:
             best = max(best, 0.9 - penalty)  # CJK has no spaces between words
-        elif len(nt) >= 4:
+        elif len(nt) >= 4 and _may_be_close(nl, nt):
             ratio = difflib.SequenceMatcher(None, nl, nt).ratio()
             if ratio >= FUZZY_MIN:
                 best = max(best, ratio - 0.1 - penalty)
     return best
+
+
+def _may_be_close(a: str, b: str) -> bool:
+    """Upper bounds of SequenceMatcher.ratio (lengths, then shared characters) reach
+    FUZZY_MIN: cheap, and most OCR lines stop here."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < FUZZY_MIN * total:
+        return False
+    shared = sum((Counter(a) & Counter(b)).values())
+    return 2 * shared >= FUZZY_MIN * total
 
 
 class VisibleDetector:
@@ -106,6 +131,7 @@ class VisibleDetector:
         self.tracker = OverlayTracker()
         self._marks: list[tuple[str, generators.VisibleMark]] = []
         self._handle_seen = False
+        self._stamps: list[Stamp] = []
 
     def start(self, context: FileContext) -> None:
         self.context = context
@@ -122,6 +148,7 @@ class VisibleDetector:
             return result
         marks = self._marks = [(g.id, m) for g in generators.load().values() for m in g.visible]
         self._handle_seen = False
+        self._stamps = []
         cands = tr.candidates(_priors(marks, tr.full_shape))
         readings = []
         for cand in cands:
@@ -131,9 +158,18 @@ class VisibleDetector:
                 continue
             if not cand.overlay_evidence and not _text_like(cand):
                 continue  # a lone blob where a mark could be: not worth loading OCR
+            if not cand.overlay_evidence and len(cand.present) < 2 and len(tr.samples) >= 4:
+                continue  # scene text glimpsed once: a mark stays on screen for seconds
             reading = self._read(cand)
-            if reading:
-                readings.append(reading)
+            if not reading:
+                continue
+            twin = next((r for r in readings if r.lines == reading.lines
+                         and _overlap(r.candidate.box, cand.box) >= 0.5), None)
+            if twin is not None:  # another piece of a stamp already read at this place
+                twin.candidate.box = _union(twin.candidate.box, cand.box)
+                twin.candidate.present = sorted(set(twin.candidate.present) | set(cand.present))
+                continue
+            readings.append(reading)
         attributions = _attribute(readings, marks)
         for att in attributions:
             wm, ev = self._report_mark(att)
@@ -159,7 +195,8 @@ class VisibleDetector:
         return result
 
     def _read(self, cand: Candidate) -> Reading | None:
-        """OCR the candidate's lines on a minimum composite of a few present samples."""
+        """OCR the candidate's lines on a minimum composite of a few present samples, unless
+        a mark already read is found there (see ``STAMP_MATCH_MIN``)."""
         tr = self.tracker
         runs = cand.segments
         run = max(runs, key=lambda r: r[1] - r[0])
@@ -167,20 +204,50 @@ class VisibleDetector:
         mid = len(ks) // 2
         ks = ks[max(0, mid - COMPOSITE_FRAMES // 2):][:COMPOSITE_FRAMES]
         x, y, w, h = _scaled(cand.box, tr.ocr_scale)
-        crops = []
-        for k in ks:
-            g = tr.ocr_gray(k)
-            if g is not None:
-                crops.append(g[y:y + h, x:x + w])
-        if not crops or crops[0].size == 0:
+        # One composite of the box grown by the largest known stamp, to look for it there.
+        mh = max((st.template.shape[0] for st in self._stamps), default=0)
+        mw = max((st.template.shape[1] for st in self._stamps), default=0)
+        gy0, gx0 = max(0, y - mh), max(0, x - mw)
+        rows = [g for g in (tr.ocr_gray(k, gy0, y + h + mh) for k in ks) if g is not None]
+        if not rows or min(r.shape[0] for r in rows) == 0 or len({r.shape for r in rows}) > 1:
             return None
-        composite = np.minimum.reduce(crops) if len(crops) > 1 else crops[0]
+        band = np.minimum.reduce(rows)  # full-width rows around the candidate
+        wide = band[:, gx0:x + w + mw]
+        composite = band[y - gy0:y - gy0 + h, x:x + w]
+        if composite.size == 0:
+            return None
+        frame_k = ks[len(ks) // 2]
+        for stamp in self._stamps:
+            box = _find_stamp(wide, stamp.template)
+            if box is None:
+                continue
+            bx, by, bw, bh = box
+            found = (bx + gx0, by + gy0, bw, bh)
+            if _overlap_area(found, (x, y, w, h)) <= 0:
+                continue  # the stamp is near, not where the candidate's strokes are
+            cand.box = _union(cand.box, tuple(int(round(v / tr.ocr_scale)) for v in found))
+            return Reading(cand, list(stamp.lines), frame_k)
         from . import ocr
 
-        crops = [composite[b:b + d, a:a + e] for a, b, e, d in split_lines(composite)[:MAX_LINES]]
+        # Text reaching the box's edge goes on beyond it: evidence pixels only cover the
+        # strokes whose background changed, so widen by a line height while it does.
+        x0, x1 = x, x + w
+        boxes, left, right = split_lines_reach(composite)
+        for _ in range(MAX_WIDEN):
+            if not boxes or not ((left and x0 > 0) or (right and x1 < band.shape[1])):
+                break
+            step = max(b[3] for b in boxes)
+            x0 = max(0, x0 - step) if left else x0
+            x1 = min(band.shape[1], x1 + step) if right else x1
+            composite = band[y - gy0:y - gy0 + h, x0:x1]
+            boxes, left, right = split_lines_reach(composite)
+        crops = [composite[b:b + d, a:a + e] for a, b, e, d in boxes[:MAX_LINES]]
         if not crops:
             return None
-        # First line alone (~25 ms a line): the rest only when it names a mark with a
+        if (x0, x1) != (x, x + w):  # the box covers the text read
+            grown = (x0, y, x1 - x0, h)
+            cand.box = _union(cand.box, tuple(int(round(v / tr.ocr_scale)) for v in grown))
+        # First line alone (~13 ms a line): the rest only when it names a mark with a
         # handle still unknown, or when the candidate may be reported as an unknown overlay.
         got = ocr.read_lines(crops[:1])
         first = got[0].text if got else ""
@@ -193,7 +260,9 @@ class VisibleDetector:
             self._handle_seen = True
         if not lines:
             return None
-        return Reading(cand, lines, ks[len(ks) // 2])
+        if named and got[0].score >= MIN_LINE_SCORE and min(crops[0].shape) >= 8:
+            self._stamps.append(Stamp(crops[0].copy(), lines))
+        return Reading(cand, lines, frame_k)
 
     def _sightings(self, cand: Candidate, score: float) -> list[Sighting]:
         return [Sighting(self.tracker.samples[k].index, self.tracker.samples[k].time_s,
@@ -229,7 +298,7 @@ class VisibleDetector:
 
     def _report_unknown(self, r: Reading) -> tuple[Watermark, Evidence] | None:
         cand = r.candidate
-        if (not cand.overlay_evidence or cand.prior or cand.crisp < UNKNOWN_MIN_CRISP
+        if (not cand.overlay_evidence or cand.prior_only or cand.crisp < UNKNOWN_MIN_CRISP
                 or cand.contiguity < 0.95):
             return None
         good = [(t, s) for t, s in r.lines
@@ -269,11 +338,16 @@ class VisibleDetector:
             return None
         hits = []
         step = max(1, len(tr.samples) // 8)  # at most ~8 frames: the mark is static
-        for k in range(0, len(tr.samples), step):
+        ks = range(0, len(tr.samples), step)
+        misses = 0
+        for k in ks:
             region = tr.samples[k].gray[y0:y1, x0:x1]
             hit = find_sparkle(local_contrast(region), sizes)
             if hit:
                 hits.append((k, hit))
+                misses += hit.score < SPARKLE_MIN_SCORE
+            if misses > len(ks) / 2:
+                return None  # half the frames can no longer score: the test below fails
         good = [(k, h) for k, h in hits if h.score >= SPARKLE_MIN_SCORE]
         if not good or len(good) < max(1, 0.5 * len(hits)):
             return None
@@ -340,6 +414,37 @@ def _text_like(cand: Candidate) -> bool:
     n, _, stats, _ = cv2.connectedComponentsWithStats(cand.mask.astype(np.uint8))
     glyphs = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 3]
     return len(glyphs) >= 2 and w >= 1.2 * h
+
+
+def _find_stamp(region: np.ndarray, template: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Where ``template`` (a read line of a mark) sits in ``region``, if it does."""
+    th, tw = template.shape
+    if region.shape[0] < th or region.shape[1] < tw:
+        return None
+    res = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
+    _, score, _, (mx, my) = cv2.minMaxLoc(res)
+    if not np.isfinite(score) or score < STAMP_MATCH_MIN:
+        return None
+    return (int(mx), int(my), tw, th)
+
+
+def _overlap_area(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return (max(0, min(ax + aw, bx + bw) - max(ax, bx))
+            * max(0, min(ay + ah, by + bh) - max(ay, by)))
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]
+           ) -> tuple[int, int, int, int]:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over the smaller box."""
+    return _overlap_area(a, b) / max(1, min(a[2] * a[3], b[2] * b[3]))
 
 
 def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
