@@ -121,6 +121,7 @@ class RemovalDetector:
         self.prev_gray: np.ndarray | None = None
         self.held: np.ndarray | None = None
         self.moving_pairs = 0
+        self.texture_abstained = False
 
     # ------------------------------------------------------------------ protocol
     def start(self, context: FileContext) -> None:
@@ -145,7 +146,26 @@ class RemovalDetector:
             return  # a size change mid-stream: ignore the odd frame
         gray_u8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         gray = gray_u8.astype(np.float32)
-        tgray = cv2.cvtColor(tex, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        holes: dict = {}
+        testable: dict = {}
+        control_share: dict[int, float] = {}
+        if not self.texture_abstained:
+            tgray = cv2.cvtColor(tex, cv2.COLOR_BGR2GRAY).astype(np.float32)
+            holes, testable, control_share = self._texture(tgray, cfg)
+        chroma = tr.chroma(small)
+        icons = self._icons(frame, chroma, gray, cfg)
+        stroke_map = tr.strokes(gray_u8, cfg["stroke_level"])
+        overlay = self._overlay_density(chroma, stroke_map)
+        if self.prev_gray is not None:
+            self._hold(gray_u8, stroke_map, cfg)
+        self.prev_gray = gray_u8
+        self.prev_strokes = stroke_map
+        self.samples.append(_Sample(frame.index, frame.time_s, gray_u8, holes, testable,
+                                    control_share, icons, overlay))
+        self._maybe_abstain_early(cfg)
+
+    def _texture(self, tgray: np.ndarray, cfg: dict) -> tuple[dict, dict, dict[int, float]]:
+        """Texture holes at the marks' places and at control windows of one frame."""
         integral = cv2.integral(tr.texture_energy(tgray), sdepth=cv2.CV_64F)
         holes: dict = {}
         testable: dict = {}
@@ -164,16 +184,19 @@ class RemovalDetector:
             ctrl_ok = ring_max[len(cl.places):] >= cfg["ring_floor"]
             control_share[ci] = float(np.mean(ctrl[ctrl_ok] < cfg["hole_ratio"])) \
                 if ctrl_ok.any() else 0.0
-        chroma = tr.chroma(small)
-        icons = self._icons(frame, chroma, gray, cfg)
-        stroke_map = tr.strokes(gray_u8, cfg["stroke_level"])
-        overlay = self._overlay_density(chroma, stroke_map)
-        if self.prev_gray is not None:
-            self._hold(gray_u8, stroke_map, cfg)
-        self.prev_gray = gray_u8
-        self.prev_strokes = stroke_map
-        self.samples.append(_Sample(frame.index, frame.time_s, gray_u8, holes, testable,
-                                    control_share, icons, overlay))
+        return holes, testable, control_share
+
+    def _maybe_abstain_early(self, cfg: dict) -> None:
+        """Stop the texture test once its verdict is settled: it abstains when holes are
+        common at control windows, and after the first frames they are far too common
+        here for the rest of the clip to change that (a cost bound, docs/stripping.md)."""
+        after, factor = cfg["early_abstain_after"], cfg["early_abstain_factor"]
+        if self.texture_abstained or len(self.samples) != after or not self.classes:
+            return
+        shares = [[s.control_share.get(ci, 0.0) for s in self.samples]
+                  for ci in range(len(self.classes))]
+        if all(np.mean(q) > factor * cfg["max_control_share"] for q in shares):
+            self.texture_abstained = True
 
     def _overlay_density(self, chroma: np.ndarray, stroke_map: np.ndarray
                          ) -> dict[tuple[float, float], float]:
