@@ -48,8 +48,12 @@ def truth() -> dict[str, set[str]]:
                  "legacy.mp4", "CIE-sig-CA.jpg", "P1000827.jpg", "earth_apollo17.jpg",
                  "sample1.png", "sample1.webp", "c.mov", "libpng-test.png"):
         out[str(c2pa / name)] = set()
-    for name in ("apollo_clean.png", "p1000827_clean.png"):
-        out[str(FIXTURES / "invisible" / name)] = set()
+    # Invisible-mark fixtures and samples: real photos, renders with or without an open
+    # invisible mark, and their JPEG / H.264 re-encodes; nothing was stripped from any.
+    for p in sorted((FIXTURES / "invisible").glob("*")) + sorted(
+            (ROOT / "samples" / "invisible").glob("*")):
+        if p.suffix.lower() in (".png", ".jpg", ".mp4"):
+            out[str(p)] = set()
     out[str(FIXTURES / "real" / "sora_repost.mp4")] = {"c2pa-removed"}
     return {p: t for p, t in out.items() if Path(p).exists()}
 

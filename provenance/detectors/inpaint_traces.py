@@ -101,3 +101,38 @@ def white_blobs(mask: np.ndarray, min_h: float, max_h: float, limit: int) -> lis
 def strokes(gray_u8: np.ndarray, min_level: int) -> np.ndarray:
     tophat = cv2.morphologyEx(gray_u8, cv2.MORPH_TOPHAT, np.ones((5, 5), np.uint8))
     return tophat > min_level
+
+
+def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
+    """Integral image of "flat" pixels: |Laplacian| (3x3, full resolution) at most ``level``
+    grey levels. Sensor grain and generator noise make few pixels flat; inpainting
+    (Telea, NS) and blur boxes make most of a patch flat, whatever the texture around."""
+    lap = cv2.Laplacian(gray_u8, cv2.CV_16S, ksize=1)
+    # Clipped highlights and shadows are flat without any remover: not counted.
+    flat = ((cv2.convertScaleAbs(lap) <= level) & (gray_u8 > 6) & (gray_u8 < 249)
+            ).astype(np.uint8)
+    return cv2.integral(flat, sdepth=cv2.CV_32S)
+
+
+def flat_excess(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Share of flat pixels inside a box minus that of the ring around it (three times the
+    box), at each centre; and the ring's share. ``centres`` is (..., 2) of x, y."""
+    h, w = integral.shape[0] - 1, integral.shape[1] - 1
+    cx, cy = centres[..., 0], centres[..., 1]
+
+    def box_sum(bw: int, bh: int) -> tuple[np.ndarray, np.ndarray]:
+        x0 = np.clip(cx - bw // 2, 0, w)
+        x1 = np.clip(cx - bw // 2 + bw, 0, w)
+        y0 = np.clip(cy - bh // 2, 0, h)
+        y1 = np.clip(cy - bh // 2 + bh, 0, h)
+        total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0]
+                 + integral[y0, x0]).astype(np.float64)
+        return total, (x1 - x0) * (y1 - y0)
+
+    s_in, a_in = box_sum(box_w, box_h)
+    s_out, a_out = box_sum(3 * box_w, 3 * box_h)
+    inner = s_in / np.maximum(a_in, 1)
+    ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
+    excess = np.where((a_in * 2 < box_w * box_h) | (a_out - a_in <= 0), 0.0, inner - ring)
+    return excess, ring

@@ -15,6 +15,13 @@ frame, and asks three questions, each answered with its own evidence record:
 3. **Stamp cut at the frame edge**: overlay strokes (held while the scene moves) touching a
    border near a generator's place: the picture was cropped through a stamp.
 
+Still images get two tests of their own (one frame gives no chance rate over time):
+
+4. **Texture hole** at full resolution: the share of flat pixels (|Laplacian| <= 1) in a
+   stamp-sized box at a mark's place minus its ring's, against every control window of the
+   image (grain survives at full resolution; inpainting and blur boxes remove it).
+5. **Reverse-alpha ghost**: a faint sparkle at a sparkle mark's exact place and sizes.
+
 It never sees the other detectors' results; ``stripping.infer`` and the verdict combine.
 """
 
@@ -122,6 +129,8 @@ class RemovalDetector:
         self.held: np.ndarray | None = None
         self.moving_pairs = 0
         self.texture_abstained = False
+        self.residue: tuple | None = None  # stills: (score, alpha, mark, box, place)
+        self.still_holes: list[tuple] = []  # still images: (margin, score, ctrl_max, mark, box)
 
     # ------------------------------------------------------------------ protocol
     def start(self, context: FileContext) -> None:
@@ -145,6 +154,9 @@ class RemovalDetector:
         elif small.shape[:2] != self.work_shape or tex.shape[:2] != self.tex_shape:
             return  # a size change mid-stream: ignore the odd frame
         gray_u8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        if self.context is not None and self.context.media.kind == "image":
+            self.still_holes = self._still_texture(frame.image, cfg)
+            self.residue = self._unblend_residue(frame.image, cfg)
         gray = gray_u8.astype(np.float32)
         holes: dict = {}
         testable: dict = {}
@@ -185,6 +197,90 @@ class RemovalDetector:
             control_share[ci] = float(np.mean(ctrl[ctrl_ok] < cfg["hole_ratio"])) \
                 if ctrl_ok.any() else 0.0
         return holes, testable, control_share
+
+    def _still_texture(self, image: np.ndarray, cfg: dict) -> list[tuple]:
+        """Still images: a stamp-sized patch at a mark's place whose pixels are far more often
+        flat (|Laplacian| <= ``still_flat_level`` at full resolution) than its ring's, compared
+        with the same test at control windows all over the image (same box size and search
+        window). Returns the marks whose place beats every control by the measured margin."""
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        h, w = gray.shape[:2]
+        short = min(h, w)
+        integral = tr.flat_integral(gray, cfg["still_flat_level"])
+        by_size: dict[tuple[int, int, int], list[_Mark]] = {}
+        for m in self.marks:
+            sh = m.height_frac * short
+            bh = max(5, round(sh))
+            bw = bh if m.shape in ("sparkle", "cloud") else max(5, round(bh * 1.5))
+            by_size.setdefault((bw, bh, max(5, round(sh))), []).append(m)
+        out = []
+        for (bw, bh, sh), marks in by_size.items():
+            ww, wh = round(sh * cfg["window"][0]) | 1, round(sh * cfg["window"][1]) | 1
+            offsets = tr.window_offsets(ww, wh, max(1, bw // 2), max(1, bh // 2))
+            places = [(min(w - 1, round(fx * w)), min(h - 1, round(fy * h)), m)
+                      for m in marks for fx, fy in m.places]
+            controls = [(int(x), int(y))
+                        for y in range(wh // 2, h - wh // 2, max(4, wh // 2))
+                        for x in range(ww // 2, w - ww // 2, max(4, ww // 2))
+                        if all(abs(x - px) > ww or abs(y - py) > wh for px, py, _ in places)]
+            if len(controls) < cfg["still_min_controls"]:
+                continue  # the places cover most of the image: no chance rate to compare
+
+            anchors = np.array([(px, py) for px, py, _ in places] + controls, np.int32)
+            centres = anchors[:, None, :] + offsets[None, :, :]
+            ex, ring = tr.flat_excess(integral, centres, bw, bh)
+            ex = np.where(ring <= cfg["still_ring_max_flat"], ex, 0.0)
+            j = ex.argmax(axis=1)
+            score = ex[np.arange(len(anchors)), j]
+            ctrl_max = float(score[len(places):].max())
+            for k, (px, py, m) in enumerate(places):
+                x, y = (int(v) for v in centres[k, j[k]])
+                margin = float(score[k]) - ctrl_max
+                if score[k] >= cfg["still_min_excess"] and margin >= cfg["still_min_margin"]:
+                    out.append((margin, float(score[k]), ctrl_max, m, (px / w, py / h),
+                                [x - bw // 2, y - bh // 2, bw, bh], len(controls)))
+        out.sort(key=lambda t: -t[0])
+        return out
+
+    def _unblend_residue(self, image: np.ndarray, cfg: dict) -> tuple | None:
+        """Still images: the faint ghost a reverse alpha blend leaves when its alpha map does
+        not fit exactly (rounding, clipping, a resized map). The high-pass of the image at a
+        sparkle mark's exact place and sizes (data file) is correlated with the drawn
+        sparkle; a strong correlation with a small amplitude (far fainter than a stamp) is a
+        residue. Returns the best (score, amplitude, mark, box, place) or None."""
+        gray = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+                ).astype(np.float32)
+        h, w = gray.shape[:2]
+        short = min(h, w)
+        r = cfg["residue_search_px"]
+        best = None
+        for m in self.marks:
+            if m.shape != "sparkle":
+                continue
+            lo, hi = m.height_range or (m.height_frac, m.height_frac)
+            for hf in sorted({lo, m.height_frac, hi}):
+                size = max(9, int(hf * short))
+                t = _template("sparkle", size)
+                inside = t > 127
+                for fx, fy in m.places:
+                    cx, cy = fx * w, fy * h
+                    x0, y0 = int(cx - size / 2) - size, int(cy - size / 2) - size
+                    if x0 < 0 or y0 < 0 or x0 + 3 * size > w or y0 + 3 * size > h:
+                        continue
+                    crop = gray[y0:y0 + 3 * size, x0:x0 + 3 * size]
+                    hp = crop - cv2.GaussianBlur(crop, (0, 0), max(1.0, size / 4))
+                    res = cv2.matchTemplate(hp, t, cv2.TM_CCOEFF_NORMED)
+                    win = res[size - r:size + r + 1, size - r:size + r + 1]
+                    _, score, _, (mx, my) = cv2.minMaxLoc(win)
+                    bx, by = size - r + mx, size - r + my
+                    patch = hp[by:by + size, bx:bx + size]
+                    # In units of the headroom to white: the alpha the ghost amounts to.
+                    base = float(crop[by:by + size, bx:bx + size][~inside].mean())
+                    amp = float(patch[inside].mean() - patch[~inside].mean()) / max(
+                        16.0, 255.0 - base)
+                    if best is None or score > best[0]:
+                        best = (float(score), amp, m, [x0 + bx, y0 + by, size, size], (fx, fy))
+        return best
 
     def _maybe_abstain_early(self, cfg: dict) -> None:
         """Stop the texture test once its verdict is settled: it abstains when holes are
@@ -227,7 +323,8 @@ class RemovalDetector:
             result.watermarks.append(flicker[0])
             result.evidence.extend(flicker[1:])
         else:
-            holes = self._inpainting(cfg)
+            holes = self._inpainting(cfg) if len(self.samples) > 1 else (
+                self._still_hole(cfg) or self._residue(cfg))
             if holes:
                 result.evidence.append(holes)
         cut = self._cut_at_edge(cfg)
@@ -460,6 +557,50 @@ class RemovalDetector:
             generator=m.generator, stripped="visible-watermark-removed",
             where={"method": "inpaint-traces", "frames": frames[:24], "boxes": boxes[:24],
                    "places": places, "also_fits": also})
+
+    def _residue(self, cfg: dict) -> Evidence | None:
+        if self.residue is None:
+            return None
+        score, amp, m, box, place = self.residue
+        lo, hi = cfg["residue_amplitude"]
+        if score < cfg["residue_min_score"] or not lo <= amp <= hi:
+            return None
+        gens = sorted({k.generator for k in self.marks if k.shape == "sparkle"
+                       and any(abs(px - p[0]) < 0.02 and abs(py - p[1]) < 0.02
+                               for px, py in k.places for p in m.places)})
+        gen = m.generator if gens == [m.generator] else None
+        detail = (f"A faint ghost of {m.name}'s sparkle sits exactly at its stamp place and size "
+                  f"(correlation {score:.2f} with the drawn sparkle; it lifts the pixels by "
+                  f"{amp:.0%} of their headroom to white, where the stamp itself lifts them "
+                  "by about half): what a reverse alpha blend with a slightly wrong "
+                  "alpha map leaves behind.")
+        return Evidence(
+            "stripping", "stripping.visible-watermark-removed", detail,
+            cfg["unblend-residue"], CLAIM_STRIPPED, generator=gen,
+            stripped="visible-watermark-removed",
+            where={"method": "unblend-residue", "frames": [self.samples[0].index],
+                   "boxes": [box], "place": list(place), "candidates": gens or
+                   [m.generator], "score": round(score, 3), "alpha": round(amp, 3)})
+
+    def _still_hole(self, cfg: dict) -> Evidence | None:
+        if not self.still_holes:
+            return None
+        margin, score, ctrl_max, m, place, box, n_ctrl = self.still_holes[0]
+        gens = sorted({t[3].generator for t in self.still_holes})
+        gen = m.generator if len(gens) == 1 else None
+        name = m.name if gen else "a generator"
+        detail = (f"A stamp-sized patch at {name}'s stamp place is smooth where the rest of the "
+                  f"image has fine grain: {score:.0%} more of its pixels are flat than in the ring "
+                  f"around it, against at most {max(ctrl_max, 0):.0%} at {n_ctrl} control windows "
+                  "of the same image: the stamp was likely painted out (inpainting or blur).")
+        return Evidence(
+            "stripping", "stripping.visible-watermark-removed", detail, cfg["inpaint-traces.still"],
+            CLAIM_STRIPPED, generator=gen, stripped="visible-watermark-removed",
+            where={"method": "still-texture-hole", "frames": [self.samples[0].index],
+                   "boxes": [t[5] for t in self.still_holes[:4]],
+                   "place": [round(v, 3) for v in place], "candidates": gens,
+                   "flat_excess": round(score, 3), "control_max": round(ctrl_max, 3),
+                   "controls": n_ctrl})
 
     def _box_full(self, ci: int, at: tuple[int, int]) -> list[int]:
         cl = self.classes[ci]
