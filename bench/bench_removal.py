@@ -17,22 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-DEFAULT = ["/tmp/provenance_bench_720p_10s.mp4",
-           str(ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4")]
-
-
-def decode_all(path: str) -> int:
-    cap = cv2.VideoCapture(path)
-    n = 0
-    while cap.read()[0]:
-        n += 1
-    cap.release()
-    return n
+from clips import DEFAULT_CLIPS as DEFAULT  # noqa: E402
+from clips import decode_all  # noqa: E402
 
 
 def main() -> None:

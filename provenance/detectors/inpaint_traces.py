@@ -39,25 +39,30 @@ def window_offsets(win_w: int, win_h: int, box_w: int, box_h: int) -> np.ndarray
     return np.array([(x, y) for y in ys for x in xs], np.int32).reshape(-1, 2)
 
 
+def box_sums(integral: np.ndarray, centres: np.ndarray, bw: int, bh: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of a bw x bh box (clipped to the image) at each centre, from an integral image,
+    and the clipped box's area. ``centres`` is (..., 2) of x, y."""
+    h, w = integral.shape[0] - 1, integral.shape[1] - 1
+    cx, cy = centres[..., 0], centres[..., 1]
+    x0 = np.clip(cx - bw // 2, 0, w)
+    x1 = np.clip(cx - bw // 2 + bw, 0, w)
+    y0 = np.clip(cy - bh // 2, 0, h)
+    y1 = np.clip(cy - bh // 2 + bh, 0, h)
+    total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0]
+             + integral[y0, x0]).astype(np.float64)
+    return total, (x1 - x0) * (y1 - y0)
+
+
 def hole_ratios(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: int,
                 floor: float) -> tuple[np.ndarray, np.ndarray]:
     """Texture energy inside a box_w x box_h box over that of the ring around it (three
     times the box), at each centre, from the integral image of the energy. Where the
     ring's mean energy is under ``floor`` the ratio is 1 (untestable: nothing to compare).
     ``centres`` is (..., 2) of x, y; returns (ratio, ring) shaped like centres[..., 0]."""
-    h, w = integral.shape[0] - 1, integral.shape[1] - 1
-    cx, cy = centres[..., 0], centres[..., 1]
 
-    def box_sum(bw: int, bh: int) -> tuple[np.ndarray, np.ndarray]:
-        x0 = np.clip(cx - bw // 2, 0, w)
-        x1 = np.clip(cx - bw // 2 + bw, 0, w)
-        y0 = np.clip(cy - bh // 2, 0, h)
-        y1 = np.clip(cy - bh // 2 + bh, 0, h)
-        total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-        return total, (x1 - x0) * (y1 - y0)
-
-    s_in, a_in = box_sum(box_w, box_h)
-    s_out, a_out = box_sum(3 * box_w, 3 * box_h)
+    s_in, a_in = box_sums(integral, centres, box_w, box_h)
+    s_out, a_out = box_sums(integral, centres, 3 * box_w, 3 * box_h)
     inner = s_in / np.maximum(a_in, 1)
     ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
     ratio = inner / np.maximum(ring, 1e-3)
@@ -118,20 +123,9 @@ def flat_excess(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: in
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Share of flat pixels inside a box minus that of the ring around it (three times the
     box), at each centre; and the ring's share. ``centres`` is (..., 2) of x, y."""
-    h, w = integral.shape[0] - 1, integral.shape[1] - 1
-    cx, cy = centres[..., 0], centres[..., 1]
 
-    def box_sum(bw: int, bh: int) -> tuple[np.ndarray, np.ndarray]:
-        x0 = np.clip(cx - bw // 2, 0, w)
-        x1 = np.clip(cx - bw // 2 + bw, 0, w)
-        y0 = np.clip(cy - bh // 2, 0, h)
-        y1 = np.clip(cy - bh // 2 + bh, 0, h)
-        total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0]
-                 + integral[y0, x0]).astype(np.float64)
-        return total, (x1 - x0) * (y1 - y0)
-
-    s_in, a_in = box_sum(box_w, box_h)
-    s_out, a_out = box_sum(3 * box_w, 3 * box_h)
+    s_in, a_in = box_sums(integral, centres, box_w, box_h)
+    s_out, a_out = box_sums(integral, centres, 3 * box_w, 3 * box_h)
     inner = s_in / np.maximum(a_in, 1)
     ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
     excess = np.where((a_in * 2 < box_w * box_h) | (a_out - a_in <= 0), 0.0, inner - ring)
