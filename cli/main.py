@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import sys
 import time
 
@@ -75,42 +77,109 @@ def cli() -> None:
     traces and watermarks; every verdict cites its evidence. Offline by default."""
 
 
+def _timeout_option(what: str):
+    return click.option(
+        "--timeout", "timeout_s", type=click.FloatRange(0), default=None,
+        help=f"Seconds one file may take before it gets an error report {what} "
+        "(default 120; 0 for no limit).")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_line(report) -> str:
+    """The report as one JSON line that is valid UTF-8 even when the path is not: a file
+    name that is not UTF-8 reaches Python as lone surrogates (PEP 383); they are written
+    as JSON escapes (``\\udcff``), which json.loads turns back into the same path."""
+    line = report.to_json()
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    return line
+
+
+def _displayable(value):
+    """A report dict whose strings are valid UTF-8 (for the HTML report): the bytes of
+    a non-UTF-8 file name are shown as ``\\xe9`` escapes."""
+    if isinstance(value, str):
+        if not _LONE_SURROGATE.search(value):
+            return value
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {k: _displayable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_displayable(v) for v in value]
+    return value
+
+
+def _echo(text: str, err: bool = False) -> None:
+    try:
+        click.echo(text, err=err)
+    except UnicodeEncodeError:  # a non-UTF-8 file name on a strict terminal
+        click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=err)
+
+
+def _terminate_as_interrupt(signum, frame) -> None:
+    """SIGTERM is handled like Ctrl-C: stop, keep every finished report, say so."""
+    raise KeyboardInterrupt
+
+
 _HTML_OPTION = click.option(
     "--html", "html_path", type=click.Path(dir_okay=False, writable=True),
     help="Also write one self-contained HTML report (images inlined, works offline).")
 
 
 @cli.command(epilog=EXIT_HELP)
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))
+@_timeout_option("(the check runs in a worker process that is then stopped)")
 @_HTML_OPTION
 @_check_options
-def check(files, html_path, as_json, trust_anchors, allow_network, max_frames, sample_fps,
-          detectors, evidence_dir, generators_file, verbose) -> None:
+def check(files, timeout_s, html_path, as_json, trust_anchors, allow_network, max_frames,
+          sample_fps, detectors, evidence_dir, generators_file, verbose) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json)."""
-    import provenance
-
     options = _build_options(trust_anchors, allow_network, max_frames, sample_fps, detectors,
                              evidence_dir, generators_file)
+    if timeout_s is not None:
+        options.timeout_s = timeout_s or None
     codes = []
     reports = []
-    with render.evidence_for_html(options, html_path):
-        for path in files:
-            report = provenance.check(path, options)
-            codes.append(report.exit_code)
+    try:
+        with render.evidence_for_html(options, html_path):
+            for report in _check_reports(list(files), options):
+                codes.append(report.exit_code)
+                if html_path:
+                    reports.append(_displayable(report.to_dict()))
+                if as_json:
+                    _echo(_json_line(report))
+                else:
+                    _echo(render.file_summary(report, verbose))
+                    click.echo()
             if html_path:
-                reports.append(report.to_dict())
-            if as_json:
-                click.echo(report.to_json())
-            else:
-                click.echo(render.file_summary(report, verbose))
-                click.echo()
-        if html_path:
-            render.write_html(html_path, reports, options.evidence_dir, as_json)
+                render.write_html(html_path, reports, options.evidence_dir, as_json)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted after {len(codes)} of {len(files)} file(s)", err=True)
+        sys.exit(130)
     sys.exit(combined_exit_code(codes))
 
 
+def _check_reports(files: list[str], options: CheckOptions):
+    """Reports in argument order. With a time limit each file is checked in one worker
+    process (the scan's pool, one slot) that is killed and replaced at the deadline;
+    without one, in this process."""
+    import provenance
+
+    if not options.timeout_s:
+        for path in files:
+            yield provenance.check(path, options)
+        return
+    from provenance.executors import LocalPool
+
+    yield from LocalPool(1, options.timeout_s).run(iter(files), options)
+
+
 @cli.command(epilog=EXIT_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--include", multiple=True, metavar="GLOB",
               help="Only files whose name or relative path matches (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
@@ -126,9 +195,7 @@ def check(files, html_path, as_json, trust_anchors, allow_network, max_frames, s
               "cluster of N workers. Workers read files by path: use shared storage.")
 @click.option("--resume", is_flag=True,
               help="Skip files already in --output with the same path, size and mtime.")
-@click.option("--timeout", "timeout_s", type=click.FloatRange(0), default=None,
-              help="Seconds one file may take before it gets an error report and its "
-              "worker is replaced (default 120; 0 for no limit).")
+@_timeout_option("and its worker is replaced")
 @_HTML_OPTION
 @_check_options
 def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, timeout_s,
@@ -150,17 +217,21 @@ def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, tim
             parse_dask(dask_spec)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dask") from exc
-    files = list(iter_files(paths, include, exclude))
     previous: list[dict] = []
-    if resume:
-        plan = resuming.plan(files, output)
-        files, previous = plan.todo, plan.skipped
+    try:
+        files = list(iter_files(paths, include, exclude))
+        if resume:
+            plan = resuming.plan(files, output)
+            files, previous = plan.todo, plan.skipped
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted while listing files; nothing was checked", err=True)
+        sys.exit(130)
     scan_options = ScanOptions(jobs=jobs, include=include, exclude=exclude, dask=dask_spec,
                                check=options)
     show_progress = sys.stderr.isatty() if progress is None else progress
     counts = render.new_counts()
     codes = [resuming.exit_code_of(data) for data in previous]
-    html_reports = list(previous)
+    html_reports = [_displayable(data) for data in previous]
     started = time.perf_counter()
     out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
     try:
@@ -171,15 +242,15 @@ def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, tim
                 codes.append(report.exit_code)
                 render.count(counts, report)
                 if html_path:
-                    html_reports.append(report.to_dict())
-                line = report.to_json()
+                    html_reports.append(_displayable(report.to_dict()))
+                line = _json_line(report)
                 if out:
                     out.write(line + "\n")
                     out.flush()
                 if as_json:
-                    click.echo(line)
+                    _echo(line)
                 elif report.exit_code and not show_progress:
-                    click.echo(render.one_line(report))
+                    _echo(render.one_line(report))
                 bar.update(1)
             if html_path:
                 render.write_html(html_path, html_reports, options.evidence_dir, as_json)
@@ -216,6 +287,7 @@ class _Null:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         cli.main(standalone_mode=True)
     except SystemExit:

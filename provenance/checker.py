@@ -108,6 +108,12 @@ def _run_pixel_detectors(report: Report, opts: CheckOptions) -> list[DetectorRes
     if not detectors:
         return []
     frames = FrameSource(report.path, media, opts.sample_fps, opts.max_frames)
+    if not frames.indices:
+        # Still usable (credentials, metadata), but say why no pixel was looked at.
+        report.metadata.problems.append(
+            f"the {media.kind} declares no usable frame count (zero or absurd); "
+            "no frames were sampled for the pixel detectors")
+        return []
     context = FileContext(report.path, media, opts, frames, report.c2pa, report.metadata)
     for det in detectors:
         det.start(context)

@@ -39,6 +39,8 @@ _CONTENT_PRESERVING = {
 }
 # Per-manifest ingredient recursion limit: manifests can reference each other.
 _MAX_INGREDIENT_DEPTH = 16
+# A sidecar manifest store is read into memory whole; real ones are kilobytes.
+MAX_SIDECAR_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -191,6 +193,8 @@ def _try_sidecar(path, mime, ctx, info: C2paInfo) -> C2paInfo:
     if side is None:
         return info
     try:
+        if side.stat().st_size > MAX_SIDECAR_BYTES:
+            raise ValueError(f"larger than the {MAX_SIDECAR_BYTES // 2**20} MiB limit")
         manifest = side.read_bytes()
         with open(path, "rb") as stream, c2pa.Reader(
             mime, stream, manifest_data=manifest, context=ctx

@@ -71,9 +71,25 @@ def error_report(path: str, why: str) -> Report:
 # ---------------------------------------------------------------------------- local pool
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the scanning process dies, even by
+    SIGKILL, so a worker stuck on a FIFO is never orphaned. Best effort elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_main(conn: Connection) -> None:
-    # Ctrl-C reaches the whole process group: the parent handles it and kills workers.
+    # Ctrl-C and a SIGTERM to the process group reach the workers too: the parent
+    # handles them (every finished report is kept) and kills its workers, so a file that
+    # was being checked gets no false "worker died" report.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
     while True:
         try:
             task = conn.recv()

@@ -8,13 +8,17 @@ format, and turns non-media into a clear error instead of a decoder crash.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from dataclasses import dataclass
+from struct import error as struct_error
 
 from .records import MediaInfo
 
 # Upper bound on frames/fps a container may declare before we call it absurd.
 MAX_DECLARED_FRAMES = 50_000_000
 MAX_DECLARED_FPS = 1000.0
+MIN_DECLARED_FPS = 0.01  # one frame per 100 s: below this the rate is a broken header
 
 _BMFF_IMAGE_BRANDS = {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"}
 _BMFF_TOP_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"pnot"}
@@ -111,17 +115,25 @@ def _image_facts(path: str, media: MediaInfo) -> None:
 
     from .frames import MAX_FRAME_PIXELS
 
+    # Pillow's own bomb check follows our documented limit (it raises past twice the
+    # limit and warns past it; the warning is ours to report, not to print).
+    Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS
     try:
-        with Image.open(path) as im:
-            media.width, media.height = im.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                media.width, media.height = im.size
     except UnidentifiedImageError as exc:
         if media.mime in ("image/heif", "image/avif", "image/jxl"):
             return  # Pillow lacks these decoders; metadata and credentials still apply
         raise ProbeError(f"{media.mime} header could not be read") from exc
     except Image.DecompressionBombError as exc:
-        raise ProbeError(f"image too large to decode safely ({exc})") from exc
-    except OSError as exc:
-        raise ProbeError(f"image could not be read: {exc}") from exc
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        declared = f"{int(found.group(1)):,}" if found else "too many"
+        raise ProbeError(f"image declares {declared} pixels, over the {MAX_FRAME_PIXELS:,} "
+                         "pixel limit (decompression bomb?)") from exc
+    except (OSError, ValueError, SyntaxError, struct_error) as exc:
+        raise ProbeError(f"image could not be read: {_one_line(exc)}") from exc
     if media.width * media.height > MAX_FRAME_PIXELS:
         raise ProbeError(
             f"image of {media.width}x{media.height} exceeds the {MAX_FRAME_PIXELS:,} pixel limit"
@@ -129,12 +141,18 @@ def _image_facts(path: str, media: MediaInfo) -> None:
     media.frame_count = 1
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
 def _video_facts(path: str, media: MediaInfo) -> None:
     import cv2
 
     from .frames import MAX_FRAME_PIXELS
 
-    cap = cv2.VideoCapture(path)
+    # FFmpeg only: the automatic choice would also try OpenCV's image-sequence reader,
+    # which reads "%d" in a file name as a pattern and logs decoder errors to stderr.
+    cap = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
     try:
         if not cap.isOpened():
             raise ProbeError("video could not be opened by the decoder (truncated or corrupt?)")
@@ -147,8 +165,9 @@ def _video_facts(path: str, media: MediaInfo) -> None:
     if width <= 0 or height <= 0:
         raise ProbeError("video has no decodable picture track")
     if width * height > MAX_FRAME_PIXELS:
-        raise ProbeError(f"video frames of {width}x{height} exceed the pixel limit")
-    if not (0 < fps <= MAX_DECLARED_FPS):
+        raise ProbeError(f"video frames of {width}x{height} exceed the "
+                         f"{MAX_FRAME_PIXELS:,} pixel limit")
+    if not (MIN_DECLARED_FPS <= fps <= MAX_DECLARED_FPS):
         fps = 0.0
     if count < 0 or count > MAX_DECLARED_FRAMES:
         count = 0

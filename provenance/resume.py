@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 Key = tuple[str, int | None, float | None]
+TAIL_BLOCK = 64 * 1024
 
 
 def file_key(path: str) -> Key:
@@ -28,17 +29,30 @@ def file_key(path: str) -> Key:
 
 
 def report_key(data: dict) -> Key:
-    facts = data.get("file") or {}
-    mtime = facts.get("mtime")
-    return (os.path.normpath(os.path.abspath(data["path"])), facts.get("size_bytes"),
-            None if mtime is None else round(float(mtime), 6))
+    """Key of a stored report; ValueError when the line is not a report (another tool's
+    JSON, a hand edit): such lines are ignored, so their files are checked again."""
+    if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+        raise ValueError("not a report")
+    facts = data.get("file")
+    facts = facts if isinstance(facts, dict) else {}
+    size, mtime = facts.get("size_bytes"), facts.get("mtime")
+    if not isinstance(size, int) or isinstance(size, bool):
+        size = None
+    if not isinstance(mtime, (int, float)) or isinstance(mtime, bool) or mtime != mtime:
+        mtime = None
+    try:
+        path = os.path.normpath(os.path.abspath(data["path"]))
+        return path, size, None if mtime is None else round(float(mtime), 6)
+    except (ValueError, OverflowError) as exc:  # NUL in the path, infinite mtime
+        raise ValueError("not a report") from exc
 
 
 def exit_code_of(data: dict) -> int:
     """The exit code of a stored report, as ``Report.exit_code`` decides it."""
-    if data.get("status") != "ok":
+    if not isinstance(data, dict) or data.get("status") != "ok":
         return EXIT_ERROR
-    v = data.get("verdict") or {}
+    v = data.get("verdict")
+    v = v if isinstance(v, dict) else {}
     flagged = ("yes", "likely")
     return EXIT_FINDINGS if (v.get("ai_generated") in flagged
                              or v.get("marks_stripped") in flagged) else EXIT_CLEAN
@@ -56,9 +70,17 @@ def repair_tail(output: str) -> None:
             fh.seek(size - 1)
             if fh.read(1) == b"\n":
                 return
-            fh.seek(0)
-            data = fh.read()
-            fh.truncate(data.rfind(b"\n") + 1)
+            # Backwards in blocks: the output of a large scan need not fit in memory.
+            end = size
+            while end > 0:
+                start = max(0, end - TAIL_BLOCK)
+                fh.seek(start)
+                at = fh.read(end - start).rfind(b"\n")
+                if at >= 0:
+                    fh.truncate(start + at + 1)
+                    return
+                end = start
+            fh.truncate(0)
     except FileNotFoundError:
         return
 
@@ -75,7 +97,7 @@ def load(output: str) -> dict[Key, dict]:
             try:
                 data = json.loads(line)
                 done[report_key(data)] = data
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
     return done
 

@@ -104,12 +104,16 @@ def _walk(top: str, folder: str, include, exclude, seen) -> Iterator[str]:
 # --------------------------------------------------------------------------- duplicates
 
 
-def _digest(path: str) -> str | None:
+def _digest(path: str, size: int | None = None) -> str | None:
+    """SHA-256 of the first ``size`` bytes (the size when the file was listed: a file that
+    keeps growing during the scan must not keep the hashing going)."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
-            while chunk := fh.read(HASH_CHUNK):
+            left = os.fstat(fh.fileno()).st_size if size is None else size
+            while left > 0 and (chunk := fh.read(min(HASH_CHUNK, left))):
                 h.update(chunk)
+                left -= len(chunk)
     except OSError:
         return None
     return h.hexdigest()
@@ -136,12 +140,12 @@ def find_duplicates(files: list[str]) -> dict[str, str]:
         if stat.S_ISREG(st.st_mode):
             by_size[st.st_size].append(path)
     duplicates: dict[str, str] = {}
-    for group in by_size.values():
+    for size, group in by_size.items():
         if len(group) < 2:
             continue
         first: dict[tuple, str] = {}
         for path in group:
-            digest = _digest(path)
+            digest = _digest(path, size)
             if digest is None:
                 continue
             key = (digest, Path(path).suffix.lower(), _sidecar_digest(path))

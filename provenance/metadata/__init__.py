@@ -7,7 +7,9 @@ length field or a huge text chunk costs a problem note, not memory.
 from __future__ import annotations
 
 import contextlib
+import io
 import struct
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -37,31 +39,42 @@ class MetadataInfo:
 
 
 def read(path: str, media: MediaInfo) -> MetadataInfo:
-    info = MetadataInfo()
+    """Metadata of the file at ``path`` (opened read-only); never raises for bad content."""
     with open(path, "rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(0)
-        mime = media.mime or ""
-        packet: bytes | None = None
-        if mime == "image/jpeg":
-            packet = _jpeg(fh, info)
-        elif mime == "image/png":
-            packet = _png(fh, size, info)
-        elif mime == "image/webp":
-            packet = _webp(fh, size, info)
-        elif mime in ("video/mp4", "video/quicktime", "audio/mp4", "image/heif", "image/avif"):
-            info.container = bmff.read_container(fh, size)
-            info.problems.extend(info.container.problems)
-            packet = info.container.xmp
-            if info.container.c2pa_box:
-                info.c2pa_embedding.append("bmff-uuid")
-            for key, value in info.container.keys.items():
-                if key.upper().endswith("AIGC") and info.aigc is None:
-                    info.aigc = xmp.parse_aigc(value)
-                    info.aigc_source = "mp4-metadata" if info.aigc else None
+        return read_stream(fh, media.mime)
+
+
+def read_bytes(data: bytes, mime: str | None) -> MetadataInfo:
+    """Metadata of an in-memory file (what the fuzz targets drive)."""
+    return read_stream(io.BytesIO(data), mime)
+
+
+def read_stream(fh: BinaryIO, mime: str | None) -> MetadataInfo:
+    info = MetadataInfo()
+    fh.seek(0, 2)
+    size = fh.tell()
+    fh.seek(0)
+    mime = mime or ""
+    packet: bytes | None = None
+    if mime == "image/jpeg":
+        packet = _jpeg(fh, info)
+    elif mime == "image/png":
+        packet = _png(fh, size, info)
+    elif mime == "image/webp":
+        packet = _webp(fh, size, info)
+    elif mime in ("video/mp4", "video/quicktime", "audio/mp4", "image/heif", "image/avif"):
+        info.container = bmff.read_container(fh, size)
+        info.problems.extend(info.container.problems)
+        packet = info.container.xmp
+        if info.container.c2pa_box:
+            info.c2pa_embedding.append("bmff-uuid")
+        for key, value in info.container.keys.items():
+            if key.upper().endswith("AIGC") and info.aigc is None:
+                info.aigc = xmp.parse_aigc(value)
+                info.aigc_source = "mp4-metadata" if info.aigc else None
     if mime in ("image/jpeg", "image/tiff", "image/webp"):
-        _exif(path, info)
+        fh.seek(0)
+        _exif(fh, info)
     if packet:
         info.xmp = xmp.parse(packet)
         if info.xmp.aigc and info.aigc is None:
@@ -194,16 +207,17 @@ def _webp(fh: BinaryIO, size: int, info: MetadataInfo) -> bytes | None:
     return packet
 
 
-def _exif(path: str, info: MetadataInfo) -> None:
+def _exif(source: str | BinaryIO, info: MetadataInfo) -> None:
     from PIL import Image
 
     try:
-        with Image.open(path) as im:
-            exif = im.getexif()
+        with warnings.catch_warnings():  # "Corrupt EXIF data": a problem note, not stderr
+            warnings.simplefilter("ignore")
+            with Image.open(source) as im:
+                exif = im.getexif()
+            _exif_tags(exif, info)
     except Exception as exc:  # Pillow raises many kinds for broken EXIF
         info.problems.append(f"EXIF not readable: {str(exc)[:160]}")
-        return
-    _exif_tags(exif, info)
 
 
 def _exif_from_bytes(data: bytes, info: MetadataInfo) -> None:
@@ -212,17 +226,29 @@ def _exif_from_bytes(data: bytes, info: MetadataInfo) -> None:
 
     exif = Image.Exif()
     try:
-        exif.load(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exif.load(data)
+            _exif_tags(exif, info)
     except Exception as exc:
         info.problems.append(f"EXIF not readable: {str(exc)[:160]}")
-        return
-    _exif_tags(exif, info)
 
 
 def _exif_tags(exif, info: MetadataInfo) -> None:
-    tags = dict(exif)
+    tags: dict[int, Any] = {}
+    # Pillow decodes each tag lazily, on first access; a broken one raises (KeyError,
+    # struct.error, ...) and must cost that tag only.
+    for tag in _EXIF_TAGS:
+        with contextlib.suppress(Exception):
+            value = exif.get(tag)
+            if value is not None:
+                tags[tag] = value
     with contextlib.suppress(Exception):  # a broken sub-IFD leaves the main tags
-        tags.update(exif.get_ifd(0x8769))  # Exif sub-IFD holds UserComment
+        sub = exif.get_ifd(0x8769)  # Exif sub-IFD holds UserComment
+        for tag in _EXIF_TAGS:
+            with contextlib.suppress(Exception):
+                if sub.get(tag) is not None:
+                    tags[tag] = sub[tag]
     for tag, name in _EXIF_TAGS.items():
         value = tags.get(tag)
         if value is None:

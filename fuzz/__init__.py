@@ -1,0 +1,1 @@
+"""Fuzz targets (atheris) for the parsers provenance wrote itself; see fuzz/README.md."""

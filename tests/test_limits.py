@@ -1,0 +1,296 @@
+"""Limits and guarantees: decompression bombs are refused, box walks and metadata reads are
+bounded, nothing touches the network without --allow-network, inputs are never modified,
+and an interrupted scan (SIGINT, SIGTERM) leaves a valid output that --resume completes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+import zlib
+from pathlib import Path
+
+import pytest
+
+import provenance
+from provenance import credentials, metadata, resume
+from provenance.frames import MAX_FRAME_PIXELS
+from provenance.metadata import bmff, xmp
+from provenance.probe import ProbeError, probe
+
+BIN = Path(sys.executable).parent / "provenance"
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+STILL = SAMPLES / "clips" / "plain_still.jpg"
+
+
+def _png(width: int, height: int, extra: bytes = b"") -> bytes:
+    def chunk(kind, body):
+        return (struct.pack(">I4s", len(body), kind) + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                               0, 0, 0))
+            + extra + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b""))
+
+
+def _gif(width: int, height: int) -> bytes:
+    return (b"GIF89a" + struct.pack("<HH", width, height) + b"\x80\x00\x00" + b"\0" * 6
+            + b"," + struct.pack("<HHHH", 0, 0, width, height) + b"\x00\x02\x02\x44\x01\x00;")
+
+
+# ------------------------------------------------------------------ decompression bombs
+
+
+@pytest.mark.parametrize("name,data", [
+    ("png_100000x100000.png", _png(100_000, 100_000)),
+    ("png_12000x9000.png", _png(12_000, 9_000)),  # 108 Mpx: over our limit, under Pillow's
+    ("gif_65535x65535.gif", _gif(65_535, 65_535)),
+])
+def test_image_bombs_are_refused_before_decoding(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    tracemalloc.start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning on the terminal
+        with pytest.raises(ProbeError, match=f"{MAX_FRAME_PIXELS:,} pixel limit"):
+            probe(str(path))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024  # nothing was decoded
+
+
+def test_jpeg_bomb_header_refused(tmp_path):
+    data = bytearray(STILL.read_bytes())
+    pos = 2
+    while data[pos + 1] not in (0xC0, 0xC1, 0xC2):
+        pos += 2 + struct.unpack(">H", data[pos + 2:pos + 4])[0]
+    struct.pack_into(">HH", data, pos + 5, 60_000, 60_000)
+    path = tmp_path / "bomb.jpg"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProbeError, match="pixel limit"):
+        probe(str(path))
+
+
+# --------------------------------------------------------------------- bounded walking
+
+
+def test_box_walk_is_bounded_in_count_and_depth():
+    many = struct.pack(">I4s4s", 12, b"ftyp", b"isom") + struct.pack(">I4s", 8, b"free") * 50_000
+    facts = bmff.read_container(io.BytesIO(many), len(many))
+    assert facts.box_count == bmff.MAX_BOXES
+    assert any(f"more than {bmff.MAX_BOXES} boxes" in p for p in facts.problems)
+    deep = b""
+    for _ in range(50_000):
+        deep = struct.pack(">I4s", len(deep) + 8, b"trak") + deep
+    facts = bmff.read_container(io.BytesIO(deep), len(deep))
+    assert facts.box_count <= bmff.MAX_DEPTH + 1
+    assert any("deeper than" in p for p in facts.problems)
+
+
+def test_huge_metadata_box_is_read_bounded(tmp_path):
+    """A sparse 3 GB MP4 whose XMP box declares (and has) 3 GB: at most 4 MB are read."""
+    path = tmp_path / "sparse.mp4"
+    size = 3 * 1024**3
+    with open(path, "wb") as fh:
+        fh.write(struct.pack(">I4s4s", 12, b"ftyp", b"isom"))
+        fh.write(struct.pack(">I4sQ", 1, b"uuid", size - 12) + bytes.fromhex(bmff.XMP_UUID))
+        fh.write(b"<x:xmpmeta>")
+        fh.truncate(size)
+    tracemalloc.start()
+    meta = metadata.read(str(path), media_of("video", "video/mp4"))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 3 * bmff.MAX_PAYLOAD_READ + 8 * 1024 * 1024
+    assert meta.xmp is not None and meta.xmp.error  # the packet was cut, not followed
+
+
+def test_compressed_text_bomb_is_inflated_bounded(tmp_path):
+    bomb = zlib.compress(b"A" * (200 * 1024 * 1024), 9)  # 200 MB of text in ~200 kB
+    body = b"parameters\x00\x00" + bomb
+    chunk = (struct.pack(">I4s", len(body), b"zTXt") + body
+             + struct.pack(">I", zlib.crc32(b"zTXt" + body)))
+    path = tmp_path / "text_bomb.png"
+    path.write_bytes(_png(8, 8, chunk))
+    tracemalloc.start()
+    meta = metadata.read(str(path), media_of("image", "image/png"))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+    assert any("decompresses to more than" in p for p in meta.problems)
+    with pytest.raises(ProbeError, match="too large"):  # Pillow refuses it too
+        probe(str(path))
+
+
+def test_xmp_entity_expansion_refused():
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [' + b"".join(
+        b'<!ENTITY e%d "&e%d;&e%d;&e%d;&e%d;">' % (i + 1, i, i, i, i) for i in range(20))
+        + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&e20;</x:xmpmeta>')
+    assert xmp.parse(bomb).error
+
+
+def media_of(kind: str, mime: str):
+    from provenance.records import MediaInfo
+
+    return MediaInfo(kind=kind, mime=mime)
+
+
+# ------------------------------------------------------------------------- no network
+
+
+def _network_calls(trace: str) -> list[str]:
+    return [line for line in trace.splitlines()
+            if ("AF_INET" in line or "AF_INET6" in line) and ("connect(" in line
+                                                             or "socket(" in line)]
+
+
+def test_offline_unless_allowed(fixtures, tmp_path):
+    """cloud.jpg points at a remote manifest. Without --allow-network no socket is even
+    opened (every process traced with strace); with it, an attempt is seen (in a network
+    namespace with no network, so nothing leaves the machine)."""
+    strace, unshare = shutil.which("strace"), shutil.which("unshare")
+    if strace is None:
+        pytest.skip("strace is needed to observe network system calls")
+    cloud = fixtures / "c2pa" / "cloud.jpg"
+    isolated = [unshare, "-rn"] if unshare and subprocess.run(
+        [unshare, "-rn", "true"], capture_output=True).returncode == 0 else []
+
+    def traced(*flags):
+        log = tmp_path / f"trace{len(flags)}.txt"
+        result = subprocess.run(
+            [*isolated, strace, "-f", "-qq", "-e", "trace=%network", "-o", str(log),
+             str(BIN), "check", "--json", "--detectors", "", *flags, str(cloud)],
+            capture_output=True, text=True, timeout=180)
+        return result, log.read_text()
+
+    result, trace = traced()
+    assert result.returncode in (0, 1), result.stderr
+    (report,) = map(json.loads, result.stdout.splitlines())
+    assert report["c2pa"]["state"] == "remote" and not report["c2pa"]["remote_fetched"]
+    assert report["c2pa"]["error"] is None  # no fetch was attempted
+    assert _network_calls(trace) == []
+    if not isolated:
+        return  # the control would really go online
+    result, trace = traced("--allow-network")
+    (report,) = map(json.loads, result.stdout.splitlines())
+    assert _network_calls(trace), "control: --allow-network should try the network"
+    assert report["c2pa"]["error"] == "the remote manifest could not be fetched"
+
+
+# ------------------------------------------------------------------- inputs untouched
+
+
+def _fingerprints(root: Path) -> dict[str, tuple]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            st = path.stat()
+            out[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
+                              st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
+    root = tmp_path / "inputs"
+    root.mkdir()
+    for folder in (fixtures / "c2pa", fixtures / "real", SAMPLES):
+        shutil.copytree(folder, root / folder.name, symlinks=True)
+    before = _fingerprints(root)
+    assert len(before) > 60
+    args = [str(BIN), "scan", str(root), "--jobs", "2", "--detectors", "invisible,removal",
+            "--output", str(tmp_path / "out.jsonl"), "--evidence", str(tmp_path / "ev"),
+            "--no-progress"]
+    strace = shutil.which("strace")
+    log = tmp_path / "files.txt"
+    if strace:
+        args = [strace, "-f", "-qq", "-o", str(log), "-e",
+                "trace=open,openat,creat,truncate,rename,renameat,renameat2,unlink,unlinkat,"
+                "utimensat,chmod,fchmodat,chown,fchownat", *args]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert result.returncode in (1, 2), result.stderr[-2000:]
+    assert _fingerprints(root) == before
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert len(lines) == len(before)
+    if strace:
+        touching = [line for line in log.read_text().splitlines()
+                    if str(root) in line and "O_RDONLY" not in line]
+        assert touching == []
+
+
+# ------------------------------------------------------------- interrupt, then resume
+
+
+def _lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("sig,to_group", [(signal.SIGINT, True), (signal.SIGTERM, False),
+                                          (signal.SIGTERM, True)],
+                         ids=["sigint-group", "sigterm-process", "sigterm-group"])
+def test_interrupted_scan_keeps_finished_reports_and_resumes(tmp_path, sig, to_group):
+    folder = tmp_path / "media"
+    folder.mkdir()
+    still = STILL.read_bytes()
+    for i in range(40):
+        (folder / f"f{i:02d}.jpg").write_bytes(still + bytes([i]))  # 40 distinct files
+    os.mkfifo(folder / "00_stuck.mp4")  # holds one worker forever (no time limit)
+    out = tmp_path / "out.jsonl"
+    base = [str(BIN), "scan", str(folder), "--jobs", "2", "--detectors", "", "--output",
+            str(out), "--no-progress"]
+    proc = subprocess.Popen([*base, "--timeout", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_lines(out)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if to_group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted after" in stderr
+    first = _lines(out)  # every line parses: nothing half-written
+    assert len(first) >= 3
+    names = [Path(r["path"]).name for r in first]
+    assert len(names) == len(set(names))
+    assert "00_stuck.mp4" not in names  # the file being read got no false report
+    assert all(r["status"] == "ok" for r in first)
+    resumed = subprocess.run([*base, "--timeout", "3", "--resume"], capture_output=True,
+                             text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert resumed.returncode == 2, resumed.stderr
+    final = _lines(out)
+    names = sorted(Path(r["path"]).name for r in final)
+    assert names == sorted(os.listdir(folder))  # every file exactly once
+    assert final[:len(first)] == first
+    stuck = next(r for r in final if r["path"].endswith("00_stuck.mp4"))
+    assert stuck["error"] == "timed out after 3 s"
+    assert f"Skipped {len(first)} file(s)" in resumed.stdout
+
+
+def test_oversized_sidecar_manifest_is_not_read(tmp_path):
+    asset = tmp_path / "photo.jpg"
+    shutil.copy(STILL, asset)
+    with open(tmp_path / "photo.c2pa", "wb") as fh:  # sparse: no disk space used
+        fh.truncate(credentials.MAX_SIDECAR_BYTES + 1)
+    report = provenance.check(asset, detectors=())
+    assert report.status == "ok"
+    assert "limit" in report.c2pa.error and report.c2pa.sidecar
+
+
+def test_half_written_tail_is_cut_without_reading_the_whole_output(tmp_path):
+    out = tmp_path / "out.jsonl"
+    line = json.dumps({"path": str(STILL)}).encode() + b"\n"
+    out.write_bytes(line * 3 + b"x" * (3 * resume.TAIL_BLOCK + 5))
+    resume.repair_tail(str(out))
+    assert out.read_bytes() == line * 3
