@@ -76,10 +76,12 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
         report.watermarks.extend(result.watermarks)
         evidence.extend(result.evidence)
     evidence += stripping.infer(evidence, report.c2pa)
+    evidence += fingerprint.missing_stamp(evidence, "visible" in opts.detectors
+                                          and report.media.kind == "video")
     attributed = verdict.fuse(evidence, report.c2pa)
     if attributed.ai_generated in ("yes", "likely"):
         evidence += fingerprint.stripping_evidence(attributed.generator, report.media,
-                                                   report.metadata)
+                                                   report.metadata, report.c2pa.state)
     report.evidence = evidence
     report.verdict = verdict.fuse(evidence, report.c2pa)
     if opts.evidence_dir:

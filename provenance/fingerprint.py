@@ -70,8 +70,10 @@ def from_container(media: MediaInfo, meta: MetadataInfo) -> list[Evidence]:
 
 
 def stripping_evidence(generator_id: str | None, media: MediaInfo,
-                       meta: MetadataInfo) -> list[Evidence]:
-    """`cropped` and `reencoded` for a file already attributed to ``generator_id``."""
+                       meta: MetadataInfo, c2pa_state: str = "absent") -> list[Evidence]:
+    """`cropped` and `reencoded` for a file already attributed to ``generator_id``; when the
+    generator embeds C2PA by default and the manifest is gone, the rewrite is also its own
+    reason for `c2pa-removed` (re-encoders and remuxers drop the `uuid` box)."""
     gen = get(generator_id)
     if gen is None or media.kind != "video" or not media.width or not media.height:
         return []
@@ -97,4 +99,35 @@ def stripping_evidence(generator_id: str | None, media: MediaInfo,
             f"{gen.name} uses: it was re-encoded or remuxed (not stripping by itself).",
             weights["reencoded"], CLAIM_STRIPPED, generator=gen.id, stripped="reencoded",
             where={"encoders": container.encoders}))
+        if gen.c2pa_by_default and c2pa_state == "absent" and not container.c2pa_box:
+            out.append(Evidence(
+                "stripping", "stripping.c2pa-removed.rewrite",
+                f"The container was rewritten by {', '.join(container.encoders[:2])} (top-level "
+                f"boxes {', '.join(container.top_level[:6])}); such rewrites drop the C2PA "
+                f"uuid box that {gen.name} writes, which explains the missing manifest.",
+                weights["c2pa-removed.rewrite"], CLAIM_STRIPPED, generator=gen.id,
+                stripped="c2pa-removed",
+                where={"encoders": container.encoders, "top_level": container.top_level}))
+    return out
+
+
+def missing_stamp(evidence: list[Evidence], visible_ran: bool) -> list[Evidence]:
+    """A container fingerprint of a generator that always stamps, with none of its stamps
+    seen: weak evidence of removal (paid tiers ship unstamped, generator_signals.md 0.4)."""
+    if not visible_ran:
+        return []
+    weights = load_toml("weights.toml")["stripping"]
+    stamped = {e.generator for e in evidence if e.source == "visible-watermark" and e.generator}
+    out = []
+    for ev in evidence:
+        gen = get(ev.generator) if ev.kind == "container.output-fingerprint" else None
+        if gen is None or not gen.stamps_by_default or not gen.visible or gen.id in stamped:
+            continue
+        out.append(Evidence(
+            "stripping", "stripping.stamp-missing",
+            f"The container looks like {gen.name}'s output, whose default tier always shows a "
+            "visible mark, yet no mark was seen: it may have been removed (weak: paid tiers "
+            "and API output have no mark).",
+            weights["stamp-missing"], CLAIM_STRIPPED, generator=gen.id,
+            stripped="visible-watermark-removed", where={"fingerprint": ev.where}))
     return out

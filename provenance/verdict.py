@@ -72,7 +72,8 @@ def fuse(evidence: list[Evidence], c2pa: C2paInfo) -> Verdict:
     for e in generated:
         if e.generator:
             by_generator[e.generator] += e.confidence + (1.0 if e.decisive else 0.0)
-    if by_generator:
+    if by_generator and verdict.ai_generated in ("yes", "likely"):
+        # Weak hints (a container fingerprint) name no generator in an "unknown" verdict.
         verdict.generator = max(by_generator, key=lambda g: by_generator[g])
     if len(by_generator) > 1:
         names = ", ".join(display_name(g) or g for g in by_generator)

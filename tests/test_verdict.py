@@ -117,3 +117,25 @@ def test_fingerprint_does_not_fire_on_unrelated_video(fixtures):
     for name in ("video1.mp4", "c.mov", "legacy.mp4"):
         report = _check(fixtures / "c2pa" / name)
         assert not [e for e in report.evidence if e.kind == "container.output-fingerprint"]
+
+
+def test_unstamped_clip_in_an_always_stamping_generators_format(tmp_path):
+    """A plain clip at Sora's size, rate and length: the fingerprint alone says little,
+    and a missing stamp is only weak evidence of removal (paid tiers have none)."""
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "unstamped.mp4"
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (704, 1280))
+    rng = np.random.default_rng(7)
+    base = cv2.resize(rng.integers(0, 255, (80, 44, 3), dtype=np.uint8), (704 * 2, 1280),
+                      interpolation=cv2.INTER_CUBIC)
+    for i in range(300):  # 10 s of a slow pan
+        out.write(np.ascontiguousarray(base[:, i:i + 704]))
+    out.release()
+    report = provenance.check(path, detectors=("visible",))
+    kinds = {e.kind: e for e in report.evidence}
+    assert kinds["container.output-fingerprint"].generator == "sora"
+    assert kinds["stripping.stamp-missing"].confidence < 0.5
+    v = report.verdict
+    assert (v.ai_generated, v.generator, v.stripped) == ("unknown", None, [])
