@@ -7,6 +7,7 @@ when PROVENANCE_DEBUG is set, for developers.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import time
@@ -136,12 +137,18 @@ def _write_evidence_images(report: Report, results: list[DetectorResult], root: 
     images = {name: img for r in results for name, img in r.images.items()}
     if not images:
         return
-    folder = Path(root) / _safe_stem(report.path)
+    folder = evidence_folder(root, report.path)
     folder.mkdir(parents=True, exist_ok=True)
     for name, image in images.items():
-        cv2.imwrite(str(folder / f"{_safe_stem(name)}.png"), image)
+        cv2.imwrite(str(folder / f"{_safe_name(name)}.png"), image)
 
 
-def _safe_stem(text: str) -> str:
-    stem = Path(text).name
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:120] or "file"
+def evidence_folder(root: str | os.PathLike, path: str) -> Path:
+    """Where a file's evidence images go: its name, made safe, plus a short hash of its full
+    path, so files with the same name in different folders never share a folder."""
+    tag = hashlib.sha1(os.fsencode(os.path.abspath(path))).hexdigest()[:8]
+    return Path(root) / f"{_safe_name(Path(path).name)}-{tag}"
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120] or "file"

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checker import _safe_stem, check
+from .checker import check, evidence_folder
 from .executors import (
     WORKER_DIED,
     LocalPool,
@@ -169,8 +169,8 @@ def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Rep
     if twin.status != "ok":
         twin.verdict.summary = f"Could not analyse {Path(path).name}: {twin.error}."
     if evidence_dir:
-        src = Path(evidence_dir) / _safe_stem(report.path)
-        dst = Path(evidence_dir) / _safe_stem(path)
+        src = evidence_folder(evidence_dir, report.path)
+        dst = evidence_folder(evidence_dir, path)
         if src.is_dir() and src != dst and not dst.exists():
             shutil.copytree(src, dst)
     return twin

@@ -128,3 +128,12 @@ def test_report_round_trips_to_json(fixtures):
     data = json.loads(report.to_json())
     assert data["schema"] == provenance.SCHEMA_VERSION
     assert data["c2pa"]["signer"]["common_name"] == "C2PA Signer"
+
+
+def test_evidence_folders_of_same_named_files_differ(tmp_path):
+    from provenance.checker import evidence_folder
+
+    a = evidence_folder(tmp_path, "day1/clip.mp4")
+    b = evidence_folder(tmp_path, "day2/clip.mp4")
+    assert a != b and a.name.startswith("clip.mp4-") and b.name.startswith("clip.mp4-")
+    assert evidence_folder(tmp_path, "day1/clip.mp4") == a

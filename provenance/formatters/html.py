@@ -101,16 +101,14 @@ def thumbnail(report: dict) -> str | None:
         return None
 
 
-def evidence_images(report: dict, evidence_dir: str | None, ambiguous: set[str]) -> list[
-        tuple[str, str]]:
+def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, str]]:
     """(name, data URI) of the annotated frames the checker wrote for this file."""
     if not evidence_dir:
         return []
-    from ..checker import _safe_stem
+    from ..checker import evidence_folder
 
-    stem = _safe_stem(report.get("path", ""))
-    folder = Path(evidence_dir) / stem
-    if stem in ambiguous or not folder.is_dir():
+    folder = evidence_folder(evidence_dir, report.get("path", ""))
+    if not folder.is_dir():
         return []
     import cv2
 
@@ -276,12 +274,8 @@ def render(reports: Iterable[Any], evidence_dir: str | None = None,
     """The whole page as a string; ``reports`` are Report objects or their dicts."""
     items = [_plain(r) for r in reports]
     summary = summarise(items)
-    from ..checker import _safe_stem
-
-    stems = Counter(_safe_stem(r.get("path", "")) for r in items)
-    ambiguous = {s for s, n in stems.items() if n > 1}  # same folder name: can't tell apart
     rows = "".join(_row(i, r) for i, r in enumerate(items))
-    cards = "".join(_card(i, r, thumbnail(r), evidence_images(r, evidence_dir, ambiguous))
+    cards = "".join(_card(i, r, thumbnail(r), evidence_images(r, evidence_dir))
                     for i, r in enumerate(items))
     gens = [_generator_name((r.get("verdict") or {}).get("generator")) for r in items]
     kinds = [k for r in items for k in (r.get("verdict") or {}).get("stripped") or []]
