@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 import time
@@ -84,35 +83,6 @@ def _timeout_option(what: str):
         "(default 120; 0 for no limit).")
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _json_line(report) -> str:
-    """The report as one JSON line that is valid UTF-8 even when the path is not: a file
-    name that is not UTF-8 reaches Python as lone surrogates (PEP 383); they are written
-    as JSON escapes (``\\udcff``), which json.loads turns back into the same path."""
-    line = report.to_json()
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
-    return line
-
-
-def _displayable(value):
-    """A report dict whose strings are valid UTF-8 (for the HTML report): the bytes of
-    a non-UTF-8 file name are shown as ``\\xe9`` escapes."""
-    if isinstance(value, str):
-        if not _LONE_SURROGATE.search(value):
-            return value
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    if isinstance(value, dict):
-        return {k: _displayable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_displayable(v) for v in value]
-    return value
-
-
 def _echo(text: str, err: bool = False) -> None:
     try:
         click.echo(text, err=err)
@@ -149,9 +119,9 @@ def check(files, timeout_s, html_path, as_json, trust_anchors, allow_network, ma
             for report in _check_reports(list(files), options):
                 codes.append(report.exit_code)
                 if html_path:
-                    reports.append(_displayable(report.to_dict()))
+                    reports.append(report.to_dict())
                 if as_json:
-                    _echo(_json_line(report))
+                    _echo(report.to_json())
                 else:
                     _echo(render.file_summary(report, verbose))
                     click.echo()
@@ -231,7 +201,7 @@ def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, tim
     show_progress = sys.stderr.isatty() if progress is None else progress
     counts = render.new_counts()
     codes = [resuming.exit_code_of(data) for data in previous]
-    html_reports = [_displayable(data) for data in previous]
+    html_reports = list(previous)
     started = time.perf_counter()
     out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
     try:
@@ -242,8 +212,8 @@ def scan(paths, include, exclude, jobs, output, progress, dask_spec, resume, tim
                 codes.append(report.exit_code)
                 render.count(counts, report)
                 if html_path:
-                    html_reports.append(_displayable(report.to_dict()))
-                line = _json_line(report)
+                    html_reports.append(report.to_dict())
+                line = report.to_json()
                 if out:
                     out.write(line + "\n")
                     out.flush()

@@ -7,6 +7,7 @@ removed field is a major bump, an added field a minor one.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from .metadata import MetadataInfo
 from .records import Evidence, MediaInfo, Verdict, Watermark, as_plain
 
 SCHEMA_VERSION = "1.0"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Exit codes of the command line, decided per report and combined (2 wins).
 EXIT_CLEAN = 0
@@ -53,8 +55,11 @@ class Report:
         return {key: data[key] for key in order}
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False,
+        """JSON that is valid UTF-8 even for a non-UTF-8 path: its lone surrogates (PEP 383)
+        are written as ``\udcff`` escapes, which json.loads turns back into the same path."""
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False,
                           default=_json_default)
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     @property
     def has_findings(self) -> bool:

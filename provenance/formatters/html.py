@@ -31,8 +31,12 @@ COLOURS = {"yes": "#c62828", "likely": "#ef6c00", "unknown": "#78909c",
 
 
 def e(value: Any) -> str:
-    """Escape for text and quoted attributes; None becomes an empty string."""
-    return "" if value is None else escape(str(value), quote=True)
+    """Escape for text and quoted attributes; None becomes an empty string. The bytes of a
+    non-UTF-8 file name (lone surrogates, PEP 383) are shown as ``\xe9`` escapes."""
+    if value is None:
+        return ""
+    text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return escape(text, quote=True)
 
 
 def _plain(report: Any) -> dict:
