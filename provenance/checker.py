@@ -37,21 +37,15 @@ def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs
     try:
         _analyse(report, opts)
     except ProbeError as exc:
-        _fail(report, str(exc))
+        report.fail(str(exc))
     except MemoryError:
-        _fail(report, "ran out of memory while analysing the file")
+        report.fail("ran out of memory while analysing the file")
     except Exception as exc:  # a bad file must never stop a scan
         if os.environ.get("PROVENANCE_DEBUG"):
             raise
-        _fail(report, f"internal error: {type(exc).__name__}: {exc}")
+        report.fail(f"internal error: {type(exc).__name__}: {exc}")
     report.elapsed_s = round(time.perf_counter() - started, 4)
     return report
-
-
-def _fail(report: Report, reason: str) -> None:
-    report.status = "error"
-    report.error = " ".join(reason.split())[:500]
-    report.verdict.summary = f"Could not analyse {Path(report.path).name}: {report.error}."
 
 
 def _analyse(report: Report, opts: CheckOptions) -> None:

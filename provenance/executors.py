@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
 from .options import CheckOptions
 from .report import FileFacts, Report
@@ -60,11 +59,11 @@ def check_task(path: str, options: CheckOptions, env: dict[str, str]) -> Report:
 def error_report(path: str, why: str) -> Report:
     """A report for a file whose check never returned; file facts come from a
     non-blocking stat so that --resume recognises the file next time."""
-    report = Report(path=path, status="error", error=why)
+    report = Report(path=path)
+    report.fail(why)
     with contextlib.suppress(OSError):
         st = os.stat(path)
         report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
-    report.verdict.summary = f"Could not analyse {Path(path).name}: {why}."
     return report
 
 

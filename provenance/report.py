@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .credentials import C2paInfo
@@ -60,6 +61,12 @@ class Report:
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False,
                           default=_json_default)
         return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+    def fail(self, reason: str) -> None:
+        """Mark the report as an error with a one-line reason that names the file."""
+        self.status = "error"
+        self.error = " ".join(str(reason).split())[:500]
+        self.verdict.summary = f"Could not analyse {Path(self.path).name}: {self.error}."
 
     @property
     def has_findings(self) -> bool:

@@ -167,7 +167,7 @@ def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Rep
     except OSError:
         pass
     if twin.status != "ok":
-        twin.verdict.summary = f"Could not analyse {Path(path).name}: {twin.error}."
+        twin.fail(twin.error or "")  # the summary names this path's file
     if evidence_dir:
         src = evidence_folder(evidence_dir, report.path)
         dst = evidence_folder(evidence_dir, path)
