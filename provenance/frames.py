@@ -24,6 +24,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -44,6 +45,14 @@ class Frame:
     index: int  # frame number in the clip (0 for a still image)
     time_s: float
     image: np.ndarray  # BGR uint8, full resolution
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        """Full-resolution grey, converted once however many detectors ask for it."""
+        import cv2
+
+        return self.image if self.image.ndim == 2 else cv2.cvtColor(self.image,
+                                                                     cv2.COLOR_BGR2GRAY)
 
 
 def plan_indices(

@@ -130,8 +130,7 @@ class OverlayTracker:
     _steady: np.ndarray | None = None
 
     def add(self, frame: Frame) -> None:
-        image = frame.image
-        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        gray = frame.gray
         h, w = gray.shape
         if self.full_shape is None:
             self.full_shape = (h, w)

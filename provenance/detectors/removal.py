@@ -155,8 +155,8 @@ class RemovalDetector:
             return  # a size change mid-stream: ignore the odd frame
         gray_u8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         if self.context is not None and self.context.media.kind == "image":
-            self.still_holes = self._still_texture(frame.image, cfg)
-            self.residue = self._unblend_residue(frame.image, cfg)
+            self.still_holes = self._still_texture(frame.gray, cfg)
+            self.residue = self._unblend_residue(frame.gray, cfg)
         gray = gray_u8.astype(np.float32)
         holes: dict = {}
         testable: dict = {}
@@ -198,12 +198,11 @@ class RemovalDetector:
                 if ctrl_ok.any() else 0.0
         return holes, testable, control_share
 
-    def _still_texture(self, image: np.ndarray, cfg: dict) -> list[tuple]:
+    def _still_texture(self, gray: np.ndarray, cfg: dict) -> list[tuple]:
         """Still images: a stamp-sized patch at a mark's place whose pixels are far more often
         flat (|Laplacian| <= ``still_flat_level`` at full resolution) than its ring's, compared
         with the same test at control windows all over the image (same box size and search
         window). Returns the marks whose place beats every control by the measured margin."""
-        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
         h, w = gray.shape[:2]
         short = min(h, w)
         integral = tr.flat_integral(gray, cfg["still_flat_level"])
@@ -242,14 +241,13 @@ class RemovalDetector:
         out.sort(key=lambda t: -t[0])
         return out
 
-    def _unblend_residue(self, image: np.ndarray, cfg: dict) -> tuple | None:
+    def _unblend_residue(self, gray_u8: np.ndarray, cfg: dict) -> tuple | None:
         """Still images: the faint ghost a reverse alpha blend leaves when its alpha map does
         not fit exactly (rounding, clipping, a resized map). The high-pass of the image at a
         sparkle mark's exact place and sizes (data file) is correlated with the drawn
         sparkle; a strong correlation with a small amplitude (far fainter than a stamp) is a
         residue. Returns the best (score, amplitude, mark, box, place) or None."""
-        gray = (cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-                ).astype(np.float32)
+        gray = gray_u8.astype(np.float32)
         h, w = gray.shape[:2]
         short = min(h, w)
         r = cfg["residue_search_px"]
@@ -384,26 +382,23 @@ class RemovalDetector:
         blobs = tr.white_blobs(mask, max(3.0, 0.6 * lo * short), 1.3 * hi * short,
                                cfg["max_blobs"])
         out = []
-        full_gray = None
         for b in blobs:
-            if full_gray is None:
-                full_gray = frame.image
-            found = self._verify(frame.image, b.box, cfg)
+            found = self._verify(frame.gray, b.box, cfg)
             if found:
                 out.append(found)
         return out
 
-    def _verify(self, image: np.ndarray, box: tuple[int, int, int, int], cfg: dict
+    def _verify(self, gray: np.ndarray, box: tuple[int, int, int, int], cfg: dict
                 ) -> tuple[str, tuple[int, int, int, int], float] | None:
-        """Template check of one blob on a full-resolution crop rescaled so the icon is
+        """Template check of one blob on a full-resolution grey crop rescaled so the icon is
         about ``verify_size`` pixels."""
         s = 1.0 / self.scale
         x, y, w, h = (int(round(v * s)) for v in box)
         side = max(w, h)
         pad = side // 2 + 2
         x0, y0 = max(0, x - pad), max(0, y - pad)
-        x1, y1 = min(image.shape[1], x + w + pad), min(image.shape[0], y + h + pad)
-        crop = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+        x1, y1 = min(gray.shape[1], x + w + pad), min(gray.shape[0], y + h + pad)
+        crop = gray[y0:y1, x0:x1]
         if crop.size == 0:
             return None
         k = cfg["verify_size"] / max(1, side)
