@@ -35,9 +35,13 @@ CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 
 
 class Scene:
-    """A camera panning over a seeded texture with moving shapes and a slow gradient."""
+    """A camera panning over a seeded texture with moving shapes and a slow gradient.
 
-    def __init__(self, w: int, h: int, seed: int) -> None:
+    ``detail`` (grey levels, default none) adds fine texture that pans with the scene, like
+    foliage or fabric: the smooth default texture has almost none, unlike camera and
+    generator output, and it survives an H.264 re-encode where added grain does not."""
+
+    def __init__(self, w: int, h: int, seed: int, detail: float = 0.0) -> None:
         rng = np.random.default_rng(seed)
         self.w, self.h = w, h
         big = rng.integers(0, 255, (h // 8 + 8, w // 8 + 40, 3), dtype=np.uint8)
@@ -47,6 +51,12 @@ class Scene:
         self.shapes = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(-6, 6),
                         rng.uniform(-4, 4), int(rng.uniform(8, 30)),
                         tuple(int(c) for c in rng.integers(0, 255, 3))) for _ in range(7)]
+        self.detail = None
+        if detail:
+            th, tw = self.texture.shape[:2]
+            fine = cv2.GaussianBlur(np.random.default_rng(seed + 100).normal(
+                0, 1, (th, tw)).astype(np.float32), (0, 0), 1.0)
+            self.detail = fine * (detail / float(fine.std()))
 
     def frame(self, i: int) -> np.ndarray:
         x0 = int(i * 3) % (self.texture.shape[1] - self.w)
@@ -57,6 +67,9 @@ class Scene:
             cx, cy = int((sx + vx * i) % self.w), int((sy + vy * i) % self.h)
             cv2.circle(img, (cx, cy), r, col, -1, cv2.LINE_AA)
             cv2.rectangle(img, (cx - r, cy + r), (cx, cy + 2 * r), col[::-1], -1)
+        if self.detail is not None:  # on the shapes too: real surfaces are not flat paint
+            img = np.clip(img + self.detail[: self.h, x0:x0 + self.w, None], 0, 255
+                          ).astype(np.uint8)
         return img
 
 

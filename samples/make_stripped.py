@@ -20,6 +20,7 @@ stripping kinds a checker must report for the file (``[]`` for negatives).
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,19 +31,29 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from make_clips import Scene, blend, place, stamp_sora_like, text_mask  # noqa: E402
+from make_invisible import ffmpeg_exe  # noqa: E402
 
 from provenance.detectors.shapes import sparkle  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "stripped"
 FPS = 12.0
+# Fine scene texture (grey levels, Scene's ``detail``) and the H.264 quality of every clip:
+# CRF 23 is ffmpeg's libx264 default, what a remover script that re-encodes writes. With
+# this texture the decoded clips have 26-29 % flat pixels (|Laplacian| <= 1), near the real
+# H.264 fixtures (legacy.mp4, video1.mp4: 23 %); the real Sora repost, re-encoded by its
+# platform, has 56 %. bench/bench_removal.py --falloff measures other CRFs.
+DETAIL = 4.0
+CRF = 23
 Box = tuple[int, int, int, int]  # x, y, w, h
 
 # --- stamps as make_clips.py draws them; each returns the stamp's box (or None) ---------
 
 SORA_PLACES = [(0.22, 0.09), (0.78, 0.50), (0.22, 0.90)]
 SORA_STAMPS = [stamp_sora_like(384, "@samplemaker", left) for left in (True, False, True)]
-LUMA = text_mask("LUMA", 16, 2)
-PIKA = text_mask("MADE WITH PIKA", 14, 1)
+# Landscape clips are 960x540 (generators write 720p and up); stamps sized to match.
+LAND = (960, 540)
+LUMA = text_mask("LUMA", 32, 3)
+PIKA = text_mask("MADE WITH PIKA", 28, 2)
 PIKA_CORNERS = [(0.02, 0.03), (0.98, 0.03), (0.02, 0.97), (0.98, 0.97)]
 
 
@@ -54,7 +65,7 @@ def draw_sora(img: np.ndarray, i: int) -> Box:
 
 
 def draw_luma(img: np.ndarray, i: int) -> Box:
-    x, y = img.shape[1] - LUMA.shape[1] - 14, 12
+    x, y = img.shape[1] - LUMA.shape[1] - 28, 24
     blend(img, LUMA, x, y, 0.7)
     return x, y, LUMA.shape[1], LUMA.shape[0]
 
@@ -123,16 +134,24 @@ def grain(img: np.ndarray, seed: int) -> np.ndarray:
 
 def write_clip(name: str, size: tuple[int, int], seconds: float, seed: int,
                render: Callable[[np.ndarray, int], np.ndarray],
-               out_size: tuple[int, int] | None = None) -> None:
+               out_size: tuple[int, int] | None = None, crf: int = CRF) -> None:
+    """Render and encode with libx264 (as generators, removers and platforms write clips;
+    OpenCV's mp4v at its default bitrate wipes all fine texture)."""
     w, h = size
-    scene = Scene(w, h, seed)
+    scene = Scene(w, h, seed, DETAIL)
     ow, oh = out_size or size
-    writer = cv2.VideoWriter(str(OUT / name), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (ow, oh))
+    enc = subprocess.Popen(
+        [ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
+         "-s", f"{ow}x{oh}", "-r", str(FPS), "-i", "-", "-c:v", "libx264", "-preset", "medium",
+         "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(OUT / name)],
+        stdin=subprocess.PIPE)
     for i in range(int(seconds * FPS)):
         img = render(grain(scene.frame(i), i), i)
         assert img.shape[1] == ow and img.shape[0] == oh, (name, img.shape)
-        writer.write(img)
-    writer.release()
+        enc.stdin.write(np.ascontiguousarray(img).tobytes())
+    enc.stdin.close()
+    if enc.wait() != 0:
+        raise SystemExit(f"ffmpeg failed on {name}")
 
 
 def stamped_then(draw: Callable[[np.ndarray, int], Box],
@@ -209,13 +228,18 @@ def phone_caption(img: np.ndarray, i: int) -> np.ndarray:
     return img
 
 
-def bokeh_still() -> np.ndarray:
-    sharp = Scene(640, 360, 13).frame(0)
+def bokeh(sharp: np.ndarray) -> np.ndarray:
+    """Sharp centre, lens-blurred corners (shallow depth of field, soft corners)."""
+    h, w = sharp.shape[:2]
     soft = cv2.GaussianBlur(sharp, (0, 0), 12)
-    yy, xx = np.mgrid[0:360, 0:640].astype(np.float32)
-    r = np.sqrt(((xx - 320) / 320) ** 2 + ((yy - 180) / 180) ** 2)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    r = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
     a = np.clip((r - 0.45) / 0.4, 0, 1)[..., None]
     return (sharp * (1 - a) + soft * a).astype(np.uint8)
+
+
+def bokeh_still() -> np.ndarray:
+    return bokeh(Scene(640, 360, 13).frame(0))
 
 
 def main() -> None:
@@ -230,16 +254,16 @@ def main() -> None:
             kinds = kinds + ["c2pa-removed"]
         truth[name] = {"stripped": kinds, "generator": generator, "note": note}
 
-    sora_size, land = (384, 684), (480, 272)
+    sora_size, land = (384, 684), LAND
     # Sora-like (moving stamp, 3 places; seed 1 as in make_clips.py).
     clip("sora_telea.mp4", ["visible-watermark-removed"], "sora",
-         "stamp box inpainted (INPAINT_TELEA) in every frame", sora_size, 4, 1,
+         "stamp box inpainted (INPAINT_TELEA) in every frame", sora_size, 6, 1,
          stamped_then(draw_sora, TELEA))
     clip("sora_ns.mp4", ["visible-watermark-removed"], "sora",
-         "stamp box inpainted (INPAINT_NS) in every frame", sora_size, 4, 1,
+         "stamp box inpainted (INPAINT_NS) in every frame", sora_size, 6, 1,
          stamped_then(draw_sora, NS))
     clip("sora_blur.mp4", ["visible-watermark-removed"], "sora",
-         "blur box over the stamp in every frame", sora_size, 4, 1,
+         "blur box over the stamp in every frame", sora_size, 6, 1,
          stamped_then(draw_sora, blur_box))
     clip("sora_flicker.mp4", ["visible-watermark-removed"], "sora",
          "INPAINT_TELEA, but the remover's detector missed frames 27-34 (the stamp flickers "
@@ -253,22 +277,22 @@ def main() -> None:
     # Platform-like re-encode: stamp kept, scaled to 75 %, no metadata.
     clip("sora_reencoded.mp4", ["c2pa-removed"], "sora",
          "stamp kept; downscaled re-encode without metadata (as platforms do)", sora_size, 4, 1,
-         lambda img, i: (draw_sora(img, i), cv2.resize(img, (288, 513),
+         lambda img, i: (draw_sora(img, i), cv2.resize(img, (288, 512),
                                                        interpolation=cv2.INTER_AREA))[1],
-         out_size=(288, 513))
+         out_size=(288, 512))
     # Static corner wordmark (LUMA, seed 3) and corner-hopping PIKA (seed 2).
     clip("luma_telea.mp4", ["visible-watermark-removed"], "luma",
-         "corner wordmark inpainted (INPAINT_TELEA)", land, 3, 3, stamped_then(draw_luma, TELEA))
+         "corner wordmark inpainted (INPAINT_TELEA)", land, 4, 3, stamped_then(draw_luma, TELEA))
     clip("luma_blur.mp4", ["visible-watermark-removed"], "luma",
-         "blur box over the corner wordmark", land, 3, 3, stamped_then(draw_luma, blur_box))
+         "blur box over the corner wordmark", land, 4, 3, stamped_then(draw_luma, blur_box))
     clip("luma_cropped.mp4", ["cropped"], "luma",
-         "top 22 px cropped: the wordmark is cut at the top edge", land, 3, 3,
-         lambda img, i: (draw_luma(img, i), img[22:].copy())[1], out_size=(480, 250))
+         "top 44 px cropped: the wordmark is cut at the top edge", land, 3, 3,
+         lambda img, i: (draw_luma(img, i), img[44:].copy())[1], out_size=(960, 496))
     clip("pika_ns.mp4", ["visible-watermark-removed"], "pika",
-         "corner stamp inpainted (INPAINT_NS) wherever it hops", land, 4, 2,
+         "corner stamp inpainted (INPAINT_NS) wherever it hops", land, 5, 2,
          stamped_then(draw_pika, NS))
     clip("sparkle_telea.mp4", ["visible-watermark-removed"], "veo",
-         "corner sparkle inpainted (INPAINT_TELEA)", land, 3, 4,
+         "corner sparkle inpainted (INPAINT_TELEA)", land, 4, 4,
          stamped_then(draw_sparkle, TELEA))
 
     # Stills (scene of make_clips.py's sparkle_still.jpg).
@@ -295,12 +319,14 @@ def main() -> None:
     clip("clean_luma_scene.mp4", [], None, "the LUMA-like scene, never stamped", land, 3, 3,
          lambda img, i: img)
     clip("neg_wall.mp4", [], None, "plain wall, still camera, sensor-like noise", land, 3, 0,
-         lambda img, i: wall(480, 272, i, 1))
+         lambda img, i: wall(*LAND, i, 1))
     clip("neg_sky.mp4", [], None, "sky with drifting clouds over a textured horizon", land, 3,
-         0, lambda img, i: sky(480, 272, i))
+         0, lambda img, i: sky(*LAND, i))
     clip("neg_phone_caption.mp4", [], None,
          "hand-held portrait footage with a dark caption box", (360, 640), 3, 14,
          phone_caption)
+    clip("neg_bokeh_clip.mp4", [], None, "panning scene, lens-blurred (bokeh) corners", land, 4,
+         5, lambda img, i: bokeh(img))
     for name, img, note in [
         ("neg_wall_still.jpg", wall(640, 360, 0, 2), "plain wall photo"),
         ("neg_bokeh_still.jpg", grain(bokeh_still(), 1), "sharp centre, blurred (bokeh) corners"),

@@ -1,9 +1,8 @@
-"""Per-frame pixel statistics for the removal detector, all on a small grey copy.
+"""Per-frame pixel statistics for the removal detector.
 
-* ``hole_ratio``: texture energy (|Laplacian|) inside a box over the energy of the ring
-  around it, for every position at once (two box filters). Inpainting (Telea, NS), blur
-  boxes and flat patches leave boxes far smoother than their ring; plain walls and skies
-  have no texture in the ring either, so they are marked untestable, not smooth.
+* ``flat_excess``: the share of flat pixels (|Laplacian| <= 1, full resolution) inside a
+  box minus that of the ring around it, at many box centres at once from one integral
+  image. Inpainting (Telea, NS) and blur boxes leave patches far flatter than their ring.
 * ``white_blobs``: bright, grey-white blobs of a given size (where a stamp icon could be),
   to be verified against a template drawn in code (``shapes.cloud``, ``shapes.sparkle``).
 * ``strokes``: thin bright strokes (white top-hat), for overlays cut at the frame edge.
@@ -28,10 +27,6 @@ def downscale(image: np.ndarray, short_side: int, interpolation: int = cv2.INTER
     return cv2.resize(image, size, interpolation=interpolation), scale
 
 
-def texture_energy(gray: np.ndarray) -> np.ndarray:
-    return np.abs(cv2.Laplacian(gray, cv2.CV_32F, ksize=1))
-
-
 def window_offsets(win_w: int, win_h: int, box_w: int, box_h: int) -> np.ndarray:
     """Box centres (dx, dy) covering a win_w x win_h search window, a box apart."""
     xs = np.arange(-(win_w // 2), win_w // 2 + 1, max(1, box_w))
@@ -39,35 +34,31 @@ def window_offsets(win_w: int, win_h: int, box_w: int, box_h: int) -> np.ndarray
     return np.array([(x, y) for y in ys for x in xs], np.int32).reshape(-1, 2)
 
 
-def box_sums(integral: np.ndarray, centres: np.ndarray, bw: int, bh: int
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of a bw x bh box (clipped to the image) at each centre, from an integral image,
-    and the clipped box's area. ``centres`` is (..., 2) of x, y."""
-    h, w = integral.shape[0] - 1, integral.shape[1] - 1
-    cx, cy = centres[..., 0], centres[..., 1]
-    x0 = np.clip(cx - bw // 2, 0, w)
-    x1 = np.clip(cx - bw // 2 + bw, 0, w)
-    y0 = np.clip(cy - bh // 2, 0, h)
-    y1 = np.clip(cy - bh // 2 + bh, 0, h)
-    total = (integral[y1, x1] - integral[y0, x1] - integral[y1, x0]
-             + integral[y0, x0]).astype(np.float64)
-    return total, (x1 - x0) * (y1 - y0)
+@dataclass
+class Boxes:
+    """Boxes of one size at fixed centres, as flat indices of their corners in an integral
+    image: planned once per frame size, so each frame costs four gathers per box."""
 
+    corners: np.ndarray  # (4, ...) flat indices: (y0, x0), (y0, x1), (y1, x0), (y1, x1)
+    area: np.ndarray  # pixels inside the box once clipped to the image
 
-def hole_ratios(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: int,
-                floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Texture energy inside a box_w x box_h box over that of the ring around it (three
-    times the box), at each centre, from the integral image of the energy. Where the
-    ring's mean energy is under ``floor`` the ratio is 1 (untestable: nothing to compare).
-    ``centres`` is (..., 2) of x, y; returns (ratio, ring) shaped like centres[..., 0]."""
+    @classmethod
+    def plan(cls, shape: tuple[int, int], centres: np.ndarray, bw: int, bh: int) -> Boxes:
+        """``shape`` is the image's (h, w); ``centres`` is (..., 2) of x, y."""
+        h, w = shape
+        cx, cy = centres[..., 0], centres[..., 1]
+        x0 = np.clip(cx - bw // 2, 0, w)
+        x1 = np.clip(cx - bw // 2 + bw, 0, w)
+        y0 = np.clip(cy - bh // 2, 0, h)
+        y1 = np.clip(cy - bh // 2 + bh, 0, h)
+        stride = w + 1
+        corners = np.stack([y0 * stride + x0, y0 * stride + x1, y1 * stride + x0,
+                            y1 * stride + x1]).astype(np.intp)
+        return cls(corners, (x1 - x0) * (y1 - y0))
 
-    s_in, a_in = box_sums(integral, centres, box_w, box_h)
-    s_out, a_out = box_sums(integral, centres, 3 * box_w, 3 * box_h)
-    inner = s_in / np.maximum(a_in, 1)
-    ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
-    ratio = inner / np.maximum(ring, 1e-3)
-    ratio = np.where((ring < floor) | (a_in == 0), 1.0, ratio)
-    return ratio, ring
+    def sums(self, integral: np.ndarray) -> np.ndarray:
+        a, b, c, d = integral.ravel()[self.corners]
+        return (d - b - c + a).astype(np.float64)
 
 
 @dataclass
@@ -110,8 +101,8 @@ def strokes(gray_u8: np.ndarray, min_level: int) -> np.ndarray:
 
 def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     """Integral image of "flat" pixels: |Laplacian| (3x3, full resolution) at most ``level``
-    grey levels. Sensor grain and generator noise make few pixels flat; inpainting
-    (Telea, NS) and blur boxes make most of a patch flat, whatever the texture around."""
+    grey levels. Sensor grain and fine texture make few pixels flat; inpainting (Telea, NS)
+    and blur boxes make most of a patch flat, whatever the texture around."""
     lap = cv2.Laplacian(gray_u8, cv2.CV_16S, ksize=1)
     # Clipped highlights and shadows are flat without any remover: not counted.
     flat = ((cv2.convertScaleAbs(lap) <= level) & (gray_u8 > 6) & (gray_u8 < 249)
@@ -119,14 +110,14 @@ def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     return cv2.integral(flat, sdepth=cv2.CV_32S)
 
 
-def flat_excess(integral: np.ndarray, centres: np.ndarray, box_w: int, box_h: int
+def flat_excess(integral: np.ndarray, inner: Boxes, outer: Boxes, box_area: int
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Share of flat pixels inside a box minus that of the ring around it (three times the
-    box), at each centre; and the ring's share. ``centres`` is (..., 2) of x, y."""
-
-    s_in, a_in = box_sums(integral, centres, box_w, box_h)
-    s_out, a_out = box_sums(integral, centres, 3 * box_w, 3 * box_h)
-    inner = s_in / np.maximum(a_in, 1)
+    """Share of flat pixels inside each box minus that of the ring around it (``outer``:
+    three times the box, same centres), and the ring's share. Boxes more than half outside
+    the image score 0."""
+    s_in, s_out = inner.sums(integral), outer.sums(integral)
+    a_in, a_out = inner.area, outer.area
+    share_in = s_in / np.maximum(a_in, 1)
     ring = (s_out - s_in) / np.maximum(a_out - a_in, 1)
-    excess = np.where((a_in * 2 < box_w * box_h) | (a_out - a_in <= 0), 0.0, inner - ring)
+    excess = np.where((a_in * 2 < box_area) | (a_out - a_in <= 0), 0.0, share_in - ring)
     return excess, ring

@@ -28,7 +28,7 @@ It never sees the other detectors' results; ``stripping.infer`` and the verdict 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -41,6 +41,7 @@ from ..records import CLAIM_GENERATED, CLAIM_STRIPPED, Evidence, Sighting, Water
 from . import inpaint_traces as tr
 from .base import DetectorResult, FileContext
 from .shapes import cloud, local_contrast, sparkle
+from .texture_holes import FrameHoles, PlaceHit, TextureHoles
 
 
 def _cfg() -> dict:
@@ -61,26 +62,11 @@ class _Mark:
 
 
 @dataclass
-class _Class:
-    """Marks sharing one test box size (work pixels)."""
-
-    box_w: int
-    box_h: int
-    win_w: int
-    win_h: int
-    places: list[tuple[int, int]] = field(default_factory=list)  # centres, texture pixels
-    controls: list[tuple[int, int]] = field(default_factory=list)
-    centres: np.ndarray | None = None  # (places + controls, offsets, 2) box centres
-
-
-@dataclass
 class _Sample:
     index: int
     time_s: float
     gray: np.ndarray  # uint8, work size
-    holes: dict[tuple[int, int, int], tuple[float, tuple[int, int]]]  # (class, px, py)->(r, at)
-    testable: dict[tuple[int, int, int], bool]
-    control_share: dict[int, float]  # class -> share of control windows with a hole
+    holes: FrameHoles | None
     icons: list[tuple[str, tuple[int, int, int, int], float]]  # (shape, full box, score)
     overlay: dict[tuple[float, float], float]  # shaped-mark place -> white stroke density
 
@@ -117,20 +103,16 @@ class RemovalDetector:
         self.context: FileContext | None = None
         self.samples: list[_Sample] = []
         self.marks: list[_Mark] = []
-        self.classes: list[_Class] = []
-        self.mark_places: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+        self.holes: TextureHoles | None = None
         self.work_shape: tuple[int, int] | None = None
         self.full_shape: tuple[int, int] | None = None
         self.scale = 1.0
-        self.tscale = 1.0
         self.tex_shape: tuple[int, int] | None = None
         self.prev_strokes: np.ndarray | None = None
         self.prev_gray: np.ndarray | None = None
         self.held: np.ndarray | None = None
         self.moving_pairs = 0
-        self.texture_abstained = False
         self.residue: tuple | None = None  # stills: (score, alpha, mark, box, place)
-        self.still_holes: list[tuple] = []  # still images: (margin, score, ctrl_max, mark, box)
 
     # ------------------------------------------------------------------ protocol
     def start(self, context: FileContext) -> None:
@@ -139,31 +121,29 @@ class RemovalDetector:
 
     def feed(self, frame: Frame) -> None:
         cfg = _cfg()
-        # One linear resize to the texture copy, then an exact 2:1 area step (fast path)
-        # to the work copy: ~0.3 ms for 720p, where an area resize at an odd ratio is ~5 ms.
+        # One linear resize, then an exact 2:1 area step (fast path) to the work copy:
+        # ~0.3 ms for 720p, where an area resize at an odd ratio is ~5 ms.
         tex, tscale = tr.downscale(frame.image, 2 * cfg["work_short_side"], cv2.INTER_LINEAR)
         small = cv2.resize(tex, (tex.shape[1] // 2, tex.shape[0] // 2),
                            interpolation=cv2.INTER_AREA)
         scale = tscale * (tex.shape[0] // 2) / tex.shape[0]
+        still = self.context is not None and self.context.media.kind == "image"
         if self.work_shape is None:
             self.work_shape = small.shape[:2]
             self.tex_shape = tex.shape[:2]
             self.full_shape = frame.image.shape[:2]
-            self.scale, self.tscale = scale, tscale
-            self._plan(cfg)
+            self.scale = scale
+            kind = "still" if still else "clip"
+            self.holes = TextureHoles(self.marks, self.full_shape, cfg,
+                                      cfg[f"{kind}_min_controls"], cfg[f"{kind}_min_excess"],
+                                      None if still else cfg["clip_max_controls"])
         elif small.shape[:2] != self.work_shape or tex.shape[:2] != self.tex_shape:
             return  # a size change mid-stream: ignore the odd frame
         gray_u8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        if self.context is not None and self.context.media.kind == "image":
-            self.still_holes = self._still_texture(frame.gray, cfg)
+        if still:
             self.residue = self._unblend_residue(frame.gray, cfg)
+        holes = self.holes.score(frame.gray) if self.holes.sizes else None
         gray = gray_u8.astype(np.float32)
-        holes: dict = {}
-        testable: dict = {}
-        control_share: dict[int, float] = {}
-        if not self.texture_abstained:
-            tgray = cv2.cvtColor(tex, cv2.COLOR_BGR2GRAY).astype(np.float32)
-            holes, testable, control_share = self._texture(tgray, cfg)
         chroma = tr.chroma(small)
         icons = self._icons(frame, chroma, gray, cfg)
         stroke_map = tr.strokes(gray_u8, cfg["stroke_level"])
@@ -172,74 +152,7 @@ class RemovalDetector:
             self._hold(gray_u8, stroke_map, cfg)
         self.prev_gray = gray_u8
         self.prev_strokes = stroke_map
-        self.samples.append(_Sample(frame.index, frame.time_s, gray_u8, holes, testable,
-                                    control_share, icons, overlay))
-        self._maybe_abstain_early(cfg)
-
-    def _texture(self, tgray: np.ndarray, cfg: dict) -> tuple[dict, dict, dict[int, float]]:
-        """Texture holes at the marks' places and at control windows of one frame."""
-        integral = cv2.integral(tr.texture_energy(tgray), sdepth=cv2.CV_64F)
-        holes: dict = {}
-        testable: dict = {}
-        control_share: dict[int, float] = {}
-        for ci, cl in enumerate(self.classes):
-            ratio, ring = tr.hole_ratios(integral, cl.centres, cl.box_w, cl.box_h,
-                                         cfg["ring_floor"])
-            rmin = ratio.min(axis=1)
-            ring_max = ring.max(axis=1)
-            for k, (px, py) in enumerate(cl.places):
-                j = int(ratio[k].argmin())
-                at = (int(cl.centres[k, j, 0]), int(cl.centres[k, j, 1]))
-                holes[(ci, px, py)] = (float(rmin[k]), at)
-                testable[(ci, px, py)] = bool(ring_max[k] >= cfg["ring_floor"])
-            ctrl = rmin[len(cl.places):]
-            ctrl_ok = ring_max[len(cl.places):] >= cfg["ring_floor"]
-            control_share[ci] = float(np.mean(ctrl[ctrl_ok] < cfg["hole_ratio"])) \
-                if ctrl_ok.any() else 0.0
-        return holes, testable, control_share
-
-    def _still_texture(self, gray: np.ndarray, cfg: dict) -> list[tuple]:
-        """Still images: a stamp-sized patch at a mark's place whose pixels are far more often
-        flat (|Laplacian| <= ``still_flat_level`` at full resolution) than its ring's, compared
-        with the same test at control windows all over the image (same box size and search
-        window). Returns the marks whose place beats every control by the measured margin."""
-        h, w = gray.shape[:2]
-        short = min(h, w)
-        integral = tr.flat_integral(gray, cfg["still_flat_level"])
-        by_size: dict[tuple[int, int, int], list[_Mark]] = {}
-        for m in self.marks:
-            sh = m.height_frac * short
-            bh = max(5, round(sh))
-            bw = bh if m.shape in ("sparkle", "cloud") else max(5, round(bh * 1.5))
-            by_size.setdefault((bw, bh, max(5, round(sh))), []).append(m)
-        out = []
-        for (bw, bh, sh), marks in by_size.items():
-            ww, wh = round(sh * cfg["window"][0]) | 1, round(sh * cfg["window"][1]) | 1
-            offsets = tr.window_offsets(ww, wh, max(1, bw // 2), max(1, bh // 2))
-            places = [(min(w - 1, round(fx * w)), min(h - 1, round(fy * h)), m)
-                      for m in marks for fx, fy in m.places]
-            controls = [(int(x), int(y))
-                        for y in range(wh // 2, h - wh // 2, max(4, wh // 2))
-                        for x in range(ww // 2, w - ww // 2, max(4, ww // 2))
-                        if all(abs(x - px) > ww or abs(y - py) > wh for px, py, _ in places)]
-            if len(controls) < cfg["still_min_controls"]:
-                continue  # the places cover most of the image: no chance rate to compare
-
-            anchors = np.array([(px, py) for px, py, _ in places] + controls, np.int32)
-            centres = anchors[:, None, :] + offsets[None, :, :]
-            ex, ring = tr.flat_excess(integral, centres, bw, bh)
-            ex = np.where(ring <= cfg["still_ring_max_flat"], ex, 0.0)
-            j = ex.argmax(axis=1)
-            score = ex[np.arange(len(anchors)), j]
-            ctrl_max = float(score[len(places):].max())
-            for k, (px, py, m) in enumerate(places):
-                x, y = (int(v) for v in centres[k, j[k]])
-                margin = float(score[k]) - ctrl_max
-                if score[k] >= cfg["still_min_excess"] and margin >= cfg["still_min_margin"]:
-                    out.append((margin, float(score[k]), ctrl_max, m, (px / w, py / h),
-                                [x - bw // 2, y - bh // 2, bw, bh], len(controls)))
-        out.sort(key=lambda t: -t[0])
-        return out
+        self.samples.append(_Sample(frame.index, frame.time_s, gray_u8, holes, icons, overlay))
 
     def _unblend_residue(self, gray_u8: np.ndarray, cfg: dict) -> tuple | None:
         """Still images: the faint ghost a reverse alpha blend leaves when its alpha map does
@@ -280,18 +193,6 @@ class RemovalDetector:
                         best = (float(score), amp, m, [x0 + bx, y0 + by, size, size], (fx, fy))
         return best
 
-    def _maybe_abstain_early(self, cfg: dict) -> None:
-        """Stop the texture test once its verdict is settled: it abstains when holes are
-        common at control windows, and after the first frames they are far too common
-        here for the rest of the clip to change that (a cost bound, docs/stripping.md)."""
-        after, factor = cfg["early_abstain_after"], cfg["early_abstain_factor"]
-        if self.texture_abstained or len(self.samples) != after or not self.classes:
-            return
-        shares = [[s.control_share.get(ci, 0.0) for s in self.samples]
-                  for ci in range(len(self.classes))]
-        if all(np.mean(q) > factor * cfg["max_control_share"] for q in shares):
-            self.texture_abstained = True
-
     def _overlay_density(self, chroma: np.ndarray, stroke_map: np.ndarray
                          ) -> dict[tuple[float, float], float]:
         """Share of white, grey stroke pixels in each shaped mark's stamp windows: where a
@@ -320,54 +221,18 @@ class RemovalDetector:
         if flicker:
             result.watermarks.append(flicker[0])
             result.evidence.extend(flicker[1:])
+        elif len(self.samples) > 1:
+            result.evidence.extend(self._inpainting(cfg))
         else:
-            holes = self._inpainting(cfg) if len(self.samples) > 1 else (
-                self._still_hole(cfg) or self._residue(cfg))
-            if holes:
-                result.evidence.append(holes)
+            hole = self._still_hole(cfg) or self._residue(cfg)
+            if hole:
+                result.evidence.append(hole)
         cut = self._cut_at_edge(cfg)
         if cut:
             result.evidence.append(cut)
         if result.evidence and self.context.options.evidence_dir:
             result.images = self._images(result.evidence)
         return result
-
-    # ------------------------------------------------------------------ planning
-    def _plan(self, cfg: dict) -> None:
-        """Test boxes in texture-copy pixels: one class per box size, its places and a grid
-        of control windows (away from every place) to measure the chance rate."""
-        h, w = self.tex_shape
-        short = min(h, w)
-        by_size: dict[tuple[int, int], _Class] = {}
-        for m in self.marks:
-            stamp_h = m.height_frac * short
-            bh = max(3, round(stamp_h * cfg["box_height_share"]))
-            bw = bh if m.shape in ("sparkle", "cloud") else max(3, round(bh * 1.5))
-            ww = max(3, round(stamp_h * cfg["window"][0])) | 1
-            wh = max(3, round(stamp_h * cfg["window"][1])) | 1
-            cl = by_size.setdefault((bw, bh), _Class(bw, bh, ww, wh))
-            keys = []
-            for fx, fy in m.places:
-                p = (min(w - 1, max(0, round(fx * w))), min(h - 1, max(0, round(fy * h))))
-                if p not in cl.places:
-                    cl.places.append(p)
-                keys.append(p)
-            m_class = list(by_size).index((bw, bh))
-            self.mark_places[(m.generator, m.index)] = [(m_class, *p) for p in keys]
-        self.classes = list(by_size.values())
-        for cl in self.classes:
-            xs = np.arange(cl.win_w // 2, w - cl.win_w // 2, max(4, cl.win_w // 2))
-            ys = np.arange(cl.win_h // 2, h - cl.win_h // 2, max(4, cl.win_h // 2))
-            for y in ys:
-                for x in xs:
-                    if all(abs(x - px) > cl.win_w or abs(y - py) > cl.win_h
-                           for px, py in cl.places):
-                        cl.controls.append((int(x), int(y)))
-            step = max(1, len(cl.controls) // cfg["max_controls"])
-            cl.controls = cl.controls[::step]
-            offsets = tr.window_offsets(cl.win_w, cl.win_h, cl.box_w, cl.box_h)
-            anchors = np.array(cl.places + cl.controls, np.int32).reshape(-1, 1, 2)
-            cl.centres = anchors + offsets[None, :, :]
 
     # ------------------------------------------------------------------ per frame
     def _icons(self, frame: Frame, chroma: np.ndarray, gray: np.ndarray, cfg: dict
@@ -497,61 +362,93 @@ class RemovalDetector:
         best = min(cands, key=lambda m: min(math.hypot(cx - px, cy - py) for px, py in m.places))
         return best.generator
 
-    def _inpainting(self, cfg: dict) -> Evidence | None:
-        n = len(self.samples)
+    def _inpainting(self, cfg: dict) -> list[Evidence]:
+        """Clips: frames with a texture hole at a mark's places, counted against the chance
+        rate measured at control windows of the same frames (binomial)."""
         results = []
         for m in self.marks:
-            keys = self.mark_places[(m.generator, m.index)]
-            hits, testable, chance, where_frames, boxes = 0, 0, [], [], []
-            places_hit: set[int] = set()
-            for s in self.samples:
-                ok = [k for k in keys if s.testable.get(k)]
-                if not ok:
+            si = self.holes.size_of(m) if self.holes else None
+            if si is None:
+                continue
+            chance: list[float] = []
+            hits: list[tuple[int, PlaceHit]] = []
+            for i, s in enumerate(self.samples):
+                # Only frames where the scene moved at the mark's places are new looks: a
+                # still camera shows the same smooth table top in every frame.
+                moved = [p for p in m.places if self._moved(i, p, m, cfg)]
+                if s.holes is None or not moved:
                     continue
-                testable += 1
-                q = s.control_share.get(keys[0][0], 0.0)
-                chance.append(1 - (1 - max(q, cfg["chance_floor"])) ** len(ok))
-                hole = [(s.holes[k][0], i, s.holes[k][1]) for i, k in enumerate(keys)
-                        if k in ok and s.holes[k][0] < cfg["hole_ratio"]]
-                if hole:
-                    r, i, at = min(hole)
-                    hits += 1
-                    places_hit.add(i)
-                    where_frames.append(s.index)
-                    boxes.append(self._box_full(keys[i][0], at))
-            if not testable or not hits:
+                q = max(s.holes.chance.get(si, 0.0), cfg["chance_floor"])
+                chance.append(1 - (1 - q) ** len(moved))
+                hit = next((h for h in s.holes.hits if h.mark is m and h.place in moved), None)
+                if hit:
+                    hits.append((s.index, hit))
+            if not hits:
                 continue
-            if n == 1:
-                # Stills: one frame gives no chance-rate test, and the single-frame rule
-                # flagged real photos (the Earth's limb against black space) while missing
-                # every painted-over sparkle sample: abstain (docs/stripping.md).
-                continue
-            p0 = float(np.mean(chance))
-            if p0 > cfg["max_control_share"]:
-                continue  # holes are common all over these frames: the test cannot tell
-            pval = _binom_sf(hits, testable, p0)
-            if (pval <= cfg["max_p_value"] and hits >= cfg["min_hole_frames"]
-                    and hits >= cfg["min_hole_share"] * testable):
-                results.append((pval, -hits, m, where_frames, boxes, places_hit, hits, testable,
-                                p0))
+            tested, p0 = len(chance), float(np.mean(chance))
+            pval = _binom_sf(len(hits), tested, p0)
+            if (pval <= cfg["max_p_value"] and len(hits) >= cfg["min_hole_frames"]
+                    and len(hits) >= cfg["min_hole_share"] * tested):
+                results.append((pval, m, hits, tested, p0))
         if not results:
-            return None
-        results.sort(key=lambda t: (t[0], t[1]))
-        best = results[0]
-        _, _, m, frames, boxes, places_hit, hits, testable, stat = best
-        also = sorted({r[2].generator for r in results[1:]} - {m.generator})
-        places = [list(m.places[i]) for i in sorted(places_hit)]
-        detail = (f"In {hits} of {testable} testable sampled frames a stamp-sized patch at "
-                  f"{m.name}'s stamp place{'s' if len(places) > 1 else ''} is much smoother "
-                  f"than its surroundings, against a chance rate of {stat:.0%} measured at "
-                  f"control windows of the same frames (binomial p = {best[0]:.1g}): the "
-                  "stamp was painted out (inpainting or blur).")
-        conf = cfg["inpaint-traces"]
-        return Evidence(
-            "stripping", "stripping.visible-watermark-removed", detail, conf, CLAIM_STRIPPED,
-            generator=m.generator, stripped="visible-watermark-removed",
-            where={"method": "inpaint-traces", "frames": frames[:24], "boxes": boxes[:24],
-                   "places": places, "also_fits": also})
+            return []
+        results.sort(key=lambda t: t[0])
+        gens = sorted({r[1].generator for r in results})
+        # Marks of several generators share places (corners): a generator is named only
+        # when the hole sat, in enough frames, at a place of its own (Sora's mid-edge
+        # places), and no other generator did so.
+        own = [r for r in results if sum(self._own_place(r[1], h.place, cfg)
+                                         for _, h in r[2]) >= cfg["min_hole_frames"]]
+        named = own[0] if len({r[1].generator for r in own}) == 1 else None
+        pval, m, hits, tested, p0 = named or results[0]
+        gen = m.generator if named else None
+        places = sorted({h.place for _, h in hits})
+        excess = [h.score for _, h in hits]
+        where = {"frames": [f for f, _ in hits][:24], "boxes": [h.box for _, h in hits][:24],
+                 "places": [list(p) for p in places]}
+        detail = (f"In {len(hits)} of {tested} sampled frames a stamp-sized patch at "
+                  f"{m.name if gen else 'a generator'}'s stamp "
+                  f"place{'s' if len(places) > 1 else ''} is smooth where the rest of the frame "
+                  f"has fine texture ({min(excess):.0%}-{max(excess):.0%} more flat pixels than "
+                  "the ring around it, more than at every control window and at the mirrored "
+                  f"places), against a chance rate of {p0:.0%} a frame measured at control "
+                  f"windows (binomial p = {pval:.1g}): the stamp was painted out (inpainting "
+                  "or blur).")
+        out = [Evidence(
+            "stripping", "stripping.visible-watermark-removed", detail, cfg["inpaint-traces"],
+            CLAIM_STRIPPED, generator=gen, stripped="visible-watermark-removed",
+            where={**where, "method": "inpaint-traces", "candidates": gens,
+                   "frames_tested": tested, "chance": round(p0, 4),
+                   "p_value": float(f"{pval:.3g}")})]
+        if gen:
+            own_places = [list(p) for p in places if self._own_place(m, p, cfg)]
+            out.append(Evidence(
+                "visible-watermark", "visible.removed-stamp-places",
+                f"The painted-out patch sits at {m.name}'s stamp places, including "
+                f"{', '.join(str(p) for p in own_places)} where no other generator in the data "
+                "file puts a mark: the removed stamp was most likely "
+                f"{m.name}'s.", cfg["inpaint-traces.generated"], CLAIM_GENERATED,
+                generator=gen, where={**where, "own_places": own_places}))
+        return out
+
+    def _moved(self, i: int, place: tuple[float, float], mark: _Mark, cfg: dict) -> bool:
+        """The scene changed in the place's window between this sample and the one before
+        (the next, for the first): mean grey difference on the work copy."""
+        if len(self.samples) < 2:
+            return False
+        h, w = self.work_shape
+        sh = mark.height_frac * min(h, w)
+        fx, fy = place
+        x0, x1 = max(0, int(fx * w - 2 * sh)), min(w, int(fx * w + 2 * sh) + 1)
+        y0, y1 = max(0, int(fy * h - sh)), min(h, int(fy * h + sh) + 1)
+        a = self.samples[i].gray[y0:y1, x0:x1]
+        b = self.samples[i - 1 if i else 1].gray[y0:y1, x0:x1]
+        return a.size > 0 and float(np.mean(cv2.absdiff(a, b))) >= cfg["hole_min_motion"]
+
+    def _own_place(self, mark: _Mark, place: tuple[float, float], cfg: dict) -> bool:
+        """No other generator's mark has a place within ``own_place_distance``."""
+        return all(math.hypot(place[0] - qx, place[1] - qy) > cfg["own_place_distance"]
+                   for m in self.marks if m.generator != mark.generator for qx, qy in m.places)
 
     def _residue(self, cfg: dict) -> Evidence | None:
         if self.residue is None:
@@ -578,50 +475,54 @@ class RemovalDetector:
                    [m.generator], "score": round(score, 3), "alpha": round(amp, 3)})
 
     def _still_hole(self, cfg: dict) -> Evidence | None:
-        if not self.still_holes:
+        holes = self.samples[0].holes
+        if holes is None or not holes.hits:
             return None
-        margin, score, ctrl_max, m, place, box, n_ctrl = self.still_holes[0]
-        gens = sorted({t[3].generator for t in self.still_holes})
-        gen = m.generator if len(gens) == 1 else None
-        name = m.name if gen else "a generator"
+        best = holes.hits[0]
+        gens = sorted({h.mark.generator for h in holes.hits})
+        gen = best.mark.generator if len(gens) == 1 else None
+        name = best.mark.name if gen else "a generator"
+        n_ctrl = holes.controls[self.holes.size_of(best.mark)]
         detail = (f"A stamp-sized patch at {name}'s stamp place is smooth where the rest of the "
-                  f"image has fine grain: {score:.0%} more of its pixels are flat than in the ring "
-                  f"around it, against at most {max(ctrl_max, 0):.0%} at {n_ctrl} control windows "
-                  "of the same image: the stamp was likely painted out (inpainting or blur).")
+                  f"image has fine grain: {best.score:.0%} more of its pixels are flat than in "
+                  f"the ring around it, against at most {max(best.control_max, 0):.0%} at "
+                  f"{n_ctrl} control windows of the same image and "
+                  f"{max(best.mirror_max, 0):.0%} at the mirrored places: the stamp was likely "
+                  "painted out (inpainting or blur).")
         return Evidence(
             "stripping", "stripping.visible-watermark-removed", detail, cfg["inpaint-traces.still"],
             CLAIM_STRIPPED, generator=gen, stripped="visible-watermark-removed",
             where={"method": "still-texture-hole", "frames": [self.samples[0].index],
-                   "boxes": [t[5] for t in self.still_holes[:4]],
-                   "place": [round(v, 3) for v in place], "candidates": gens,
-                   "flat_excess": round(score, 3), "control_max": round(ctrl_max, 3),
-                   "controls": n_ctrl})
-
-    def _box_full(self, ci: int, at: tuple[int, int]) -> list[int]:
-        cl = self.classes[ci]
-        s = 1.0 / self.tscale
-        x, y = at
-        return [int((x - cl.box_w / 2) * s), int((y - cl.box_h / 2) * s), int(cl.box_w * s),
-                int(cl.box_h * s)]
+                   "boxes": [h.box for h in holes.hits[:4]],
+                   "place": [round(v, 3) for v in best.place], "candidates": gens,
+                   "flat_excess": round(best.score, 3),
+                   "control_max": round(best.control_max, 3),
+                   "mirror_max": round(best.mirror_max, 3), "controls": n_ctrl})
 
     def _cut_at_edge(self, cfg: dict) -> Evidence | None:
         if self.held is None or self.moving_pairs < cfg["held_min_pairs"]:
             return None
         overlay = (self.held >= cfg["held_min_pairs"]).astype(np.uint8)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(overlay, connectivity=8)
+        # Letters of one word join into one piece (an H.264 re-encode breaks thin strokes
+        # apart); sizes and boxes are measured on the held pixels themselves.
+        joined = cv2.dilate(overlay, np.ones(cfg["cut_join"], np.uint8))
+        n, labels, _, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         h, w = overlay.shape
         hits = []
         for i in range(1, n):
-            x, y, bw, bh, area = (int(v) for v in stats[i])
+            ys, xs = np.nonzero((labels == i) & (overlay > 0))
+            area = len(xs)
             if area < cfg["cut_min_pixels"]:
                 continue
+            x, y = int(xs.min()), int(ys.min())
+            bw, bh = int(xs.max()) - x + 1, int(ys.max()) - y + 1
             edges = [e for e, t in (("left", x == 0), ("top", y == 0),
                                     ("right", x + bw >= w), ("bottom", y + bh >= h)) if t]
             if edges:
                 hits.append((area, (x, y, bw, bh), edges))
         if not hits:
             return None
-        # Group edge-touching overlay pieces; attribute by the nearest generator place.
+        # Attribute by the nearest generator place.
         area, box, edges = max(hits)
         s = 1.0 / self.scale
         full = [int(box[0] * s), int(box[1] * s), int(box[2] * s), int(box[3] * s)]
