@@ -134,7 +134,8 @@ def grain(img: np.ndarray, seed: int) -> np.ndarray:
 
 def write_clip(name: str, size: tuple[int, int], seconds: float, seed: int,
                render: Callable[[np.ndarray, int], np.ndarray],
-               out_size: tuple[int, int] | None = None, crf: int = CRF) -> None:
+               out_size: tuple[int, int] | None = None, crf: int = CRF,
+               out_dir: Path = OUT) -> None:
     """Render and encode with libx264 (as generators, removers and platforms write clips;
     OpenCV's mp4v at its default bitrate wipes all fine texture)."""
     w, h = size
@@ -143,7 +144,7 @@ def write_clip(name: str, size: tuple[int, int], seconds: float, seed: int,
     enc = subprocess.Popen(
         [ffmpeg_exe(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24",
          "-s", f"{ow}x{oh}", "-r", str(FPS), "-i", "-", "-c:v", "libx264", "-preset", "medium",
-         "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(OUT / name)],
+         "-crf", str(crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out_dir / name)],
         stdin=subprocess.PIPE)
     for i in range(int(seconds * FPS)):
         img = render(grain(scene.frame(i), i), i)

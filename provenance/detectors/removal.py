@@ -1,26 +1,21 @@
 """Traces of removed visible marks (``visible-watermark-removed``, ``cropped``).
 
 Fed every sampled frame, this detector keeps a 180-px grey copy and a few numbers per
-frame, and asks three questions, each answered with its own evidence record:
+frame, and asks these questions, each answered with its own evidence record:
 
-1. **Inpainting traces** at the places where the data file says a generator puts its stamp:
-   is a stamp-sized box there much smoother than the ring around it (Telea/NS inpainting,
-   blur boxes)? The same test runs at control windows all over the same frame, so plain
-   walls, skies and bokeh (smooth everywhere, or untestable) are not flagged; for a clip
-   the count of frames with a hole at the mark's places is tested against that chance rate
-   (binomial). It abstains when holes are common in the frame anyway, and on stills.
+1. **Texture holes** (``texture_holes.py``) at the places where the data file says a
+   generator puts its stamp: is a stamp-sized box there, at full resolution, far flatter
+   than its ring (Telea/NS inpainting, blur boxes), more so than every control window of
+   the frame and than the place's mirrored positions (bokeh softens all corners alike)?
+   A clip counts the frames with a hole, where the scene moved at the place, against the
+   controls' chance rate (binomial); a still needs one clear hole.
 2. **Flicker back**: the generator's icon (cloud, sparkle: templates drawn in code) found in
    a few sampled frames only, anywhere in the frame. The remover missed it there; that is
    also evidence of the generator.
 3. **Stamp cut at the frame edge**: overlay strokes (held while the scene moves) touching a
    border near a generator's place: the picture was cropped through a stamp.
-
-Still images get two tests of their own (one frame gives no chance rate over time):
-
-4. **Texture hole** at full resolution: the share of flat pixels (|Laplacian| <= 1) in a
-   stamp-sized box at a mark's place minus its ring's, against every control window of the
-   image (grain survives at full resolution; inpainting and blur boxes remove it).
-5. **Reverse-alpha ghost**: a faint sparkle at a sparkle mark's exact place and sizes.
+4. **Reverse-alpha ghost** (stills): a faint sparkle at a sparkle mark's exact place and
+   sizes.
 
 It never sees the other detectors' results; ``stripping.infer`` and the verdict combine.
 """

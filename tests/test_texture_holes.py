@@ -1,0 +1,65 @@
+"""The per-frame texture-hole test on pictures made here: a painted-out corner is a hole,
+a frame whose corners are all soft (bokeh, vignetting) is not, plain grain is not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from provenance.datafiles import load_toml
+from provenance.detectors.removal import _marks
+from provenance.detectors.texture_holes import TextureHoles
+
+H, W = 540, 960
+
+
+@pytest.fixture(scope="module")
+def holes() -> TextureHoles:
+    cfg = load_toml("weights.toml")["removal"]
+    return TextureHoles(_marks(), (H, W), cfg, cfg["clip_min_controls"],
+                        cfg["clip_min_excess"], cfg["clip_max_controls"])
+
+
+def grain(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.clip(128 + rng.normal(0, 6, (H, W)), 0, 255).astype(np.uint8)
+
+
+def blur_box(img: np.ndarray, cx: float, cy: float, bw: int = 90, bh: int = 40) -> None:
+    x, y = int(cx * W - bw / 2), int(cy * H - bh / 2)
+    img[y:y + bh, x:x + bw] = cv2.GaussianBlur(img[y:y + bh, x:x + bw], (0, 0), 9)
+
+
+def generators_hit(result) -> set[str]:
+    return {h.mark.generator for h in result.hits}
+
+
+def test_plain_grain_has_no_hole(holes):
+    assert holes.score(grain()).hits == []
+
+
+def test_a_blurred_corner_is_a_hole_at_that_corner(holes):
+    img = grain()
+    blur_box(img, 0.92, 0.08)  # LUMA's place (top right), shared with PIKA's corners
+    result = holes.score(img)
+    assert {"luma", "pika"} <= generators_hit(result)
+    best = result.hits[0]
+    assert best.place in ((0.92, 0.08), (0.80, 0.06))  # a top-right place
+    assert best.score - max(best.control_max, best.mirror_max) >= 0.06
+    x, y, w, h = best.box
+    assert x + w > 0.85 * W and y < 0.2 * H
+
+
+def test_all_corners_soft_is_not_a_hole(holes):
+    # Lens blur softens every corner alike: the mirrored places are as smooth as the mark's.
+    img = grain()
+    for cx, cy in ((0.08, 0.08), (0.92, 0.08), (0.08, 0.92), (0.92, 0.92)):
+        blur_box(img, cx, cy)
+    hit = generators_hit(holes.score(img))
+    assert not {"luma", "pika", "veo", "seedance"} & hit
+
+
+def test_a_smooth_frame_has_nothing_to_compare(holes):
+    # A plain wall after a re-encode: every pixel flat, the rings too, so no excess anywhere.
+    assert holes.score(np.full((H, W), 128, np.uint8)).hits == []
