@@ -28,7 +28,7 @@ def main() -> None:
     args = ap.parse_args()
     if not Path(args.clip).exists():
         sys.exit(f"{args.clip}: missing (run samples/make_clips.py --bench)")
-    for dets in (("visible", "invisible"), ("visible",), ()):
+    for dets in (("visible", "invisible", "removal"), ("visible", "invisible"), ("visible",), ()):
         t = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), path=args.clip,
                                                                  dets=tuple(dets))],
