@@ -154,14 +154,14 @@ def test_painted_out_stamps_in_clips(samples, name):
         # names Sora, and Sora's default Content Credentials are then missing.
         assert e.generator == "sora"
         assert any(abs(p[1] - 0.5) < 0.05 for p in e.where["places"])
-        gen = next(x for x in report.evidence if x.kind == "visible.removed-stamp-places")
+        gen = next(x for x in report.evidence if x.kind == "stripping.removed-stamp-places")
         assert gen.claim == "generated" and gen.generator == "sora"
         assert report.verdict.generator == "sora" and report.verdict.ai_generated == "likely"
     else:
         # Corner places are shared by several generators: none is named.
         assert e.generator is None and len(e.where["candidates"]) > 1
         assert report.verdict.generator is None
-        assert not [x for x in report.evidence if x.kind == "visible.removed-stamp-places"]
+        assert not [x for x in report.evidence if x.kind == "stripping.removed-stamp-places"]
 
 
 def test_painted_out_box_is_where_the_stamp_was(samples, monkeypatch):

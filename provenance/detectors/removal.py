@@ -84,6 +84,11 @@ def _template(shape: str, size: int) -> np.ndarray:
     return (cloud(size) if shape == "cloud" else sparkle(size)).astype(np.float32)
 
 
+def _names(gen_ids: list[str]) -> str:
+    names = [generators.display_name(g) or g for g in gen_ids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _binom_sf(k: int, n: int, p: float) -> float:
     """P(X >= k) for X ~ Binomial(n, p)."""
     if k <= 0:
@@ -401,14 +406,15 @@ class RemovalDetector:
         excess = [h.score for _, h in hits]
         where = {"frames": [f for f, _ in hits][:24], "boxes": [h.box for _, h in hits][:24],
                  "places": [list(p) for p in places]}
-        detail = (f"In {len(hits)} of {tested} sampled frames a stamp-sized patch at "
-                  f"{m.name if gen else 'a generator'}'s stamp "
-                  f"place{'s' if len(places) > 1 else ''} is smooth where the rest of the frame "
-                  f"has fine texture ({min(excess):.0%}-{max(excess):.0%} more flat pixels than "
-                  "the ring around it, more than at every control window and at the mirrored "
-                  f"places), against a chance rate of {p0:.0%} a frame measured at control "
-                  f"windows (binomial p = {pval:.1g}): the stamp was painted out (inpainting "
-                  "or blur).")
+        whose = (f"{m.name}'s stamp place{'s' if len(places) > 1 else ''}" if gen else
+                 f"{'stamp places' if len(places) > 1 else 'a stamp place'} that "
+                 f"{_names(gens)} use")
+        detail = (f"In {len(hits)} of {tested} sampled frames a stamp-sized patch at {whose} "
+                  "is smooth where the rest of the frame has fine texture "
+                  f"({min(excess):.0%}-{max(excess):.0%} more flat pixels than the ring around "
+                  "it, more than at every control window and at the mirrored places), against "
+                  f"a chance rate of {p0:.0%} a frame measured at control windows (binomial "
+                  f"p = {pval:.1g}): the stamp was painted out (inpainting or blur).")
         out = [Evidence(
             "stripping", "stripping.visible-watermark-removed", detail, cfg["inpaint-traces"],
             CLAIM_STRIPPED, generator=gen, stripped="visible-watermark-removed",
@@ -417,13 +423,13 @@ class RemovalDetector:
                    "p_value": float(f"{pval:.3g}")})]
         if gen:
             own_places = [list(p) for p in places if self._own_place(m, p, cfg)]
+            spots = ", ".join(f"x {x:.2f}, y {y:.2f}" for x, y in own_places)
             out.append(Evidence(
-                "visible-watermark", "visible.removed-stamp-places",
-                f"The painted-out patch sits at {m.name}'s stamp places, including "
-                f"{', '.join(str(p) for p in own_places)} where no other generator in the data "
-                "file puts a mark: the removed stamp was most likely "
-                f"{m.name}'s.", cfg["inpaint-traces.generated"], CLAIM_GENERATED,
-                generator=gen, where={**where, "own_places": own_places}))
+                "stripping", "stripping.removed-stamp-places",
+                f"The painted-out patch sits at {m.name}'s stamp places, including ({spots} of "
+                "the frame) where no other generator in the data file puts a mark: the "
+                f"removed stamp was most likely {m.name}'s.", cfg["inpaint-traces.generated"],
+                CLAIM_GENERATED, generator=gen, where={**where, "own_places": own_places}))
         return out
 
     def _moved(self, i: int, place: tuple[float, float], mark: _Mark, cfg: dict) -> bool:
