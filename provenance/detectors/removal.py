@@ -546,7 +546,9 @@ class RemovalDetector:
         for ev in evidence:
             frames = ev.where.get("frames") or [self.samples[0].index]
             for f, box in zip(frames, ev.where.get("boxes") or [], strict=False):
-                wanted.setdefault(int(f), []).append((box, ev.where.get("method", ev.kind)))
+                drawn = wanted.setdefault(int(f), [])
+                if all(b != box for b, _ in drawn):  # records citing one box: first label
+                    drawn.append((box, ev.where.get("method", ev.kind)))
         images = {}
         for frame in self.context.frames.read_many(sorted(wanted)[:8]):
             img = frame.image.copy()
