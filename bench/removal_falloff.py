@@ -4,13 +4,13 @@
 
 needs ffmpeg with libx264 ($FFMPEG, PATH or an importable imageio-ffmpeg in DIR, as
 samples/make_invisible.py). For each scene seed, renders with samples/make_stripped.py's
-own stamps and removers the seven painted-out clips (Sora Telea/NS/blur, LUMA Telea/blur,
-PIKA NS, sparkle Telea) and five clean negatives (the panning scene, the same scene from a
-still camera, bokeh corners, a sky, hand-held portrait footage with a caption), encodes
-each at every CRF, plus a "re-posted" copy of each painted-out clip (scaled to 75 % and
-re-encoded at CRF 28, as platforms do), and runs ``provenance.check`` on all of them.
-Prints, per encoding, painted-out clips caught (``visible-watermark-removed``) and
-negatives flagged with any removal evidence.
+own stamps and removers the eight painted-out clips (Sora Telea/NS/blur/static mask,
+LUMA Telea/blur, PIKA NS, sparkle Telea) and six clean negatives (the panning scene in
+landscape and portrait, the same scene from a still camera, bokeh corners, a sky,
+hand-held portrait footage with a caption), encodes each at every CRF, plus a "re-posted"
+copy of each painted-out clip (scaled to 75 % and re-encoded at CRF 28, as platforms do),
+and runs ``provenance.check`` on all of them. Prints, per encoding, painted-out clips
+caught (``visible-watermark-removed``) and negatives flagged with any removal evidence.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def positives() -> dict[str, tuple]:
         "sora_telea": (SORA, 6, ms.stamped_then(ms.draw_sora, ms.TELEA)),
         "sora_ns": (SORA, 6, ms.stamped_then(ms.draw_sora, ms.NS)),
         "sora_blur": (SORA, 6, ms.stamped_then(ms.draw_sora, ms.blur_box)),
+        "sora_static_mask": (SORA, 6, ms.sora_places_masked(ms.TELEA)),
         "luma_telea": (LAND, 4, ms.stamped_then(ms.draw_luma, ms.TELEA)),
         "luma_blur": (LAND, 4, ms.stamped_then(ms.draw_luma, ms.blur_box)),
         "pika_ns": (LAND, 5, ms.stamped_then(ms.draw_pika, ms.NS)),

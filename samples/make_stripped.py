@@ -2,16 +2,19 @@
 
 The scenes and stamps are those of samples/make_clips.py (imported, not copied); this
 script then removes the stamps the ways removers do: OpenCV inpainting over the stamp's
-box (INPAINT_TELEA and INPAINT_NS, as static-mask tools and detector + fill tools do),
-a blur box, an inpainting run whose stamp detector missed a few frames ("flicker back"),
-a crop that cuts the stamp's place away, a reverse alpha blend with a slightly wrong
-alpha map (still), and a platform-like re-encode that keeps the stamp but has no
-metadata. Negatives: the same scenes never stamped, a plain wall, a sky, phone-like
-portrait footage with a caption box, and stills with smooth (bokeh) corners.
+box (INPAINT_TELEA and INPAINT_NS, as detector + fill tools do), all three Sora places
+inpainted in every frame (as static-mask tools do), a blur box, an inpainting run whose
+stamp detector missed a few frames ("flicker back"), a crop that cuts the stamp's place
+away, a reverse alpha blend with a slightly wrong alpha map (still), and a platform-like
+re-encode that keeps the stamp but has no metadata. Negatives: the same scenes never
+stamped, a plain wall, a sky, phone-like portrait footage with a caption box, a panning
+scene with lens-blurred corners, and stills with smooth (bokeh) corners. Clips are H.264
+(libx264 through ffmpeg, see write_clip); pixels are deterministic, the encoded bytes
+depend on the local ffmpeg/libx264 build.
 
-Deterministic; run from the repo root:
+Run from the repo root (ffmpeg from $FFMPEG, PATH or imageio-ffmpeg, as make_invisible.py):
 
-    .venv/bin/python samples/make_stripped.py        # writes samples/stripped/*
+    PYTHONPATH=DIR .venv/bin/python samples/make_stripped.py   # writes samples/stripped/*
 
 Ground truth for every output is in samples/stripped/truth.json: ``stripped`` lists the
 stripping kinds a checker must report for the file (``[]`` for negatives).
@@ -62,6 +65,19 @@ def draw_sora(img: np.ndarray, i: int) -> Box:
     x, y = place(img.shape[:2], SORA_STAMPS[k], *SORA_PLACES[k])
     blend(img, SORA_STAMPS[k], x, y, 0.85)
     return x, y, SORA_STAMPS[k].shape[1], SORA_STAMPS[k].shape[0]
+
+
+def sora_places_masked(remove: Callable[[np.ndarray, Box], np.ndarray]
+                       ) -> Callable[[np.ndarray, int], np.ndarray]:
+    """A static-mask remover: the stamp drawn where it is, then all three of its places
+    painted out in every frame, whether the stamp is there or not."""
+    def render(img: np.ndarray, i: int) -> np.ndarray:
+        draw_sora(img, i)
+        for k, (fx, fy) in enumerate(SORA_PLACES):
+            x, y = place(img.shape[:2], SORA_STAMPS[k], fx, fy)
+            img = remove(img, (x, y, SORA_STAMPS[k].shape[1], SORA_STAMPS[k].shape[0]))
+        return img
+    return render
 
 
 def draw_luma(img: np.ndarray, i: int) -> Box:
@@ -266,6 +282,9 @@ def main() -> None:
     clip("sora_blur.mp4", ["visible-watermark-removed"], "sora",
          "blur box over the stamp in every frame", sora_size, 6, 1,
          stamped_then(draw_sora, blur_box))
+    clip("sora_static_mask.mp4", ["visible-watermark-removed"], "sora",
+         "static mask: all three stamp places inpainted (INPAINT_TELEA) in every frame",
+         sora_size, 6, 1, sora_places_masked(TELEA))
     clip("sora_flicker.mp4", ["visible-watermark-removed"], "sora",
          "INPAINT_TELEA, but the remover's detector missed frames 27-34 (the stamp flickers "
          "back)", sora_size, 4, 1,

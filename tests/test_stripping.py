@@ -21,8 +21,8 @@ STRIPPED_TRUTH = json.loads(
 NEGATIVES = sorted(n for n, t in STRIPPED_TRUTH.items() if not t["stripped"])
 PIXEL_KINDS = {"visible-watermark-removed", "cropped"}
 PAINTED_OUT_CLIPS = {  # inpainted or blurred stamp in every frame (H.264, CRF 23)
-    "sora_telea.mp4", "sora_ns.mp4", "sora_blur.mp4", "luma_telea.mp4", "luma_blur.mp4",
-    "pika_ns.mp4", "sparkle_telea.mp4",
+    "sora_telea.mp4", "sora_ns.mp4", "sora_blur.mp4", "sora_static_mask.mp4",
+    "luma_telea.mp4", "luma_blur.mp4", "pika_ns.mp4", "sparkle_telea.mp4",
 }
 STILLS_CAUGHT = {  # painted-out sparkle stills: sample -> method that catches it
     "sparkle_still_telea.jpg": "still-texture-hole",
