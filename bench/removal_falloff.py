@@ -5,9 +5,10 @@
 needs ffmpeg with libx264 ($FFMPEG, PATH or an importable imageio-ffmpeg in DIR, as
 samples/make_invisible.py). For each scene seed, renders with samples/make_stripped.py's
 own stamps and removers the eight painted-out clips (Sora Telea/NS/blur/static mask,
-LUMA Telea/blur, PIKA NS, sparkle Telea) and six clean negatives (the panning scene in
-landscape and portrait, the same scene from a still camera, bokeh corners, a sky,
-hand-held portrait footage with a caption), encodes each at every CRF, plus a "re-posted"
+LUMA Telea/blur, PIKA NS, sparkle Telea) and eight clean negatives (the panning scene in
+landscape and portrait, letterboxed, the same scene from a still camera, bokeh corners,
+a sky, hand-held portrait footage with a caption, portrait footage padded with a blurred
+copy of itself), encodes each at every CRF, plus a "re-posted"
 copy of each painted-out clip (scaled to 75 % and re-encoded at CRF 28, as platforms do),
 and runs ``provenance.check`` on all of them. Prints, per encoding, painted-out clips
 caught (``visible-watermark-removed``) and negatives flagged with any removal evidence.
@@ -21,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,9 +49,31 @@ def positives() -> dict[str, tuple]:
     }
 
 
+def letterbox(img, i: int):
+    img = img.copy()
+    img[:70], img[-70:] = 0, 0
+    return img
+
+
+def pillarbox_blur(seed: int):
+    """Portrait footage shown in a landscape frame over a blurred, dimmed copy of itself
+    (as platforms pad vertical video)."""
+    scene = Scene(304, 540, seed, ms.DETAIL)
+
+    def render(img, i: int):
+        centre = ms.grain(scene.frame(i), i)
+        out = cv2.resize(centre, (960, 1706))[583:1123]
+        out = (cv2.GaussianBlur(out, (0, 0), 15) * 0.6).astype(np.uint8)
+        out[:, 328:632] = centre
+        return out
+    return render
+
+
 def negatives(seed: int) -> dict[str, tuple]:
     still = Scene(*LAND, seed, ms.DETAIL).frame(0)
     return {
+        "letterbox": (LAND, 4, letterbox),
+        "pillarbox_blur": (LAND, 4, pillarbox_blur(seed)),
         "pan": (LAND, 4, lambda img, i: img),
         "pan_portrait": (SORA, 4, lambda img, i: img),
         "still_camera": (LAND, 4, lambda img, i: ms.grain(still, 1000 + i)),
