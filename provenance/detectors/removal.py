@@ -133,10 +133,12 @@ class RemovalDetector:
             self.tex_shape = tex.shape[:2]
             self.full_shape = frame.image.shape[:2]
             self.scale = scale
-            kind = "still" if still else "clip"
-            self.holes = TextureHoles(self.marks, self.full_shape, cfg,
-                                      cfg[f"{kind}_min_controls"], cfg[f"{kind}_min_excess"],
-                                      None if still else cfg["clip_max_controls"])
+            if still:
+                limits = (cfg["still_min_controls"], cfg["still_min_excess"], None)
+            else:
+                limits = (cfg["clip_min_controls"], cfg["clip_min_excess"],
+                          cfg["clip_max_controls"])
+            self.holes = TextureHoles(self.marks, self.full_shape, cfg, *limits)
         elif small.shape[:2] != self.work_shape or tex.shape[:2] != self.tex_shape:
             return  # a size change mid-stream: ignore the odd frame
         gray_u8 = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
