@@ -1,17 +1,20 @@
 """How the clip texture-hole test holds up across scenes, encoders and re-posts (issue 5).
 
-    PYTHONPATH=DIR .venv/bin/python bench/removal_falloff.py [--seeds 1 2 3] [--crf 18 23 28 33]
+    PYTHONPATH=DIR .venv/bin/python bench/removal_falloff.py [--seeds 31 32 33] [--crf 18 23 28 33]
 
 needs ffmpeg with libx264 ($FFMPEG, PATH or an importable imageio-ffmpeg in DIR, as
 samples/make_invisible.py). For each scene seed, renders with samples/make_stripped.py's
 own stamps and removers the eight painted-out clips (Sora Telea/NS/blur/static mask,
-LUMA Telea/blur, PIKA NS, sparkle Telea) and eight clean negatives (the panning scene in
-landscape and portrait, letterboxed, the same scene from a still camera, bokeh corners,
-a sky, hand-held portrait footage with a caption, portrait footage padded with a blurred
-copy of itself), encodes each at every CRF, plus a "re-posted"
+LUMA Telea/blur, PIKA NS, sparkle Telea) and ten clean negatives (the panning scene in
+landscape and portrait, letterboxed, with a channel-logo plate in a corner (opaque with
+text; semi-transparent, plain), the same scene from a still camera, bokeh corners, a sky,
+hand-held portrait footage with a caption, portrait footage padded with a blurred copy
+of itself), encodes each at every CRF, plus a "re-posted"
 copy of each painted-out clip (scaled to 75 % and re-encoded at CRF 28, as platforms do),
 and runs ``provenance.check`` on all of them. Prints, per encoding, painted-out clips
 caught (``visible-watermark-removed``) and negatives flagged with any removal evidence.
+The clip thresholds in weights.toml were set on seeds 21 and 22; the default seeds are
+held out.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ def negatives(seed: int) -> dict[str, tuple]:
     still = Scene(*LAND, seed, ms.DETAIL).frame(0)
     return {
         "letterbox": (LAND, 4, letterbox),
+        "logo_plate": (LAND, 4, ms.logo_plate(1.0, "NEWS 24", False)),
+        "logo_plate_plain": (LAND, 4, ms.logo_plate(0.8, None, True)),
         "pillarbox_blur": (LAND, 4, pillarbox_blur(seed)),
         "pan": (LAND, 4, lambda img, i: img),
         "pan_portrait": (SORA, 4, lambda img, i: img),
@@ -98,7 +103,7 @@ def reposted(render, size: tuple[int, int]):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, nargs="+", default=[21, 22, 23])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[31, 32, 33])
     ap.add_argument("--crf", type=int, nargs="+", default=[18, 23, 28, 33])
     args = ap.parse_args()
     rows: dict[str, list[int]] = {}  # encoding -> [caught, positives, flagged, negatives]

@@ -8,9 +8,9 @@ stamp detector missed a few frames ("flicker back"), a crop that cuts the stamp'
 away, a reverse alpha blend with a slightly wrong alpha map (still), and a platform-like
 re-encode that keeps the stamp but has no metadata. Negatives: the same scenes never
 stamped, a plain wall, a sky, phone-like portrait footage with a caption box, a panning
-scene with lens-blurred corners, and stills with smooth (bokeh) corners. Clips are H.264
-(libx264 through ffmpeg, see write_clip); pixels are deterministic, the encoded bytes
-depend on the local ffmpeg/libx264 build.
+scene with lens-blurred corners, one with a channel-logo plate in a corner, and stills
+with smooth (bokeh) corners. Clips are H.264 (libx264 through ffmpeg, see write_clip);
+pixels are deterministic, the encoded bytes depend on the local ffmpeg/libx264 build.
 
 Run from the repo root (ffmpeg from $FFMPEG, PATH or imageio-ffmpeg, as make_invisible.py):
 
@@ -245,6 +245,24 @@ def phone_caption(img: np.ndarray, i: int) -> np.ndarray:
     return img
 
 
+def logo_plate(alpha: float, text: str | None, right_bottom: bool
+               ) -> Callable[[np.ndarray, int], np.ndarray]:
+    """A broadcaster's flat plate (and its white text) fixed in a corner: as smooth as a
+    fill, but static while the scene moves."""
+    def render(img: np.ndarray, i: int) -> np.ndarray:
+        img = img.copy()
+        h, w = img.shape[:2]
+        bw, bh = 170, 54
+        x, y = (w - 30 - bw, h - 24 - bh) if right_bottom else (30, 24)
+        roi = img[y:y + bh, x:x + bw].astype(np.float32)
+        img[y:y + bh, x:x + bw] = (roi * (1 - alpha) + np.array([120, 40, 20]) * alpha
+                                   ).astype(np.uint8)
+        if text:
+            blend(img, text_mask(text, 26, 2), x + 12, y + 12, 1.0)
+        return img
+    return render
+
+
 def bokeh(sharp: np.ndarray) -> np.ndarray:
     """Sharp centre, lens-blurred corners (shallow depth of field, soft corners)."""
     h, w = sharp.shape[:2]
@@ -345,6 +363,9 @@ def main() -> None:
     clip("neg_phone_caption.mp4", [], None,
          "hand-held portrait footage with a dark caption box", (360, 640), 3, 14,
          phone_caption)
+    clip("neg_logo_plate.mp4", [], None,
+         "panning scene with a broadcaster's opaque logo plate and text in the top-left corner",
+         land, 4, 6, logo_plate(1.0, "NEWS 24", False))
     clip("neg_bokeh_clip.mp4", [], None, "panning scene, lens-blurred (bokeh) corners", land, 4,
          5, lambda img, i: bokeh(img))
     for name, img, note in [

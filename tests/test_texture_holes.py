@@ -18,7 +18,8 @@ H, W = 540, 960
 def holes() -> TextureHoles:
     cfg = load_toml("weights.toml")["removal"]
     return TextureHoles(_marks(), (H, W), cfg, cfg["clip_min_controls"],
-                        cfg["clip_min_excess"], cfg["clip_max_controls"])
+                        cfg["clip_min_excess"], cfg["clip_min_margin"],
+                        cfg["clip_max_controls"])
 
 
 def grain(seed: int = 0) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_a_blurred_corner_is_a_hole_at_that_corner(holes):
     assert {"luma", "pika"} <= generators_hit(result)
     best = result.hits[0]
     assert best.place in ((0.92, 0.08), (0.80, 0.06))  # a top-right place
-    assert best.score - max(best.control_max, best.mirror_max) >= 0.06
+    assert best.score - max(best.control_max, best.mirror_max) >= 0.06  # a clear hole
     x, y, w, h = best.box
     assert x + w > 0.85 * W and y < 0.2 * H
 

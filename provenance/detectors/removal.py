@@ -134,10 +134,11 @@ class RemovalDetector:
             self.full_shape = frame.image.shape[:2]
             self.scale = scale
             if still:
-                limits = (cfg["still_min_controls"], cfg["still_min_excess"], None)
+                limits = (cfg["still_min_controls"], cfg["still_min_excess"],
+                          cfg["still_min_margin"], None)
             else:
                 limits = (cfg["clip_min_controls"], cfg["clip_min_excess"],
-                          cfg["clip_max_controls"])
+                          cfg["clip_min_margin"], cfg["clip_max_controls"])
             self.holes = TextureHoles(self.marks, self.full_shape, cfg, *limits)
         elif small.shape[:2] != self.work_shape or tex.shape[:2] != self.tex_shape:
             return  # a size change mid-stream: ignore the odd frame
@@ -382,7 +383,9 @@ class RemovalDetector:
                     continue
                 q = max(s.holes.chance.get(si, 0.0), cfg["chance_floor"])
                 chance.append(1 - (1 - q) ** len(moved))
-                hit = next((h for h in s.holes.hits if h.mark is m and h.place in moved), None)
+                hit = next((h for h in s.holes.hits if h.mark is m and h.place in moved
+                            and self._fill_changed(i, h, cfg)
+                            and not self._on_overlay(h, cfg)), None)
                 if hit:
                     hits.append((s.index, hit))
             if not hits:
@@ -434,19 +437,47 @@ class RemovalDetector:
                 CLAIM_GENERATED, generator=gen, where={**where, "own_places": own_places}))
         return out
 
+    def _change(self, i: int, box: tuple[int, int, int, int]) -> tuple[float, int]:
+        """Mean grey difference (work copy) inside x0, y0, x1, y1 between sample i and the
+        one before (the next, for the first), and the pixel count."""
+        x0, y0, x1, y1 = box
+        a = self.samples[i].gray[y0:y1, x0:x1]
+        b = self.samples[i - 1 if i else 1].gray[y0:y1, x0:x1]
+        return (float(np.mean(cv2.absdiff(a, b))) if a.size else 0.0), a.size
+
     def _moved(self, i: int, place: tuple[float, float], mark: _Mark, cfg: dict) -> bool:
-        """The scene changed in the place's window between this sample and the one before
-        (the next, for the first): mean grey difference on the work copy."""
+        """The scene changed in the place's window since the previous sample."""
         if len(self.samples) < 2:
             return False
         h, w = self.work_shape
         sh = mark.height_frac * min(h, w)
         fx, fy = place
-        x0, x1 = max(0, int(fx * w - 2 * sh)), min(w, int(fx * w + 2 * sh) + 1)
-        y0, y1 = max(0, int(fy * h - sh)), min(h, int(fy * h + sh) + 1)
-        a = self.samples[i].gray[y0:y1, x0:x1]
-        b = self.samples[i - 1 if i else 1].gray[y0:y1, x0:x1]
-        return a.size > 0 and float(np.mean(cv2.absdiff(a, b))) >= cfg["hole_min_motion"]
+        window = (max(0, int(fx * w - 2 * sh)), max(0, int(fy * h - sh)),
+                  min(w, int(fx * w + 2 * sh) + 1), min(h, int(fy * h + sh) + 1))
+        return self._change(i, window)[0] >= cfg["hole_min_motion"]
+
+    def _on_overlay(self, hit: PlaceHit, cfg: dict) -> bool:
+        """Bright strokes held still while the scene moved (text of a logo or caption
+        plate) around the patch: the smooth area is part of a static graphic."""
+        if self.held is None:
+            return False
+        h, w = self.work_shape
+        x, y, bw, bh = (int(round(v * self.scale)) for v in hit.box)
+        region = self.held[max(0, y - bh):min(h, y + 2 * bh), max(0, x - bw):min(w, x + 2 * bw)]
+        return int(np.count_nonzero(region >= cfg["held_min_pairs"])) >= cfg["cut_min_pixels"]
+
+    def _fill_changed(self, i: int, hit: PlaceHit, cfg: dict) -> bool:
+        """The smooth patch changed with the scene around it: a fill (inpainting takes its
+        values from the moving border, a blur box blurs the moving scene), not a static
+        graphic such as a channel logo plate, which is as smooth but stays the same."""
+        h, w = self.work_shape
+        x, y, bw, bh = (int(round(v * self.scale)) for v in hit.box)
+        inner = (max(0, x), max(0, y), min(w, x + bw), min(h, y + bh))
+        outer = (max(0, x - bw), max(0, y - bh), min(w, x + 2 * bw), min(h, y + 2 * bh))
+        c_in, n_in = self._change(i, inner)
+        c_out, n_out = self._change(i, outer)
+        ring = (c_out * n_out - c_in * n_in) / max(1, n_out - n_in)
+        return c_in >= cfg["fill_min_change_share"] * max(ring, 0.5)
 
     def _own_place(self, mark: _Mark, place: tuple[float, float], cfg: dict) -> bool:
         """No other generator's mark has a place within ``own_place_distance``."""

@@ -66,9 +66,11 @@ class TextureHoles:
     """Plans the boxes for one frame size, then scores frames of that size."""
 
     def __init__(self, marks: list, shape: tuple[int, int], cfg: dict, min_controls: int,
-                 min_excess: float, max_controls: int | None = None) -> None:
+                 min_excess: float, min_margin: float, max_controls: int | None = None
+                 ) -> None:
         self.cfg = cfg
         self.min_excess = min_excess
+        self.min_margin = min_margin
         self.max_controls = max_controls
         self.shape = shape
         h, w = shape
@@ -144,13 +146,13 @@ class TextureHoles:
             ctrl_max = float(ctrl[-1])
             runner_up = float(ctrl[-2]) if len(ctrl) > 1 else -1.0
             passing = ctrl_max >= self.min_excess and \
-                ctrl_max - runner_up >= cfg["flat_min_margin"]
+                ctrl_max - runner_up >= self.min_margin
             chance[si] = (1.0 if passing else 0.0) / len(ctrl)
             for k, (m, i) in enumerate(size.marks):
                 s = float(score[k])
                 mirror_max = max((float(score[a]) for a in size.mirrors[k]), default=-1.0)
-                if s < self.min_excess or s - ctrl_max < cfg["flat_min_margin"] or \
-                        s - mirror_max < cfg["flat_min_margin"]:
+                if s < self.min_excess or s - ctrl_max < self.min_margin or \
+                        s - mirror_max < self.min_margin:
                     continue
                 x, y = (int(v) for v in size.centres[k, j[k]])
                 hits.append(PlaceHit(m, tuple(m.places[i]), s, ctrl_max, mirror_max,
