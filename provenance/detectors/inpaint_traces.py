@@ -99,6 +99,13 @@ def strokes(gray_u8: np.ndarray, min_level: int) -> np.ndarray:
     return tophat > min_level
 
 
+def strong_edges(gray_u8: np.ndarray, min_level: int) -> np.ndarray:
+    """Pixels on a strong intensity step (|Sobel x| + |Sobel y|, saturated at 255)."""
+    gx = cv2.convertScaleAbs(cv2.Sobel(gray_u8, cv2.CV_16S, 1, 0))
+    gy = cv2.convertScaleAbs(cv2.Sobel(gray_u8, cv2.CV_16S, 0, 1))
+    return cv2.add(gx, gy) > min_level
+
+
 def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     """Integral image of "flat" pixels: |Laplacian| (3x3, full resolution) at most ``level``
     grey levels. Sensor grain and fine texture make few pixels flat; inpainting (Telea, NS)

@@ -111,6 +111,8 @@ class RemovalDetector:
         self.prev_strokes: np.ndarray | None = None
         self.prev_gray: np.ndarray | None = None
         self.held: np.ndarray | None = None
+        self.prev_edges: np.ndarray | None = None
+        self.held_edges: np.ndarray | None = None  # strong edges held still (plates, bars)
         self.moving_pairs = 0
         self.residue: tuple | None = None  # stills: (score, alpha, mark, box, place)
 
@@ -151,10 +153,12 @@ class RemovalDetector:
         icons = self._icons(frame, chroma, gray, cfg)
         stroke_map = tr.strokes(gray_u8, cfg["stroke_level"])
         overlay = self._overlay_density(chroma, stroke_map)
+        edges = tr.strong_edges(gray_u8, cfg["edge_level"])
         if self.prev_gray is not None:
-            self._hold(gray_u8, stroke_map, cfg)
+            self._hold(gray_u8, stroke_map, edges, cfg)
         self.prev_gray = gray_u8
         self.prev_strokes = stroke_map
+        self.prev_edges = edges
         self.samples.append(_Sample(frame.index, frame.time_s, gray_u8, holes, icons, overlay))
 
     def _unblend_residue(self, gray_u8: np.ndarray, cfg: dict) -> tuple | None:
@@ -287,17 +291,20 @@ class RemovalDetector:
                     best = (shape, fb, float(score))
         return best
 
-    def _hold(self, gray: np.ndarray, stroke_map: np.ndarray, cfg: dict) -> None:
-        """Stroke pixels that keep their place between two samples while the scene moved."""
-        change = float(np.mean(cv2.absdiff(gray, self.prev_gray)))
-        if change < cfg["background_min_change"]:
+    def _hold(self, gray: np.ndarray, stroke_map: np.ndarray, edges: np.ndarray, cfg: dict
+              ) -> None:
+        """Stroke and edge pixels that keep their place between two samples while the scene
+        moved: a stamp's letters, a graphic's border."""
+        diff = cv2.absdiff(gray, self.prev_gray)
+        if float(np.mean(diff)) < cfg["background_min_change"]:
             return
         self.moving_pairs += 1
-        held = stroke_map & self.prev_strokes & (
-            cv2.absdiff(gray, self.prev_gray) < 12)
+        still = diff < 12
         if self.held is None:
             self.held = np.zeros(gray.shape, np.uint16)
-        self.held += held.astype(np.uint16)
+            self.held_edges = np.zeros(gray.shape, np.uint16)
+        self.held += (stroke_map & self.prev_strokes & still).astype(np.uint16)
+        self.held_edges += (edges & self.prev_edges & still).astype(np.uint16)
 
     # ------------------------------------------------------------------ decisions
     def _flicker(self, cfg: dict) -> list | None:
@@ -457,14 +464,17 @@ class RemovalDetector:
         return self._change(i, window)[0] >= cfg["hole_min_motion"]
 
     def _on_overlay(self, hit: PlaceHit, cfg: dict) -> bool:
-        """Bright strokes held still while the scene moved (text of a logo or caption
-        plate) around the patch: the smooth area is part of a static graphic."""
+        """Bright strokes or strong edges held still while the scene moved (the text or the
+        border of a logo plate) around the patch: the smooth area is a static graphic."""
         if self.held is None:
             return False
         h, w = self.work_shape
         x, y, bw, bh = (int(round(v * self.scale)) for v in hit.box)
-        region = self.held[max(0, y - bh):min(h, y + 2 * bh), max(0, x - bw):min(w, x + 2 * bw)]
-        return int(np.count_nonzero(region >= cfg["held_min_pairs"])) >= cfg["cut_min_pixels"]
+        rows = slice(max(0, y - bh), min(h, y + 2 * bh))
+        cols = slice(max(0, x - bw), min(w, x + 2 * bw))
+        held = (self.held[rows, cols] >= cfg["held_min_pairs"]) | (
+            self.held_edges[rows, cols] >= cfg["held_min_pairs"])
+        return int(np.count_nonzero(held)) >= cfg["cut_min_pixels"]
 
     def _fill_changed(self, i: int, hit: PlaceHit, cfg: dict) -> bool:
         """The smooth patch changed with the scene around it: a fill (inpainting takes its
