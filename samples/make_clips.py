@@ -136,6 +136,14 @@ def place(img_shape: tuple[int, int], mask: np.ndarray, fx: float, fy: float) ->
     return int(fx * w - mask.shape[1] / 2), int(fy * h - mask.shape[0] / 2)
 
 
+def corner_place(img_shape: tuple[int, int], mask: np.ndarray, fx: float, fy: float
+                 ) -> tuple[int, int]:
+    """Top-left of a mask anchored by its nearest corner at (fx, fy) of the frame."""
+    h, w = img_shape
+    return (int(fx * w - (mask.shape[1] if fx > 0.5 else 0)),
+            int(fy * h - (mask.shape[0] if fy > 0.5 else 0)))
+
+
 def write(name: str, w: int, h: int, seconds: float, fps: float, seed: int,
           draw: Callable[[np.ndarray, int], None]) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
@@ -178,10 +186,7 @@ def main() -> None:
     corners = [(0.02, 0.03), (0.98, 0.03), (0.02, 0.97), (0.98, 0.97)]
 
     def pika_draw(img: np.ndarray, i: int) -> None:
-        cx, cy = corners[int(i / fps / 2.5) % 4]
-        h, w = img.shape[:2]
-        x = int(cx * w - (pika.shape[1] if cx > 0.5 else 0))
-        y = int(cy * h - (pika.shape[0] if cy > 0.5 else 0))
+        x, y = corner_place(img.shape[:2], pika, *corners[int(i / fps / 2.5) % 4])
         blend(img, pika, x, y, 0.75)
 
     write("pika_like.mp4", 480, 272, 6, fps, 2, pika_draw)

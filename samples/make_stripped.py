@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from make_clips import Scene, blend, place, stamp_sora_like, text_mask  # noqa: E402
+from make_clips import Scene, blend, corner_place, place, stamp_sora_like, text_mask  # noqa: E402
 from make_invisible import ffmpeg_exe  # noqa: E402
 
 from provenance.detectors.shapes import sparkle  # noqa: E402
@@ -87,10 +87,7 @@ def draw_luma(img: np.ndarray, i: int) -> Box:
 
 
 def draw_pika(img: np.ndarray, i: int) -> Box:
-    cx, cy = PIKA_CORNERS[int(i / FPS / 2.5) % 4]
-    h, w = img.shape[:2]
-    x = int(cx * w - (PIKA.shape[1] if cx > 0.5 else 0))
-    y = int(cy * h - (PIKA.shape[0] if cy > 0.5 else 0))
+    x, y = corner_place(img.shape[:2], PIKA, *PIKA_CORNERS[int(i / FPS / 2.5) % 4])
     blend(img, PIKA, x, y, 0.75)
     return x, y, PIKA.shape[1], PIKA.shape[0]
 
