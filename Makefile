@@ -34,7 +34,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check provenance cli tests bench samples
+	$(BIN)/ruff check provenance tests bench samples fuzz
 
 samples: $(VENV)/.installed-test
 	$(BIN)/python samples/make_credentials.py

@@ -44,14 +44,28 @@ def truth() -> dict[str, set[str]]:
         out[str(c2pa / name)] = {"c2pa-invalidated"}
     for name in ("video1_no_manifest.mp4", "no_manifest.jpg"):
         out[str(c2pa / name)] = {"c2pa-removed"}
-    for name in ("video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "CA_ct.jpg", "boxhash.jpg",
-                 "legacy.mp4", "CIE-sig-CA.jpg", "P1000827.jpg", "earth_apollo17.jpg",
-                 "sample1.png", "sample1.webp", "c.mov", "libpng-test.png"):
+    for name in (
+        "video1.mp4",
+        "C.jpg",
+        "CA.jpg",
+        "CACA.jpg",
+        "CA_ct.jpg",
+        "boxhash.jpg",
+        "legacy.mp4",
+        "CIE-sig-CA.jpg",
+        "P1000827.jpg",
+        "earth_apollo17.jpg",
+        "sample1.png",
+        "sample1.webp",
+        "c.mov",
+        "libpng-test.png",
+    ):
         out[str(c2pa / name)] = set()
     # Invisible-mark fixtures and samples: real photos, renders with or without an open
     # invisible mark, and their JPEG / H.264 re-encodes; nothing was stripped from any.
     for p in sorted((FIXTURES / "invisible").glob("*")) + sorted(
-            (ROOT / "samples" / "invisible").glob("*")):
+        (ROOT / "samples" / "invisible").glob("*")
+    ):
         if p.suffix.lower() in (".png", ".jpg", ".mp4"):
             out[str(p)] = set()
     out[str(FIXTURES / "real" / "sora_repost.mp4")] = {"c2pa-removed"}
@@ -77,8 +91,10 @@ def main() -> None:
                 table[k]["FP"] += 1
             elif k in expected:
                 table[k]["FN"] += 1
-        line = (f"{Path(path).parent.name}/{Path(path).name}: expected "
-                f"{sorted(expected) or '-'}, got {sorted(got) or '-'}")
+        line = (
+            f"{Path(path).parent.name}/{Path(path).name}: expected "
+            f"{sorted(expected) or '-'}, got {sorted(got) or '-'}"
+        )
         if got != expected:
             wrong.append(line)
         elif args.files:

@@ -19,11 +19,22 @@ from pathlib import Path
 import c2pa
 
 import provenance
-from provenance.probe import sniff
+from provenance.readers.probe import sniff
 
-IMAGES = ("C.jpg", "CA.jpg", "CACA.jpg", "CIE-sig-CA.jpg", "E-sig-CA.jpg", "XCA.jpg",
-          "boxhash.jpg", "adobe-20220124-E-clm-CAICAI.jpg", "P1000827.jpg", "sample1.png",
-          "sample1.webp", "no_manifest.jpg")
+IMAGES = (
+    "C.jpg",
+    "CA.jpg",
+    "CACA.jpg",
+    "CIE-sig-CA.jpg",
+    "E-sig-CA.jpg",
+    "XCA.jpg",
+    "boxhash.jpg",
+    "adobe-20220124-E-clm-CAICAI.jpg",
+    "P1000827.jpg",
+    "sample1.png",
+    "sample1.webp",
+    "no_manifest.jpg",
+)
 
 
 def bare_reader(path: Path, ctx) -> None:
@@ -49,8 +60,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     files = [Path(args.fixtures) / n for n in IMAGES]
-    ctx = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False,
-                                             "ocsp_fetch": False}})
+    ctx = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}})
     opts_meta = provenance.CheckOptions(detectors=())
     opts_full = provenance.CheckOptions()
     for f in files:  # warm up: libraries loaded, caches filled, as in a batch scan
@@ -60,16 +70,16 @@ def main() -> None:
     bare, meta, full = [], [], []
     for _ in range(args.rounds):
         bare.append(sum(timed(lambda f=f: bare_reader(f, ctx)) for f in files))
-        meta.append(sum(timed(lambda f=f: provenance.check(f, opts_meta).to_json())
-                        for f in files))
-        full.append(sum(timed(lambda f=f: provenance.check(f, opts_full).to_json())
-                        for f in files))
+        meta.append(sum(timed(lambda f=f: provenance.check(f, opts_meta).to_json()) for f in files))
+        full.append(sum(timed(lambda f=f: provenance.check(f, opts_full).to_json()) for f in files))
     n = len(files)
     b, m, a = (statistics.median(x) / n * 1000 for x in (bare, meta, full))
     print(f"{n} fixture images, {args.rounds} rounds, median per file:")
     print(f"  bare c2pa.Reader                         {b:8.2f} ms")
-    print(f"  provenance check --json --detectors ''   {m:8.2f} ms   ratio {m / b:5.2f}x"
-          "   (goal < 1.5x)")
+    print(
+        f"  provenance check --json --detectors ''   {m:8.2f} ms   ratio {m / b:5.2f}x"
+        "   (goal < 1.5x)"
+    )
     print(f"  provenance check --json (all detectors)  {a:8.2f} ms   ratio {a / b:5.2f}x")
 
 

@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import make_invisible  # noqa: E402
 
-from provenance.detectors import dwtdct, invisible  # noqa: E402
+from provenance.detectors.invisible import detector as invisible  # noqa: E402
+from provenance.detectors.invisible import dwtdct  # noqa: E402
 
 FIXTURES = Path(os.environ.get("PROVENANCE_FIXTURES", ROOT.parent / "shared" / "fixtures"))
 SAMPLES = ROOT / "samples"
@@ -64,7 +65,7 @@ def derived(img: np.ndarray, rng: np.random.Generator) -> Iterator[tuple[str, np
     for k in range(4):
         ch, cw = int(h * rng.uniform(0.5, 0.9)), int(w * rng.uniform(0.5, 0.9))
         y, x = rng.integers(0, h - ch + 1), rng.integers(0, w - cw + 1)
-        yield f"crop{k}", img[y: y + ch, x: x + cw]
+        yield f"crop{k}", img[y : y + ch, x : x + cw]
     for s in (0.6, 0.8, 1.3):
         yield f"scale{s}", cv2.resize(img, (int(w * s), int(h * s)), interpolation=cv2.INTER_AREA)
     for q in (95, 80):
@@ -110,7 +111,7 @@ def null_frames(seed: int = 7) -> Iterator[tuple[str, np.ndarray]]:
 
 
 def random_payloads(rng: np.random.Generator, count: int) -> list[invisible.Candidate]:
-    from provenance.generators import InvisiblePayload
+    from provenance.knowledge.generators import InvisiblePayload
 
     out = []
     for k in range(count):
@@ -140,8 +141,10 @@ def cmd_null(args: argparse.Namespace) -> None:
         if args.limit and frames >= args.limit:
             break
     scale = invisible.policy().chi2_scale
-    print(f"frames: {frames} ({time.time() - t0:.0f} s); tests: {len(chi_known)} known payload, "
-          f"{len(chi_rnd)} random codeword; chi2_scale in use {scale}")
+    print(
+        f"frames: {frames} ({time.time() - t0:.0f} s); tests: {len(chi_known)} known payload, "
+        f"{len(chi_rnd)} random codeword; chi2_scale in use {scale}"
+    )
     allc = np.array(chi_known + chi_rnd) / scale
     print("nominal p   chi2>=   known(obs/exp)   random(obs/exp)   all(obs/exp)")
     for p in (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6):
@@ -149,8 +152,10 @@ def cmd_null(args: argparse.Namespace) -> None:
         k = int((np.array(chi_known) / scale >= x).sum())
         r = int((np.array(chi_rnd) / scale >= x).sum())
         a = int((allc >= x).sum())
-        print(f"{p:8.0e}  {x:6.1f}   {k:5d}/{len(chi_known) * p:8.2f}"
-              f"   {r:5d}/{len(chi_rnd) * p:8.2f}   {a:5d}/{len(allc) * p:8.2f}")
+        print(
+            f"{p:8.0e}  {x:6.1f}   {k:5d}/{len(chi_known) * p:8.2f}"
+            f"   {r:5d}/{len(chi_rnd) * p:8.2f}   {a:5d}/{len(allc) * p:8.2f}"
+        )
     print("largest known-payload statistics:")
     for c, what in sorted(worst, reverse=True)[:8]:
         print(f"  chi2 {c:6.1f}  {what}")
@@ -158,8 +163,10 @@ def cmd_null(args: argparse.Namespace) -> None:
     per_frame = len(known) * len(dwtdct.VARIANTS)
     arr = np.array(chi_known).reshape(frames, per_frame) / scale
     log_p = -arr.max(axis=1) / (2 * math.log(10)) + math.log10(per_frame)
-    print(f"frames called at p <= 1e-6: {int((log_p <= -6).sum())} of {frames}; "
-          f"smallest corrected p {10 ** log_p.min():.2g}")
+    print(
+        f"frames called at p <= 1e-6: {int((log_p <= -6).sum())} of {frames}; "
+        f"smallest corrected p {10 ** log_p.min():.2g}"
+    )
 
 
 def _decide(frames: list[np.ndarray], kind: str) -> invisible.Combined:
@@ -172,8 +179,9 @@ def _called(res: invisible.Combined, name: str) -> tuple[bool, bool]:
     pol = invisible.policy()
     right = res.candidate.payload.name == name
     found = right and res.log10_p <= pol.log10_p_call and res.agreement >= pol.agreement_call
-    decisive = found and res.log10_p <= pol.log10_p_decisive and \
-        res.agreement >= pol.agreement_decisive
+    decisive = (
+        found and res.log10_p <= pol.log10_p_decisive and res.agreement >= pol.agreement_decisive
+    )
     return found, decisive
 
 
@@ -198,8 +206,10 @@ def falloff_pictures() -> list[tuple[str, np.ndarray]]:
 def cmd_falloff(args: argparse.Namespace) -> None:
     sdxl = make_invisible.payload("sdxl")
     pics = falloff_pictures()
-    print(f"JPEG: {len(pics)} pictures x 2 encoders (u8 = SD scripts, f32 = diffusers), "
-          "payload sdxl; found = p <= 1e-6 with the right payload")
+    print(
+        f"JPEG: {len(pics)} pictures x 2 encoders (u8 = SD scripts, f32 = diffusers), "
+        "payload sdxl; found = p <= 1e-6 with the right payload"
+    )
     print("quality  found  decisive  median log10 p")
     for q in (None, 100, 95, 90, 85, 80, 75):
         found = decisive = 0
@@ -215,12 +225,16 @@ def cmd_falloff(args: argparse.Namespace) -> None:
                 decisive += d
                 logs.append(res.log10_p if res.candidate.payload.name == "sdxl" else 0.0)
         n = 2 * len(pics)
-        print(f"{'PNG' if q is None else q:>7}  {found:3d}/{n}  {decisive:3d}/{n}"
-              f"  {np.median(logs):8.1f}")
+        print(
+            f"{'PNG' if q is None else q:>7}  {found:3d}/{n}  {decisive:3d}/{n}"
+            f"  {np.median(logs):8.1f}"
+        )
     for name in sorted(glob.glob(str(FIXTURES / "invisible" / "*_sdxl*"))):
         res = _decide([cv2.imread(name, cv2.IMREAD_COLOR)], "image")
-        print(f"fixture {os.path.basename(name)}: {_called(res, 'sdxl')} "
-              f"log10 p {res.log10_p:.1f} agreement {res.agreement:.2f}")
+        print(
+            f"fixture {os.path.basename(name)}: {_called(res, 'sdxl')} "
+            f"log10 p {res.log10_p:.1f} agreement {res.agreement:.2f}"
+        )
     _falloff_video()
 
 
@@ -239,7 +253,7 @@ def _clip_frames(path: str) -> list[np.ndarray]:
 def _detector_on(path: str) -> invisible.Combined:
     """The detector's own frame choice (sampler + MAX_DECODED_FRAMES) on a file."""
     from provenance.frames import FrameSource
-    from provenance.probe import probe
+    from provenance.readers.probe import probe
 
     media = probe(path)
     src = FrameSource(path, media)
@@ -255,9 +269,12 @@ def _falloff_video() -> None:
     svd = make_invisible.payload("svd")
     sources = {"video1.mp4": _clip_frames(str(FIXTURES / "c2pa" / "video1.mp4"))}
     sources["scene-pan"] = [
-        make_invisible.scene(1024, 576, seed=7, shift=(3.0 * i, 1.0 * i)) for i in range(25)]
-    print("\nH.264 (libx264, yuv420p): every frame marked with svd; decided on the frames the "
-          "detector reads")
+        make_invisible.scene(1024, 576, seed=7, shift=(3.0 * i, 1.0 * i)) for i in range(25)
+    ]
+    print(
+        "\nH.264 (libx264, yuv420p): every frame marked with svd; decided on the frames the "
+        "detector reads"
+    )
     print("source      encoder  CRF  found  log10 p  agreement  frames")
     with tempfile.TemporaryDirectory() as tmp:
         for src, frames in sources.items():
@@ -268,8 +285,10 @@ def _falloff_video() -> None:
                     make_invisible.write_clip(marked, Path(out), fps=25, crf=crf)
                     res = _detector_on(out)
                     found, _ = _called(res, "svd")
-                    print(f"{src:11s} {variant:7s} {crf:4d}  {found!s:5s}  {res.log10_p:7.1f}"
-                          f"  {res.agreement:9.2f}  {len(res.frames)}")
+                    print(
+                        f"{src:11s} {variant:7s} {crf:4d}  {found!s:5s}  {res.log10_p:7.1f}"
+                        f"  {res.agreement:9.2f}  {len(res.frames)}"
+                    )
     for name in ("svd_like_crf18.mp4", "svd_like_crf23.mp4"):
         res = _detector_on(str(FIXTURES / "invisible" / name))
         print(f"fixture {name}: found={_called(res, 'svd')[0]} log10 p {res.log10_p:.1f}")
@@ -290,9 +309,11 @@ def cmd_cost(args: argparse.Namespace) -> None:
     base = run(("visible",))
     full = run(("visible", "invisible"))
     alone = _detector_time(clip, args.repeat)
-    print(f"clip {clip}: check without invisible {base:.2f} s, with {full:.2f} s "
-          f"(+{100 * (full - base) / base:.1f}%); the detector alone {alone:.2f} s "
-          f"= {100 * alone / base:.1f}% of a check (best of {args.repeat})")
+    print(
+        f"clip {clip}: check without invisible {base:.2f} s, with {full:.2f} s "
+        f"(+{100 * (full - base) / base:.1f}%); the detector alone {alone:.2f} s "
+        f"= {100 * alone / base:.1f}% of a check (best of {args.repeat})"
+    )
 
 
 def _detector_time(clip: str, repeat: int) -> float:
@@ -300,7 +321,7 @@ def _detector_time(clip: str, repeat: int) -> float:
     from provenance.detectors.base import FileContext
     from provenance.frames import FrameSource
     from provenance.options import CheckOptions
-    from provenance.probe import probe
+    from provenance.readers.probe import probe
 
     media = probe(clip)
     src = FrameSource(clip, media)
@@ -323,10 +344,30 @@ def _make_clip() -> str:
     if not os.path.exists(out):
         src = FIXTURES / "c2pa" / "video1.mp4"
         subprocess.run(
-            [make_invisible.ffmpeg_exe(), "-v", "error", "-y", "-stream_loop", "-1",
-             "-i", str(src), "-t", "10",
-             "-vf", "scale=1280:720,setsar=1", "-r", "30", "-c:v", "libx264", "-crf", "20",
-             "-pix_fmt", "yuv420p", "-an", out],
+            [
+                make_invisible.ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-stream_loop",
+                "-1",
+                "-i",
+                str(src),
+                "-t",
+                "10",
+                "-vf",
+                "scale=1280:720,setsar=1",
+                "-r",
+                "30",
+                "-c:v",
+                "libx264",
+                "-crf",
+                "20",
+                "-pix_fmt",
+                "yuv420p",
+                "-an",
+                out,
+            ],
             check=True,
         )
     return out

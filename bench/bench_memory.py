@@ -16,10 +16,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD = ("import sys, resource; sys.path.insert(0, {root!r}); import provenance\n"
-         "r = provenance.check({path!r}, detectors={dets!r}).to_dict()\n"
-         "print(r['media']['frames_analyzed'], len(r['watermarks']))\n"
-         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+CHILD = (
+    "import sys, resource; sys.path.insert(0, {root!r}); import provenance\n"
+    "r = provenance.check({path!r}, detectors={dets!r}).to_dict()\n"
+    "print(r['media']['frames_analyzed'], len(r['watermarks']))\n"
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+)
 
 
 def main() -> None:
@@ -30,16 +32,20 @@ def main() -> None:
         sys.exit(f"{args.clip}: missing (run samples/make_clips.py --bench)")
     for dets in (("visible", "invisible", "removal"), ("visible", "invisible"), ("visible",), ()):
         t = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), path=args.clip,
-                                                                 dets=tuple(dets))],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD.format(root=str(ROOT), path=args.clip, dets=tuple(dets))],
+            capture_output=True,
+            text=True,
+        )
         lines = out.stdout.split()
         if out.returncode or len(lines) < 3:
             print(f"detectors={dets}: failed\n{out.stderr[-1500:]}")
             continue
-        print(f"detectors={','.join(dets) or 'none'}: peak RSS {int(lines[2]) / 1024:.0f} MB, "
-              f"{lines[0]} frames sampled, {lines[1]} watermarks, "
-              f"{time.perf_counter() - t:.1f} s")
+        print(
+            f"detectors={','.join(dets) or 'none'}: peak RSS {int(lines[2]) / 1024:.0f} MB, "
+            f"{lines[0]} frames sampled, {lines[1]} watermarks, "
+            f"{time.perf_counter() - t:.1f} s"
+        )
 
 
 if __name__ == "__main__":

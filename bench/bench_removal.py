@@ -32,10 +32,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     from provenance.detectors.base import FileContext
-    from provenance.detectors.removal import RemovalDetector
+    from provenance.detectors.removal.detector import RemovalDetector
     from provenance.frames import FrameSource
     from provenance.options import CheckOptions
-    from provenance.probe import probe
+    from provenance.readers.probe import probe
 
     for clip in args.clips:
         if not Path(clip).exists():
@@ -60,10 +60,12 @@ def main() -> None:
             det.append(time.perf_counter() - t)
             feed.append(t_feed)
         md, mt = statistics.median(dec), statistics.median(det)
-        print(f"{Path(clip).name}: decode {decoded} frames {md:.3f} s; removal detector on "
-              f"{len(frames)} samples {mt * 1000:.1f} ms ({statistics.median(feed) * 1000:.1f} ms "
-              f"feed, {mt / max(1, len(frames)) * 1000:.2f} ms/sample) = {mt / md:.1%} of decode;"
-              f" evidence: {[e.kind for e in result.evidence] or 'none'}")
+        print(
+            f"{Path(clip).name}: decode {decoded} frames {md:.3f} s; removal detector on "
+            f"{len(frames)} samples {mt * 1000:.1f} ms ({statistics.median(feed) * 1000:.1f} ms "
+            f"feed, {mt / max(1, len(frames)) * 1000:.2f} ms/sample) = {mt / md:.1%} of decode;"
+            f" evidence: {[e.kind for e in result.evidence] or 'none'}"
+        )
 
 
 if __name__ == "__main__":

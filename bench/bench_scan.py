@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import provenance  # noqa: E402
-from provenance.scanning import ScanOptions, iter_files, run  # noqa: E402
+from provenance.scanning.engine import ScanOptions, iter_files, run  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 MEDIA = (".jpg", ".png", ".mp4", ".c2pa")
@@ -54,16 +54,15 @@ def main() -> None:
     os.environ["PROVENANCE_GENERATORS"] = str(SAMPLES / "generators.toml")
     check = provenance.CheckOptions.from_kwargs(
         trust_anchors=str(SAMPLES / "credentials" / "ca" / "test_root.pem"),
-        detectors=tuple(d for d in args.detectors.split(",") if d))
+        detectors=tuple(d for d in args.detectors.split(",") if d),
+    )
     with tempfile.TemporaryDirectory(prefix="bench-scan-") as tmp:
         files = replicate(Path(tmp), args.files)
-        print(f"{len(files)} files, detectors: {args.detectors or 'none'}, "
-              f"{os.cpu_count()} CPU(s)")
+        print(f"{len(files)} files, detectors: {args.detectors or 'none'}, {os.cpu_count()} CPU(s)")
         runs = {
             "local, 1 worker": ScanOptions(jobs=1, dedupe=False, check=check),
             "local, 2 workers": ScanOptions(jobs=2, dedupe=False, check=check),
-            "Dask LocalCluster, 2 workers": ScanOptions(dask="local:2", dedupe=False,
-                                                        check=check),
+            "Dask LocalCluster, 2 workers": ScanOptions(dask="local:2", dedupe=False, check=check),
             "local, 2 workers, dedupe on": ScanOptions(jobs=2, check=check),
         }
         base = None
@@ -71,8 +70,10 @@ def main() -> None:
             elapsed, errors = timed(files, options)
             rate = len(files) / elapsed
             base = base or rate
-            print(f"{name:<32}{elapsed:8.1f} s {rate:8.1f} files/s  speed-up "
-                  f"{rate / base:4.2f}x  ({errors} error reports)")
+            print(
+                f"{name:<32}{elapsed:8.1f} s {rate:8.1f} files/s  speed-up "
+                f"{rate / base:4.2f}x  ({errors} error reports)"
+            )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_startup.py [--runs 3]
 
-Runs the installed CLI (or `python -m provenance_cli.main` fallback) in fresh processes on
+Runs the installed CLI (or `python -m provenance.cli.main` fallback) in fresh processes on
 a small image and on a clip, and reports whether the OCR runtime was imported (a check
 that needs no OCR must not load it: see provenance/detectors/ocr.py).
 """
@@ -21,16 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "small image (plain_still.jpg)": ROOT / "samples" / "clips" / "plain_still.jpg",
     "clip without marks (neg_plain.mp4)": ROOT / "samples" / "clips" / "neg_plain.mp4",
-    "clip with a stamp (sora_repost.mp4)":
-        ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4",
+    "clip with a stamp (sora_repost.mp4)": ROOT.parent
+    / "shared"
+    / "fixtures"
+    / "real"
+    / "sora_repost.mp4",
 }
 # --timeout 0: check in this process (with a limit, the default, a worker process does it
 # and this one never imports the OCR runtime, so the probe below would see nothing).
-PROBE = ("import sys, runpy; sys.argv = ['provenance', 'check', '--json', '--timeout', '0', "
-         "{path!r}]\n"
-         "try:\n    runpy.run_module('provenance_cli.main', run_name='__main__')\n"
-         "except SystemExit:\n    pass\n"
-         "print('OCR_LOADED', 'rapidocr' in sys.modules, file=sys.stderr)\n")
+PROBE = (
+    "import sys, runpy; sys.argv = ['provenance', 'check', '--json', '--timeout', '0', "
+    "{path!r}]\n"
+    "try:\n    runpy.run_module('provenance.cli.main', run_name='__main__')\n"
+    "except SystemExit:\n    pass\n"
+    "print('OCR_LOADED', 'rapidocr' in sys.modules, file=sys.stderr)\n"
+)
 
 
 def main() -> None:
@@ -43,16 +48,23 @@ def main() -> None:
         loaded = None
         for _ in range(args.runs):
             t = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", PROBE.format(path=str(path))],
-                                 capture_output=True, text=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, "-c", PROBE.format(path=str(path))],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             times.append(time.perf_counter() - t)
             loaded = "OCR_LOADED True" in out.stderr
-        print(f"{label}: median {statistics.median(times):.2f} s to first report; "
-              f"OCR loaded: {loaded}")
+        print(
+            f"{label}: median {statistics.median(times):.2f} s to first report; "
+            f"OCR loaded: {loaded}"
+        )
     if exe:
         t = time.perf_counter()
-        subprocess.run([exe, "check", str(FILES["small image (plain_still.jpg)"])],
-                       capture_output=True)
+        subprocess.run(
+            [exe, "check", str(FILES["small image (plain_still.jpg)"])], capture_output=True
+        )
         print(f"installed `provenance check` on the small image: {time.perf_counter() - t:.2f} s")
 
 

@@ -52,11 +52,16 @@ def main() -> None:
             report = provenance.check(clip, **opts).to_dict()
             chk.append(time.perf_counter() - t)
         md, mc = statistics.median(dec), statistics.median(chk)
-        marks = [(w["generator"], w.get("handle")) for w in report["watermarks"]
-                 if w["kind"] == "visible"]
-        print(f"{Path(clip).name}: {frames} frames; decode-all median {md:.3f} s, "
-              f"check median {mc:.3f} s, ratio {mc / md:.2f} "
-              f"(sampled {report['media']['frames_analyzed']}); visible: {marks}")
+        marks = [
+            (w["generator"], w.get("handle"))
+            for w in report["watermarks"]
+            if w["kind"] == "visible"
+        ]
+        print(
+            f"{Path(clip).name}: {frames} frames; decode-all median {md:.3f} s, "
+            f"check median {mc:.3f} s, ratio {mc / md:.2f} "
+            f"(sampled {report['media']['frames_analyzed']}); visible: {marks}"
+        )
     print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import cv2
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CLIPS = ["/tmp/provenance_bench_720p_10s.mp4",
-                 str(ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4")]
+DEFAULT_CLIPS = [
+    "/tmp/provenance_bench_720p_10s.mp4",
+    str(ROOT.parent / "shared" / "fixtures" / "real" / "sora_repost.mp4"),
+]
 
 
 def decode_all(path: str) -> int:

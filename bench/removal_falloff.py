@@ -69,6 +69,7 @@ def pillarbox_blur(seed: int):
         out = (cv2.GaussianBlur(out, (0, 0), 15) * 0.6).astype(np.uint8)
         out[:, 328:632] = centre
         return out
+
     return render
 
 
@@ -91,8 +92,11 @@ def negatives(seed: int) -> dict[str, tuple]:
 def removal_kinds(path: Path) -> tuple[bool, bool]:
     """(visible-watermark-removed in the verdict, any removal-detector evidence)."""
     report = provenance.check(str(path))
-    ev = [e for e in report.evidence if e.kind in (
-        "stripping.visible-watermark-removed", "stripping.stamp-cut-at-edge")]
+    ev = [
+        e
+        for e in report.evidence
+        if e.kind in ("stripping.visible-watermark-removed", "stripping.stamp-cut-at-edge")
+    ]
     return "visible-watermark-removed" in report.verdict.stripped, bool(ev)
 
 
@@ -122,8 +126,9 @@ def main() -> None:
                     jobs.append((f"CRF {crf}", False, name, size, secs, render, None, crf))
             for enc, positive, name, size, secs, render, osize, crf in jobs:
                 path = out / f"{name}_{seed}.mp4"
-                ms.write_clip(path.name, size, secs, seed, render, out_size=osize, crf=crf,
-                              out_dir=out)
+                ms.write_clip(
+                    path.name, size, secs, seed, render, out_size=osize, crf=crf, out_dir=out
+                )
                 caught, any_ev = removal_kinds(path)
                 row = rows.setdefault(enc, [0, 0, 0, 0])
                 if positive:

@@ -46,11 +46,6 @@ def _child(target: str, argv: list[str]) -> None:
             import PIL.PngImagePlugin
             import PIL.TiffImagePlugin
             import PIL.WebPImagePlugin  # noqa: F401
-        import provenance.metadata  # noqa: F401
-        import provenance.metadata.bmff  # noqa: F401
-        import provenance.metadata.xmp  # noqa: F401
-        import provenance.probe  # noqa: F401
-        import provenance.resume  # noqa: F401
     from fuzz.targets import TARGETS
 
     fn = TARGETS[target]
@@ -78,7 +73,8 @@ def _collecting(fn, folder: Path):
             if not (folder / f"{key}.bin").exists():
                 (folder / f"{key}.bin").write_bytes(data)
                 (folder / f"{key}.txt").write_text(
-                    "".join(traceback.format_exception(exc)), encoding="utf-8")
+                    "".join(traceback.format_exception(exc)), encoding="utf-8"
+                )
             print(f"FINDING {key} {type(exc).__name__}: {str(exc)[:200]}", flush=True)
 
     return wrapped
@@ -94,8 +90,7 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
     artifacts = HERE / "artifacts"
     artifacts.mkdir(exist_ok=True)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent),
-                                                      env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
     if keep_going:
         env["FUZZ_FINDINGS"] = str(HERE / "findings" / target)
     runs, restarts, crashed, started = 0, 0, False, time.monotonic()
@@ -103,19 +98,31 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
         left = seconds - (time.monotonic() - started)
         if left < 1:
             break
-        args = [sys.executable, "-m", "fuzz.run", "--child", target,
-                str(corpus), str(seed_dir), f"-max_total_time={int(left)}",
-                f"-timeout={INPUT_TIMEOUT_S}", f"-rss_limit_mb={RSS_LIMIT_MB}",
-                f"-max_len={MAX_LEN.get(target, DEFAULT_MAX_LEN)}",
-                f"-artifact_prefix={artifacts}/{target}-", "-print_final_stats=1"]
-        proc = subprocess.run(args, env=env, cwd=HERE.parent, capture_output=True,
-                              text=True, errors="replace")
+        args = [
+            sys.executable,
+            "-m",
+            "fuzz.run",
+            "--child",
+            target,
+            str(corpus),
+            str(seed_dir),
+            f"-max_total_time={int(left)}",
+            f"-timeout={INPUT_TIMEOUT_S}",
+            f"-rss_limit_mb={RSS_LIMIT_MB}",
+            f"-max_len={MAX_LEN.get(target, DEFAULT_MAX_LEN)}",
+            f"-artifact_prefix={artifacts}/{target}-",
+            "-print_final_stats=1",
+        ]
+        proc = subprocess.run(
+            args, env=env, cwd=HERE.parent, capture_output=True, text=True, errors="replace"
+        )
         out = proc.stdout + proc.stderr
         if log is not None:
             log.write(out)
             log.flush()
-        found = re.findall(r"stat::number_of_executed_units:\s*(\d+)", out) or \
-            re.findall(r"Done (\d+) runs", out)
+        found = re.findall(r"stat::number_of_executed_units:\s*(\d+)", out) or re.findall(
+            r"Done (\d+) runs", out
+        )
         runs += int(found[-1]) if found else 0
         if proc.returncode == 0:
             break
@@ -126,9 +133,14 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
             break
         restarts += 1
     findings = sorted((HERE / "findings" / target).glob("*.txt")) if keep_going else []
-    result = {"target": target, "seconds": round(time.monotonic() - started, 1),
-              "executions": runs, "crashed": crashed and not keep_going,
-              "restarts": restarts, "findings": len(findings)}
+    result = {
+        "target": target,
+        "seconds": round(time.monotonic() - started, 1),
+        "executions": runs,
+        "crashed": crashed and not keep_going,
+        "restarts": restarts,
+        "findings": len(findings),
+    }
     print(json.dumps(result), flush=True)
     return result
 
@@ -140,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from fuzz.targets import TARGETS
 
-    parser = argparse.ArgumentParser(prog="python -m fuzz.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m fuzz.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("target", choices=[*TARGETS, "all"])
     parser.add_argument("seconds", type=float, help="fuzzing time per target")
-    parser.add_argument("--keep-going", action="store_true",
-                        help="record exceptions and go on (long campaigns)")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="record exceptions and go on (long campaigns)"
+    )
     parser.add_argument("--log", help="append libFuzzer output here")
     args = parser.parse_args(argv)
     targets = list(TARGETS) if args.target == "all" else [args.target]

@@ -41,21 +41,21 @@ def _shrink_bmff(data: bytes) -> bytes:
     """Top-level boxes kept, every mdat cut to 512 bytes (sizes fixed up)."""
     out, pos = bytearray(), 0
     while pos + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
         header = 8
         if size == 1 and pos + 16 <= len(data):
-            size, header = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
         elif size == 0:
             size = len(data) - pos
         if size < header:
             out += data[pos:]
             break
-        body = data[pos + header:pos + size]
+        body = data[pos + header : pos + size]
         if kind == b"mdat":
             body = body[:512]
             out += struct.pack(">I4s", len(body) + 8, kind) + body
         else:
-            out += data[pos:pos + size]
+            out += data[pos : pos + size]
         pos += size
     return bytes(out)
 
@@ -66,17 +66,17 @@ def _shrink_chunks(data: bytes, start: int, big_endian: bool, drop: set[bytes]) 
     out, pos = bytearray(data[:start]), start
     while pos + 8 <= len(data):
         if big_endian:
-            length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            length, kind = struct.unpack(">I4s", data[pos : pos + 8])
             end = pos + 8 + length + 4
             if kind in drop and length > 16:
-                out += struct.pack(">I4s", 16, kind) + data[pos + 8:pos + 24] + b"\0\0\0\0"
+                out += struct.pack(">I4s", 16, kind) + data[pos + 8 : pos + 24] + b"\0\0\0\0"
             else:
                 out += data[pos:end]
         else:
-            kind, length = struct.unpack("<4sI", data[pos:pos + 8])
+            kind, length = struct.unpack("<4sI", data[pos : pos + 8])
             end = pos + 8 + length + (length & 1)
             if kind in drop and length > 16:
-                out += struct.pack("<4sI", kind, 16) + data[pos + 8:pos + 24]
+                out += struct.pack("<4sI", kind, 16) + data[pos + 8 : pos + 24]
             else:
                 out += data[pos:end]
         pos = end
@@ -89,15 +89,15 @@ def _jpeg_head(data: bytes) -> bytes:
     while pos + 4 <= len(data) and data[pos] == 0xFF:
         code = data[pos + 1]
         if code == 0xDA:
-            return data[:pos + 64]
-        pos += 2 + struct.unpack(">H", data[pos + 2:pos + 4])[0]
+            return data[: pos + 64]
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
     return data[:pos]
 
 
 def _exif_blocks(data: bytes) -> Iterator[bytes]:
     at = data.find(b"Exif\x00\x00")
     while at >= 0 and at < 1 << 20:
-        yield data[at + 6:at + 6 + 64 * 1024]
+        yield data[at + 6 : at + 6 + 64 * 1024]
         at = data.find(b"Exif\x00\x00", at + 6)
 
 
@@ -110,14 +110,19 @@ def _xmp_packets(data: bytes) -> Iterator[bytes]:
         end = data.find(b"</x:xmpmeta>", start)
         if end < 0:
             return
-        yield data[start:end + 12]
+        yield data[start : end + 12]
         pos = end
 
 
 def _report_lines() -> Iterator[bytes]:
-    base = {"schema": "1.0", "path": str(SAMPLES / "clips" / "plain_still.jpg"),
-            "status": "ok", "error": None, "file": {"size_bytes": 1, "mtime": 1.5},
-            "verdict": {"ai_generated": "likely", "marks_stripped": "unknown"}}
+    base = {
+        "schema": "1.0",
+        "path": str(SAMPLES / "clips" / "plain_still.jpg"),
+        "status": "ok",
+        "error": None,
+        "file": {"size_bytes": 1, "mtime": 1.5},
+        "verdict": {"ai_generated": "likely", "marks_stripped": "unknown"},
+    }
     line = json.dumps(base).encode()
     err = json.dumps(dict(base, status="error", error="empty file (0 bytes)")).encode()
     yield line + b"\n"
@@ -136,8 +141,10 @@ def build(target: str) -> list[bytes]:
     elif target == "png":
         seeds = [_shrink_chunks(_read(p), 8, True, {b"IDAT"})[8:] for p in _files(".png")]
     elif target == "webp":
-        seeds = [_shrink_chunks(_read(p), 12, False, {b"VP8 ", b"VP8L", b"ANMF"})[12:]
-                 for p in _files(".webp")]
+        seeds = [
+            _shrink_chunks(_read(p), 12, False, {b"VP8 ", b"VP8L", b"ANMF"})[12:]
+            for p in _files(".webp")
+        ]
     elif target == "xmp":
         for path in _files(".jpg", ".png", ".mp4", ".mov", ".webp"):
             seeds += list(_xmp_packets(_read(path)))
@@ -146,7 +153,7 @@ def build(target: str) -> list[bytes]:
             data = _read(path)
             seeds += list(_exif_blocks(data))
             if data[:4] in (b"II*\x00", b"MM\x00*"):
-                seeds.append(data[:64 * 1024])
+                seeds.append(data[: 64 * 1024])
     elif target == "resume":
         seeds = list(_report_lines())
     unique = {hashlib.sha1(s).hexdigest(): s[:MAX_SEED] for s in seeds if s}

@@ -15,15 +15,15 @@ import tempfile
 
 
 def _sniff(data: bytes) -> None:
-    from provenance.probe import sniff
+    from provenance.readers.probe import sniff
 
     found = sniff(data[:64])
     assert found.kind in ("image", "video", "audio", "other")
 
 
 def _bmff(data: bytes) -> None:
-    from provenance import metadata
-    from provenance.metadata import bmff
+    from provenance.readers import metadata
+    from provenance.readers.metadata import bmff
 
     facts = bmff.read_container(io.BytesIO(data), len(data))
     assert facts.box_count <= bmff.MAX_BOXES
@@ -31,19 +31,19 @@ def _bmff(data: bytes) -> None:
 
 
 def _jpeg(data: bytes) -> None:
-    from provenance import metadata
+    from provenance.readers import metadata
 
     metadata.read_bytes(b"\xff\xd8" + data, "image/jpeg")  # segments, XMP, EXIF
 
 
 def _png(data: bytes) -> None:
-    from provenance import metadata
+    from provenance.readers import metadata
 
     metadata.read_bytes(b"\x89PNG\r\n\x1a\n" + data, "image/png")  # chunks, text, eXIf
 
 
 def _webp(data: bytes) -> None:
-    from provenance import metadata
+    from provenance.readers import metadata
 
     n = len(data) + 4
     head = b"RIFF" + n.to_bytes(4, "little") + b"WEBP"
@@ -51,7 +51,7 @@ def _webp(data: bytes) -> None:
 
 
 def _xmp(data: bytes) -> None:
-    from provenance.metadata import xmp
+    from provenance.readers.metadata import xmp
 
     facts = xmp.parse(data)
     assert len(facts.c2pa_refs) <= 16
@@ -59,7 +59,7 @@ def _xmp(data: bytes) -> None:
 
 
 def _exif(data: bytes) -> None:
-    from provenance import metadata
+    from provenance.readers import metadata
 
     info = metadata.MetadataInfo()
     metadata._exif_from_bytes(data, info)  # a PNG eXIf chunk: raw TIFF-structured EXIF
@@ -73,7 +73,7 @@ _RESUME_DIR: str | None = None
 def _resume(data: bytes) -> None:
     """The JSON Lines reader of --resume, and the tail repair that precedes it."""
     global _RESUME_DIR
-    from provenance import resume
+    from provenance.scanning import resume
 
     if _RESUME_DIR is None:
         _RESUME_DIR = tempfile.mkdtemp(prefix="fuzz-resume-")

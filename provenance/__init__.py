@@ -12,8 +12,8 @@ import os as _os
 _os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 _os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
-from .options import CheckOptions
-from .report import SCHEMA_VERSION, Report
+from provenance.model.report import SCHEMA_VERSION, Report
+from provenance.options import CheckOptions
 
 __all__ = ["check", "scan", "Report", "CheckOptions", "SCHEMA_VERSION"]
 __version__ = "0.1.0"
@@ -25,7 +25,7 @@ def check(path, options: CheckOptions | None = None, **kwargs) -> Report:
     Keyword options are the fields of ``CheckOptions`` (trust_anchors, allow_network,
     sample_fps, max_frames, detectors, evidence_dir, timeout_s).
     """
-    from .checker import check as _check
+    from provenance.pipeline import check as _check
 
     return _check(path, options, **kwargs)
 
@@ -35,6 +35,6 @@ def scan(paths, options: CheckOptions | None = None, **kwargs):
 
     Scan keywords: jobs, include, exclude, plus the ``CheckOptions`` fields.
     """
-    from .scanning import scan as _scan
+    from provenance.scanning.engine import scan as _scan
 
     return _scan(paths, options, **kwargs)

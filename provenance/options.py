@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from .frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
+from provenance.frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
 
 ALL_DETECTORS = ("visible", "invisible", "removal")
 

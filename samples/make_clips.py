@@ -25,13 +25,15 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from provenance.detectors.shapes import cloud, sparkle  # noqa: E402
+from provenance.detectors.shapes import cloud, sparkle
 
 OUT = Path(__file__).resolve().parent / "clips"
 FONT = cv2.FONT_HERSHEY_DUPLEX
-CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-             "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"]
+CJK_FONTS = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+]
 
 
 class Scene:
@@ -45,22 +47,36 @@ class Scene:
         rng = np.random.default_rng(seed)
         self.w, self.h = w, h
         big = rng.integers(0, 255, (h // 8 + 8, w // 8 + 40, 3), dtype=np.uint8)
-        self.texture = cv2.GaussianBlur(cv2.resize(big, ((w // 8 + 40) * 8, (h // 8 + 8) * 8),
-                                                   interpolation=cv2.INTER_CUBIC), (0, 0), 9)
+        self.texture = cv2.GaussianBlur(
+            cv2.resize(big, ((w // 8 + 40) * 8, (h // 8 + 8) * 8), interpolation=cv2.INTER_CUBIC),
+            (0, 0),
+            9,
+        )
         self.texture = cv2.normalize(self.texture, None, 20, 235, cv2.NORM_MINMAX)
-        self.shapes = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(-6, 6),
-                        rng.uniform(-4, 4), int(rng.uniform(8, 30)),
-                        tuple(int(c) for c in rng.integers(0, 255, 3))) for _ in range(7)]
+        self.shapes = [
+            (
+                rng.uniform(0, w),
+                rng.uniform(0, h),
+                rng.uniform(-6, 6),
+                rng.uniform(-4, 4),
+                int(rng.uniform(8, 30)),
+                tuple(int(c) for c in rng.integers(0, 255, 3)),
+            )
+            for _ in range(7)
+        ]
         self.detail = None
         if detail:
             th, tw = self.texture.shape[:2]
-            fine = cv2.GaussianBlur(np.random.default_rng(seed + 100).normal(
-                0, 1, (th, tw)).astype(np.float32), (0, 0), 1.0)
+            fine = cv2.GaussianBlur(
+                np.random.default_rng(seed + 100).normal(0, 1, (th, tw)).astype(np.float32),
+                (0, 0),
+                1.0,
+            )
             self.detail = fine * (detail / float(fine.std()))
 
     def frame(self, i: int) -> np.ndarray:
         x0 = int(i * 3) % (self.texture.shape[1] - self.w)
-        img = self.texture[: self.h, x0:x0 + self.w].copy()
+        img = self.texture[: self.h, x0 : x0 + self.w].copy()
         ramp = np.linspace(0.6, 1.1, self.w)[None, :, None] * (0.9 + 0.1 * np.sin(i / 9))
         img = np.clip(img * ramp, 0, 255).astype(np.uint8)
         for sx, sy, vx, vy, r, col in self.shapes:
@@ -68,20 +84,27 @@ class Scene:
             cv2.circle(img, (cx, cy), r, col, -1, cv2.LINE_AA)
             cv2.rectangle(img, (cx - r, cy + r), (cx, cy + 2 * r), col[::-1], -1)
         if self.detail is not None:  # on the shapes too: real surfaces are not flat paint
-            img = np.clip(img + self.detail[: self.h, x0:x0 + self.w, None], 0, 255
-                          ).astype(np.uint8)
+            img = np.clip(img + self.detail[: self.h, x0 : x0 + self.w, None], 0, 255).astype(
+                np.uint8
+            )
         return img
 
 
-def blend(img: np.ndarray, mask: np.ndarray, x: int, y: int, alpha: float,
-          color: tuple[int, int, int] = (255, 255, 255)) -> None:
+def blend(
+    img: np.ndarray,
+    mask: np.ndarray,
+    x: int,
+    y: int,
+    alpha: float,
+    color: tuple[int, int, int] = (255, 255, 255),
+) -> None:
     """Alpha-blend a white (or coloured) mask onto img at (x, y), clipped to the frame."""
     h, w = mask.shape
     x0, y0 = max(0, x), max(0, y)
     x1, y1 = min(img.shape[1], x + w), min(img.shape[0], y + h)
     if x1 <= x0 or y1 <= y0:
         return
-    a = (mask[y0 - y:y1 - y, x0 - x:x1 - x].astype(np.float32) / 255.0 * alpha)[..., None]
+    a = (mask[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32) / 255.0 * alpha)[..., None]
     roi = img[y0:y1, x0:x1].astype(np.float32)
     img[y0:y1, x0:x1] = (roi * (1 - a) + np.array(color, np.float32) * a).astype(np.uint8)
 
@@ -106,8 +129,9 @@ def cjk_text_mask(text: str, height: int, font_path: str, bold: int = 0) -> np.n
     font = ImageFont.truetype(font_path, height)
     left, top, right, bottom = font.getbbox(text, stroke_width=bold)
     m = Image.new("L", (right - left + 4, bottom - top + 4), 0)
-    ImageDraw.Draw(m).text((2 - left, 2 - top), text, fill=255, font=font, stroke_width=bold,
-                           stroke_fill=255)
+    ImageDraw.Draw(m).text(
+        (2 - left, 2 - top), text, fill=255, font=font, stroke_width=bold, stroke_fill=255
+    )
     return np.asarray(m).copy()
 
 
@@ -124,10 +148,10 @@ def stamp_sora_like(short: int, handle: str, icon_left: bool) -> np.ndarray:
     m = np.zeros((h, w), np.uint8)
     tx = ic.shape[1] + gap if icon_left else 0
     ix = 0 if icon_left else tw + gap
-    m[(h - ic.shape[0]) // 2:(h - ic.shape[0]) // 2 + ic.shape[0], ix:ix + ic.shape[1]] = ic
+    m[(h - ic.shape[0]) // 2 : (h - ic.shape[0]) // 2 + ic.shape[0], ix : ix + ic.shape[1]] = ic
     ty = (h - th) // 2
-    m[ty:ty + word.shape[0], tx:tx + word.shape[1]] |= word
-    m[ty + word.shape[0]:ty + th, tx:tx + hand.shape[1]] |= hand
+    m[ty : ty + word.shape[0], tx : tx + word.shape[1]] |= word
+    m[ty + word.shape[0] : ty + th, tx : tx + hand.shape[1]] |= hand
     return m
 
 
@@ -136,16 +160,26 @@ def place(img_shape: tuple[int, int], mask: np.ndarray, fx: float, fy: float) ->
     return int(fx * w - mask.shape[1] / 2), int(fy * h - mask.shape[0] / 2)
 
 
-def corner_place(img_shape: tuple[int, int], mask: np.ndarray, fx: float, fy: float
-                 ) -> tuple[int, int]:
+def corner_place(
+    img_shape: tuple[int, int], mask: np.ndarray, fx: float, fy: float
+) -> tuple[int, int]:
     """Top-left of a mask anchored by its nearest corner at (fx, fy) of the frame."""
     h, w = img_shape
-    return (int(fx * w - (mask.shape[1] if fx > 0.5 else 0)),
-            int(fy * h - (mask.shape[0] if fy > 0.5 else 0)))
+    return (
+        int(fx * w - (mask.shape[1] if fx > 0.5 else 0)),
+        int(fy * h - (mask.shape[0] if fy > 0.5 else 0)),
+    )
 
 
-def write(name: str, w: int, h: int, seconds: float, fps: float, seed: int,
-          draw: Callable[[np.ndarray, int], None]) -> Path:
+def write(
+    name: str,
+    w: int,
+    h: int,
+    seconds: float,
+    fps: float,
+    seed: int,
+    draw: Callable[[np.ndarray, int], None],
+) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / name
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
@@ -222,15 +256,18 @@ def main() -> None:
 
         def kling_draw(img: np.ndarray, i: int) -> None:
             h, w = img.shape[:2]
-            blend(img, kling, int(0.96 * w) - kling.shape[1], int(0.955 * h) - kling.shape[0],
-                  0.8)
+            blend(img, kling, int(0.96 * w) - kling.shape[1], int(0.955 * h) - kling.shape[0], 0.8)
             blend(img, label, 16, 14, 0.9)
 
         write("kling_zh_like.mp4", 640, 360, 4, fps, 10, kling_draw)
     else:
         print("no CJK font: kling_zh_like.mp4 kept as committed (see module doc)")
-    truth["kling_zh_like.mp4"] = {"generator": "kling", "text": "可灵AI",
-                                  "unknown_text": "AI生成", "places": 1}
+    truth["kling_zh_like.mp4"] = {
+        "generator": "kling",
+        "text": "可灵AI",
+        "unknown_text": "AI生成",
+        "places": 1,
+    }
 
     # Negatives: subtitles that change every 2 s, a static caption, and nothing.
     subs = ["We went to the lake", "It was cold but bright", "Then the rain came"]
@@ -265,8 +302,10 @@ def main() -> None:
     (OUT / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
 
     if args.bench:
-        for name, (w, h, secs) in {"720p_10s": (1280, 720, 10), "1080p_60s": (1920, 1080, 60)
-                                   }.items():
+        for name, (w, h, secs) in {
+            "720p_10s": (1280, 720, 10),
+            "1080p_60s": (1920, 1080, 60),
+        }.items():
             big = [stamp_sora_like(h, "@benchmark", left) for left in (True, False, True)]
 
             def bench_draw(img: np.ndarray, i: int, big=big) -> None:

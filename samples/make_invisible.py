@@ -23,8 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance.detectors import dwtdct  # noqa: E402
-from provenance.generators import load  # noqa: E402
+from provenance.detectors.invisible import dwtdct  # noqa: E402
+from provenance.knowledge.generators import load  # noqa: E402
 
 OUT = ROOT / "samples" / "invisible"
 
@@ -37,8 +37,9 @@ def payload(name: str) -> str:
     raise KeyError(name)
 
 
-def scene(width: int, height: int, seed: int, shift: tuple[float, float] = (0.0, 0.0)
-          ) -> np.ndarray:
+def scene(
+    width: int, height: int, seed: int, shift: tuple[float, float] = (0.0, 0.0)
+) -> np.ndarray:
     """A photo-like BGR picture: multi-scale coloured noise over a gradient, with discs.
 
     ``shift`` pans the same scene (in pixels) so that clip frames move like a camera.
@@ -84,9 +85,27 @@ def write_clip(frames: list[np.ndarray], path: Path, fps: int, crf: int) -> None
         for i, f in enumerate(frames):
             cv2.imwrite(f"{tmp}/{i:04d}.png", f)
         subprocess.run(
-            [ffmpeg_exe(), "-v", "error", "-y", "-framerate", str(fps), "-i", f"{tmp}/%04d.png",
-             "-c:v", "libx264", "-preset", "medium", "-crf", str(crf), "-pix_fmt", "yuv420p",
-             "-movflags", "+faststart", str(path)],
+            [
+                ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-framerate",
+                str(fps),
+                "-i",
+                f"{tmp}/%04d.png",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "medium",
+                "-crf",
+                str(crf),
+                "-pix_fmt",
+                "yuv420p",
+                "-movflags",
+                "+faststart",
+                str(path),
+            ],
             check=True,
         )
 
@@ -100,23 +119,42 @@ def main() -> None:
     base = scene(448, 320, seed=1)
     marked = dwtdct.encode(base, payload("sdxl"), variant="f32")
     cv2.imwrite(str(OUT / "sdxl_render.png"), marked)
-    truth["sdxl_render.png"] = {"payload": "sdxl", "generator": "stable-diffusion-xl",
-                                "found": True, "decisive": True}
+    truth["sdxl_render.png"] = {
+        "payload": "sdxl",
+        "generator": "stable-diffusion-xl",
+        "found": True,
+        "decisive": True,
+    }
     cv2.imwrite(str(OUT / "sdxl_render_q95.jpg"), marked, jpeg)
-    truth["sdxl_render_q95.jpg"] = {"payload": "sdxl", "found": None,
-                                    "note": "JPEG q95: reported either way, see docs"}
+    truth["sdxl_render_q95.jpg"] = {
+        "payload": "sdxl",
+        "found": None,
+        "note": "JPEG q95: reported either way, see docs",
+    }
 
     # Old diffusers (RGB handed over as BGR).
-    cv2.imwrite(str(OUT / "sdxl_rgb_render.png"),
-                dwtdct.encode(scene(384, 320, seed=2), payload("sdxl"), variant="f32rgb"))
-    truth["sdxl_rgb_render.png"] = {"payload": "sdxl", "generator": "stable-diffusion-xl",
-                                    "found": True, "decisive": True}
+    cv2.imwrite(
+        str(OUT / "sdxl_rgb_render.png"),
+        dwtdct.encode(scene(384, 320, seed=2), payload("sdxl"), variant="f32rgb"),
+    )
+    truth["sdxl_rgb_render.png"] = {
+        "payload": "sdxl",
+        "generator": "stable-diffusion-xl",
+        "found": True,
+        "decisive": True,
+    }
 
     # SD 1.x reference script: uint8 BGR through the package.
-    cv2.imwrite(str(OUT / "sd1_render.png"),
-                dwtdct.encode(scene(384, 320, seed=3), payload("sd1"), variant="u8"))
-    truth["sd1_render.png"] = {"payload": "sd1", "generator": "stable-diffusion",
-                               "found": True, "decisive": True}
+    cv2.imwrite(
+        str(OUT / "sd1_render.png"),
+        dwtdct.encode(scene(384, 320, seed=3), payload("sd1"), variant="u8"),
+    )
+    truth["sd1_render.png"] = {
+        "payload": "sd1",
+        "generator": "stable-diffusion",
+        "found": True,
+        "decisive": True,
+    }
 
     # Control: the same kind of picture, never marked.
     cv2.imwrite(str(OUT / "plain_render.png"), scene(384, 320, seed=4))
@@ -124,16 +162,23 @@ def main() -> None:
 
     # Stable Video Diffusion: every frame marked (float pipeline), 8 fps, H.264.
     frames = [
-        dwtdct.encode(scene(576, 320, seed=5, shift=(2.5 * i, 1.0 * i)), payload("svd"),
-                      variant="f32")
+        dwtdct.encode(
+            scene(576, 320, seed=5, shift=(2.5 * i, 1.0 * i)), payload("svd"), variant="f32"
+        )
         for i in range(24)
     ]
     write_clip(frames, OUT / "svd_clip_crf18.mp4", fps=8, crf=18)
-    truth["svd_clip_crf18.mp4"] = {"payload": "svd", "generator": "stable-video-diffusion",
-                                   "found": True}
+    truth["svd_clip_crf18.mp4"] = {
+        "payload": "svd",
+        "generator": "stable-video-diffusion",
+        "found": True,
+    }
     write_clip(frames, OUT / "svd_clip_crf30.mp4", fps=8, crf=30)
-    truth["svd_clip_crf30.mp4"] = {"payload": "svd", "found": False,
-                                   "note": "CRF 30 erases the mark: must say not found"}
+    truth["svd_clip_crf30.mp4"] = {
+        "payload": "svd",
+        "found": False,
+        "note": "CRF 30 erases the mark: must say not found",
+    }
 
     (OUT / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
     for p in sorted(OUT.iterdir()):

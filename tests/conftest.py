@@ -27,7 +27,7 @@ def samples() -> Path:
 @pytest.fixture()
 def sample_generators(monkeypatch):
     """Load samples/generators.toml (the project's own test generator) for one test."""
-    from provenance import generators
+    from provenance.knowledge import generators
 
     monkeypatch.setenv(generators.EXTRA_ENV, str(SAMPLES / "generators.toml"))
     generators.load.cache_clear()

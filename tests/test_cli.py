@@ -17,8 +17,9 @@ BIN = Path(sys.executable).parent / "provenance"
 
 
 def run(*args, cwd=None):
-    return subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [str(BIN), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture()
@@ -38,13 +39,18 @@ def bad_files(tmp_path, fixtures):
 def test_check_json_lines_and_exit_codes(fixtures):
     clean = run("check", "--json", "--detectors", "", fixtures / "c2pa" / "P1000827.jpg")
     assert clean.returncode == 0, clean.stderr
-    flagged = run("check", "--json", "--detectors", "", fixtures / "c2pa" / "XCA.jpg",
-                  fixtures / "c2pa" / "P1000827.jpg")
+    flagged = run(
+        "check",
+        "--json",
+        "--detectors",
+        "",
+        fixtures / "c2pa" / "XCA.jpg",
+        fixtures / "c2pa" / "P1000827.jpg",
+    )
     assert flagged.returncode == 1
     lines = flagged.stdout.splitlines()
     assert len(lines) == 2
-    assert [json.loads(line)["verdict"]["stripped"] for line in lines] == [
-        ["c2pa-invalidated"], []]
+    assert [json.loads(line)["verdict"]["stripped"] for line in lines] == [["c2pa-invalidated"], []]
 
 
 def test_errors_are_reports_and_exit_2_wins(bad_files, fixtures):
@@ -76,8 +82,16 @@ def test_usage_error_is_exit_2(tmp_path):
 
 def test_help_lists_options():
     out = run("scan", "--help").stdout
-    for flag in ("--include", "--exclude", "--jobs", "--output", "--json", "--trust-anchors",
-                 "--allow-network", "Exit codes"):
+    for flag in (
+        "--include",
+        "--exclude",
+        "--jobs",
+        "--output",
+        "--json",
+        "--trust-anchors",
+        "--allow-network",
+        "Exit codes",
+    ):
         assert flag in out
 
 
@@ -91,13 +105,13 @@ def test_scan_writes_one_line_per_file(tmp_path, fixtures, bad_files):
     os.symlink(tree, tree / "sub" / "loop")  # a symlink loop must not recurse forever
     os.symlink(tree / "missing.jpg", tree / "broken.jpg")
     out = tmp_path / "scan.jsonl"
-    result = run("scan", tree, "--jobs", "2", "--output", out, "--exclude", "*.txt",
-                 "--detectors", "")
+    result = run(
+        "scan", tree, "--jobs", "2", "--output", out, "--exclude", "*.txt", "--detectors", ""
+    )
     assert result.returncode == 2, result.stderr
     reports = [json.loads(line) for line in out.read_text().splitlines()]
     names = sorted(Path(r["path"]).name for r in reports)
-    assert names == ["P1000827.jpg", "XCA.jpg", "broken.jpg", "empty.jpg",
-                     "video1_no_manifest.mp4"]
+    assert names == ["P1000827.jpg", "XCA.jpg", "broken.jpg", "empty.jpg", "video1_no_manifest.mp4"]
     assert "Scanned 5 file(s)" in result.stdout
     assert "c2pa-removed" in result.stdout and "c2pa-invalidated" in result.stdout
 
@@ -105,8 +119,7 @@ def test_scan_writes_one_line_per_file(tmp_path, fixtures, bad_files):
 def test_scan_include_and_json_stdout(tmp_path, fixtures):
     for name in ("XCA.jpg", "video1.mp4"):
         shutil.copy(fixtures / "c2pa" / name, tmp_path / name)
-    result = run("scan", tmp_path, "--include", "*.mp4", "--json", "--jobs", "1",
-                 "--detectors", "")
+    result = run("scan", tmp_path, "--include", "*.mp4", "--json", "--jobs", "1", "--detectors", "")
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["path"].endswith("video1.mp4")
     assert "Scanned 1 file(s)" in result.stderr  # the summary stays off stdout with --json
@@ -131,7 +144,7 @@ def test_report_round_trips_to_json(fixtures):
 
 
 def test_evidence_folders_of_same_named_files_differ(tmp_path):
-    from provenance.checker import evidence_folder
+    from provenance.pipeline import evidence_folder
 
     a = evidence_folder(tmp_path, "day1/clip.mp4")
     b = evidence_folder(tmp_path, "day2/clip.mp4")

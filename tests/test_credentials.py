@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 import provenance
-from provenance import credentials
+from provenance.readers.credentials import reader as credentials
 
 # (file, state, content, signature, credential, ai_disclosure) as listed in the fixtures' README.
 FIXTURES = [
@@ -38,11 +38,16 @@ FIXTURES = [
 def test_fixture_states(fixtures, name, state, content, signature, credential, disclosure):
     info = credentials.read(fixtures / "c2pa" / name, _mime(fixtures / "c2pa" / name))
     assert (info.state, info.content, info.signature, info.credential, info.ai_disclosure) == (
-        state, content, signature, credential, disclosure)
+        state,
+        content,
+        signature,
+        credential,
+        disclosure,
+    )
 
 
 def _mime(path):
-    from provenance.probe import sniff
+    from provenance.readers.probe import sniff
 
     return sniff(path.read_bytes()[:64]).mime
 
@@ -129,7 +134,12 @@ def test_signed_samples(samples, name, state, content, signature, credential, di
     path = samples / "credentials" / name
     info = credentials.read(path, _mime(path), trust_anchors=str(samples / ROOT))
     assert (info.state, info.content, info.signature, info.credential, info.ai_disclosure) == (
-        state, content, signature, credential, disclosure)
+        state,
+        content,
+        signature,
+        credential,
+        disclosure,
+    )
 
 
 def test_without_anchor_the_same_signer_is_valid_but_untrusted(samples):

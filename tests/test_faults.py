@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance.metadata import bmff
-from provenance.scanning import ScanOptions, iter_files, run
+from provenance.readers.metadata import bmff
+from provenance.scanning.engine import ScanOptions, iter_files, run
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -55,15 +55,18 @@ def _patch(data: bytes, offset: int, fmt: str, *values) -> bytes:
 
 
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I4s", len(body), kind) + body + struct.pack(
-        ">I", zlib.crc32(kind + body))
+    return struct.pack(">I4s", len(body), kind) + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def _png_bomb(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 4096)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat)
-            + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_with_size(jpeg: bytes, width: int, height: int) -> bytes:
@@ -71,7 +74,7 @@ def _jpeg_with_size(jpeg: bytes, width: int, height: int) -> bytes:
     pos = 2
     while pos + 4 <= len(jpeg):
         code = jpeg[pos + 1]
-        length = struct.unpack(">H", jpeg[pos + 2:pos + 4])[0]
+        length = struct.unpack(">H", jpeg[pos + 2 : pos + 4])[0]
         if code in (0xC0, 0xC1, 0xC2):
             return _patch(jpeg, pos + 5, ">HH", height, width)
         pos += 2 + length
@@ -81,7 +84,7 @@ def _jpeg_with_size(jpeg: bytes, width: int, height: int) -> bytes:
 def _jpeg_segment(jpeg: bytes, code: int) -> tuple[int, int]:
     pos = 2
     while pos + 4 <= len(jpeg):
-        length = struct.unpack(">H", jpeg[pos + 2:pos + 4])[0]
+        length = struct.unpack(">H", jpeg[pos + 2 : pos + 4])[0]
         if jpeg[pos + 1] == code:
             return pos, length
         pos += 2 + length
@@ -112,16 +115,16 @@ def build_corpus(root: Path, fixtures: Path) -> dict[str, tuple[tuple[str, ...],
         "random.jpg": (rng.randbytes(4096), ("error",), "not a recognised"),
         # truncated at many points
         "cut_in_ftyp.mp4": (clip[:10], ("error",), ""),
-        "cut_after_ftyp.mp4": (clip[:box["ftyp"].size], ("error",), ""),
-        "cut_in_c2pa_box.mp4": (clip[:c2pa_box.offset + c2pa_box.size // 2], ("error",), ""),
-        "cut_in_mdat.mp4": (clip[:mdat.offset + mdat.size // 2], ("error",), ""),
-        "cut_in_moov.mp4": (clip[:moov.offset + moov.size // 2], ("error",), ""),
+        "cut_after_ftyp.mp4": (clip[: box["ftyp"].size], ("error",), ""),
+        "cut_in_c2pa_box.mp4": (clip[: c2pa_box.offset + c2pa_box.size // 2], ("error",), ""),
+        "cut_in_mdat.mp4": (clip[: mdat.offset + mdat.size // 2], ("error",), ""),
+        "cut_in_moov.mp4": (clip[: moov.offset + moov.size // 2], ("error",), ""),
         "cut_last_byte.mp4": (clip[:-1], ANY, ""),
         "cut_in_jpeg_header.jpg": (still[:3], ANY, ""),
-        "cut_in_app11.jpg": (signed[:_jpeg_segment(signed, 0xEB)[0] + 300], ("error",), ""),
-        "cut_in_scan.jpg": (still[:len(still) // 2], ANY, ""),
+        "cut_in_app11.jpg": (signed[: _jpeg_segment(signed, 0xEB)[0] + 300], ("error",), ""),
+        "cut_in_scan.jpg": (still[: len(still) // 2], ANY, ""),
         "cut_in_png_ihdr.png": (png[:20], ("error",), ""),
-        "cut_in_png_idat.png": (png[:len(png) // 2], ANY, ""),
+        "cut_in_png_idat.png": (png[: len(png) // 2], ANY, ""),
         # wrong extensions both ways: the bytes decide
         "still_named.mp4": (still, ("ok",), ""),
         "clip_named.jpg": (clip, ("ok",), ""),
@@ -130,18 +133,29 @@ def build_corpus(root: Path, fixtures: Path) -> dict[str, tuple[tuple[str, ...],
         "moov_size_zero.mp4": (_patch(clip, moov.offset, ">I", 0), ANY, ""),
         "mdat_size_past_end.mp4": (_patch(clip, mdat.offset, ">I", 0xFFFFFFF0), ANY, ""),
         "c2pa_size_below_header.mp4": (_patch(clip, c2pa_box.offset, ">I", 3), ANY, ""),
-        "mdat_huge_64bit.mp4": (_patch(clip, mdat.offset, ">I4s", 1, b"mdat")[:mdat.offset + 8]
-                                + struct.pack(">Q", 1 << 62) + clip[mdat.offset + 16:],
-                                ANY, ""),
-        "lying_top_level.mp4": (struct.pack(">I4s4s", 12, b"ftyp", b"isom")
-                                + struct.pack(">I4s", 10**9, b"moov") + b"\0" * 64,
-                                ("error",), ""),
+        "mdat_huge_64bit.mp4": (
+            _patch(clip, mdat.offset, ">I4s", 1, b"mdat")[: mdat.offset + 8]
+            + struct.pack(">Q", 1 << 62)
+            + clip[mdat.offset + 16 :],
+            ANY,
+            "",
+        ),
+        "lying_top_level.mp4": (
+            struct.pack(">I4s4s", 12, b"ftyp", b"isom")
+            + struct.pack(">I4s", 10**9, b"moov")
+            + b"\0" * 64,
+            ("error",),
+            "",
+        ),
         "deep_nesting.mp4": (_nested(20_000), ("error",), ""),
         # decompression bombs
         "bomb_100000x100000.png": (_png_bomb(100_000, 100_000), ("error",), "pixel"),
         "bomb_65000x65000.jpg": (_jpeg_with_size(still, 65_000, 65_000), ("error",), "pixel"),
-        "bomb_avc1_65535.mp4": (_patch(clip, avc1.offset + 16 + 8 + 24, ">HH", 65535, 65535),
-                                ANY, ""),
+        "bomb_avc1_65535.mp4": (
+            _patch(clip, avc1.offset + 16 + 8 + 24, ">HH", 65535, 65535),
+            ANY,
+            "",
+        ),
         # frame count and rate zero or absurd
         "timescale_zero.mp4": (_patch(clip, mdhd.offset + 20, ">I", 0), ANY, ""),
         "duration_huge.mp4": (_patch(clip, mdhd.offset + 24, ">I", 0xFFFFFFFF), ANY, ""),
@@ -153,8 +167,13 @@ def build_corpus(root: Path, fixtures: Path) -> dict[str, tuple[tuple[str, ...],
         (root / name).write_bytes(data)
         expected[name] = (statuses, reason)
     malformed = fixtures / "c2pa"
-    for name in ("nested_moov_1000.mp4", "riff_bomb_1000.wav", "tiff_poc.tiff", "no_alg.jpg",
-                 "prerelease.jpg"):
+    for name in (
+        "nested_moov_1000.mp4",
+        "riff_bomb_1000.wav",
+        "tiff_poc.tiff",
+        "no_alg.jpg",
+        "prerelease.jpg",
+    ):
         shutil.copy(malformed / name, root / name)
     expected["nested_moov_1000.mp4"] = (("error",), "")
     expected["riff_bomb_1000.wav"] = (ANY, "")
@@ -217,9 +236,25 @@ def test_scan_of_the_fault_corpus(corpus, tmp_path):
     try:
         out = tmp_path / "out.jsonl"
         result = subprocess.run(
-            [str(BIN), "scan", str(root), "--jobs", "2", "--timeout", "6", "--output", str(out),
-             "--detectors", "invisible", "--no-progress"],
-            capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
+            [
+                str(BIN),
+                "scan",
+                str(root),
+                "--jobs",
+                "2",
+                "--timeout",
+                "6",
+                "--output",
+                str(out),
+                "--detectors",
+                "invisible",
+                "--no-progress",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            stdin=subprocess.DEVNULL,
+        )
     finally:
         os.unlink(root / "stuck_fifo.mp4")
     assert result.returncode == 2, result.stderr[-3000:]
@@ -228,8 +263,11 @@ def test_scan_of_the_fault_corpus(corpus, tmp_path):
     assert f"Scanned {len(expected)} file(s)" in result.stdout
     for name, (statuses, _) in expected.items():
         if statuses == ("error",):
-            assert ": " in result.stdout and name in os.fsdecode(
-                result.stdout.encode("utf-8", "surrogateescape")) or not name.isascii()
+            assert (
+                ": " in result.stdout
+                and name in os.fsdecode(result.stdout.encode("utf-8", "surrogateescape"))
+                or not name.isascii()
+            )
 
 
 def test_check_of_the_fault_corpus(corpus):
@@ -238,9 +276,12 @@ def test_check_of_the_fault_corpus(corpus):
     (root / "a_folder").mkdir(exist_ok=True)
     expected["a_folder"] = (("error",), "is a directory")
     files = sorted(os.listdir(root))
-    result = subprocess.run([str(BIN), "check", "--json", "--detectors", "invisible",
-                             *[str(root / f) for f in files]],
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [str(BIN), "check", "--json", "--detectors", "invisible", *[str(root / f) for f in files]],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 2, result.stderr[-3000:]
     _clean_terminal(result)
     reports = _reports(result.stdout)
@@ -254,9 +295,13 @@ def test_check_timeout_stops_a_stuck_file(tmp_path):
     fifo = tmp_path / "stuck.mp4"
     os.mkfifo(fifo)
     started = time.monotonic()
-    result = subprocess.run([str(BIN), "check", "--json", "--timeout", "3", "--detectors", "",
-                             str(fifo), str(STILL)],
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(BIN), "check", "--json", "--timeout", "3", "--detectors", "", str(fifo), str(STILL)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert time.monotonic() - started < 60
     assert result.returncode == 2, result.stderr
     first, second = _reports(result.stdout)
@@ -272,8 +317,18 @@ def test_non_utf8_name_round_trips_through_json_lines_and_resume(tmp_path):
     with open(os.path.join(os.fsencode(folder), name), "wb") as fh:
         fh.write(STILL.read_bytes())
     out = tmp_path / "out.jsonl"
-    args = [str(BIN), "scan", str(folder), "--output", str(out), "--detectors", "",
-            "--no-progress", "--html", str(tmp_path / "r.html")]
+    args = [
+        str(BIN),
+        "scan",
+        str(folder),
+        "--output",
+        str(out),
+        "--detectors",
+        "",
+        "--no-progress",
+        "--html",
+        str(tmp_path / "r.html"),
+    ]
     first = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     raw = out.read_bytes()
@@ -306,18 +361,44 @@ def test_unreadable_file_and_folder_are_error_reports(tmp_path):
     shutil.copy(STILL, tmp_path / "fine.jpg")
     try:
         result = subprocess.run(
-            _without_root_powers([str(BIN), "check", "--json", "--detectors", "",
-                                  str(locked), str(tmp_path / "fine.jpg")]),
-            capture_output=True, text=True, timeout=120)
+            _without_root_powers(
+                [
+                    str(BIN),
+                    "check",
+                    "--json",
+                    "--detectors",
+                    "",
+                    str(locked),
+                    str(tmp_path / "fine.jpg"),
+                ]
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 2, result.stderr
         first, second = _reports(result.stdout)
         assert first["status"] == "error" and first["error"] == "permission denied"
         assert "locked.jpg" in first["verdict"]["summary"]
         assert second["status"] == "ok"
         scan = subprocess.run(
-            _without_root_powers([str(BIN), "scan", str(tmp_path), "--json", "--jobs", "1",
-                                  "--detectors", "", "--no-progress"]),
-            capture_output=True, text=True, timeout=120)
+            _without_root_powers(
+                [
+                    str(BIN),
+                    "scan",
+                    str(tmp_path),
+                    "--json",
+                    "--jobs",
+                    "1",
+                    "--detectors",
+                    "",
+                    "--no-progress",
+                ]
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert scan.returncode == 2, scan.stderr
         by_name = {Path(r["path"]).name: r for r in _reports(scan.stdout)}
         assert sorted(by_name) == ["closed", "fine.jpg", "locked.jpg"]
@@ -351,8 +432,7 @@ def test_files_that_grow_or_vanish_during_a_scan(tmp_path):
     writer = threading.Thread(target=grow)
     writer.start()
     try:
-        options = ScanOptions(jobs=1, check=provenance.CheckOptions(detectors=(),
-                                                                    timeout_s=None))
+        options = ScanOptions(jobs=1, check=provenance.CheckOptions(detectors=(), timeout_s=None))
         reports = list(run(files, options))
     finally:
         stop.set()

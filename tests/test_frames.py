@@ -6,13 +6,16 @@ import cv2
 import numpy as np
 
 from provenance.frames import DEFAULT_MAX_FRAMES, FrameSource, plan_indices, read_image
-from provenance.records import MediaInfo
+from provenance.model.records import MediaInfo
 
 
 def _video_media(path) -> MediaInfo:
     cap = cv2.VideoCapture(str(path))
-    media = MediaInfo(kind="video", fps=cap.get(cv2.CAP_PROP_FPS),
-                      frame_count=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+    media = MediaInfo(
+        kind="video",
+        fps=cap.get(cv2.CAP_PROP_FPS),
+        frame_count=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)),
+    )
     cap.release()
     return media
 
@@ -56,7 +59,7 @@ def test_still_image_is_one_frame(samples):
 def test_prefetch_thread_gives_the_same_frames_and_stops_with_the_caller(fixtures, monkeypatch):
     import threading
 
-    import provenance.frames as frames_mod
+    import provenance.frames.source as frames_mod
 
     path = fixtures / "real" / "sora_repost.mp4"
     media = _video_media(path)

@@ -10,14 +10,16 @@ import zlib
 from pathlib import Path
 
 import provenance
-from provenance import metadata, resume
+from provenance.readers import metadata
+from provenance.scanning import resume
 
 # exif: a broken IFD entry (tag 0x0106 whose value Pillow cannot decode) raised KeyError
 # from dict(exif), outside the guarded load: the whole metadata read failed.
 EXIF_BROKEN_TAG = (
     b"MM\x00*\x00\x00\x00\x08\x00\x9e\x01\x06\x00\x03\x00\x00\x00\x02\x00\x01\x00\x00\x011"
     b"\x00\x02\x00\x00\x00<\x00\x00\x00\x01\x00\x03\x90xY\x00\x8e\xff\xff\x8e\x8e\x8e\x8e"
-    b"\x02\x00\x00|\x00\xff\x0010\x0000\x03+\x01")
+    b"\x02\x00\x00|\x00\xff\x0010\x0000\x03+\x01"
+)
 
 # resume: JSON lines that parse but are not reports (a list, a number for the path, null)
 # raised AttributeError/TypeError out of resume.load, so --resume crashed.
@@ -26,16 +28,24 @@ RESUME_NOT_REPORTS = (
     b'{}\n[]\n{"path": 3}\nnull\n"text"\n{"path": "/tmp/b.jpg", "file": []}\n'
     b'{"path": "/tmp/c.jpg", "file": {"size_bytes": "x", "mtime": "y"}}\n'
     b'{"path": "/tmp/d\\u0000.jpg"}\n{"path": "/tmp/e.jpg", "file": {"mtime": 1e999}}\n'
-    b'{"path": "/tmp/f.jpg", "status": "ok", "verdict": "yes"}\n')
+    b'{"path": "/tmp/f.jpg", "status": "ok", "verdict": "yes"}\n'
+)
 
 
 def _png_with_exif(exif: bytes) -> bytes:
     def chunk(kind, body):
-        return (struct.pack(">I4s", len(body), kind) + body
-                + struct.pack(">I", zlib.crc32(kind + body)))
+        return (
+            struct.pack(">I4s", len(body), kind) + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
     ihdr = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"eXIf", exif)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 52)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"eXIf", exif)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 52))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_exif_with_undecodable_tag():

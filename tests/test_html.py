@@ -16,14 +16,21 @@ import pytest
 
 import provenance
 from provenance.formatters import html
-from provenance.scanning import iter_files
+from provenance.scanning.engine import iter_files
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EVIL_NAME = "<img src=x onerror=alert(1)>.jpg"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +38,7 @@ def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI: .ci/run installs it (apt-get install "
-                        "chromium)")
+            pytest.fail("chromium is missing in CI: .ci/run installs it (apt-get install chromium)")
         pytest.skip("chromium not installed (apt-get install -y chromium); CI requires it")
     return found
 
@@ -40,9 +46,20 @@ def chromium() -> str:
 def _browse(chromium: str, page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
     return subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr",
-         "--v=0", *extra, page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *extra,
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _console(stderr: str) -> list[str]:
@@ -62,8 +79,15 @@ def _evil_dicts(tmp_path: Path) -> list[dict]:
     bad["verdict"]["summary"] = "<script>alert(7)</script>"
     bad["verdict"]["generator"] = "<b onmouseover=alert(8)>gen</b>"
     bad["verdict"]["stripped"] = ['x"]<script>alert(9)</script>']
-    bad["watermarks"] = [{"kind": "visible", "generator": None, "confidence": 0.5,
-                          "method": "ocr", "text": "</dd><script>alert(10)</script>"}]
+    bad["watermarks"] = [
+        {
+            "kind": "visible",
+            "generator": None,
+            "confidence": 0.5,
+            "method": "ocr",
+            "text": "</dd><script>alert(10)</script>",
+        }
+    ]
     return [good, bad]
 
 
@@ -75,15 +99,20 @@ def test_html_escapes_names_and_fields(tmp_path):
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert "script-src &#x27;nonce-" in page  # CSP: injected inline handlers would not run
     assert "http://" not in page.split("<body>")[1].replace(
-        "http://cv.iptc.org", "")  # nothing fetched from the network
+        "http://cv.iptc.org", ""
+    )  # nothing fetched from the network
 
 
 def test_cli_check_html_with_hostile_name_in_chromium(tmp_path, chromium):
     src = tmp_path / EVIL_NAME
     shutil.copy(SAMPLES / "credentials" / "gen_image.jpg", src)
     out = tmp_path / "check.html"
-    result = subprocess.run([str(BIN), "check", "--detectors", "", "--html", str(out), str(src)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(BIN), "check", "--detectors", "", "--html", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1, result.stderr
     assert "HTML report written to" in result.stdout
     evil = tmp_path / "evil.html"
@@ -93,7 +122,8 @@ def test_cli_check_html_with_hostile_name_in_chromium(tmp_path, chromium):
         assert dom.returncode == 0, dom.stderr[-2000:]
         assert "1 of 1 shown" in dom.stdout or "2 of 2 shown" in dom.stdout  # our JS ran
         assert '<img src="x"' not in dom.stdout and "onerror=" not in dom.stdout.replace(
-            "onerror=alert(1)&gt;", "")
+            "onerror=alert(1)&gt;", ""
+        )
         assert "alert(" not in "".join(_console(dom.stderr))
         assert not _console(dom.stderr), _console(dom.stderr)
 
@@ -109,10 +139,24 @@ def test_console_errors_are_caught(tmp_path, chromium):
 def test_samples_report_renders_in_chromium(tmp_path, chromium):
     report = tmp_path / "samples.html"
     result = subprocess.run(
-        [str(BIN), "scan", str(SAMPLES), "--generators", str(SAMPLES / "generators.toml"),
-         "--trust-anchors", str(SAMPLES / "credentials" / "ca" / "test_root.pem"),
-         "--jobs", "2", "--no-progress", "--html", str(report)],
-        capture_output=True, text=True, timeout=300)
+        [
+            str(BIN),
+            "scan",
+            str(SAMPLES),
+            "--generators",
+            str(SAMPLES / "generators.toml"),
+            "--trust-anchors",
+            str(SAMPLES / "credentials" / "ca" / "test_root.pem"),
+            "--jobs",
+            "2",
+            "--no-progress",
+            "--html",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode in (0, 1, 2), result.stderr
     page = report.read_text(encoding="utf-8")
     files = len(list(iter_files([SAMPLES])))
@@ -120,8 +164,7 @@ def test_samples_report_renders_in_chromium(tmp_path, chromium):
     assert "SynthGen" in page and "<svg" in page
     assert page.count("data:image/jpeg;base64,") > page.count("<img class=thumb")  # frames
     shot = tmp_path / "shot.png"
-    run = _browse(chromium, report, tmp_path, "--window-size=1280,1600",
-                  f"--screenshot={shot}")
+    run = _browse(chromium, report, tmp_path, "--window-size=1280,1600", f"--screenshot={shot}")
     assert run.returncode == 0, run.stderr[-2000:]
     assert not _console(run.stderr), _console(run.stderr)
     image = cv2.imread(str(shot))

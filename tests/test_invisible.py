@@ -12,13 +12,14 @@ import pytest
 import pywt
 
 import provenance
-from provenance.detectors import dwtdct, invisible
 from provenance.detectors.base import FileContext
+from provenance.detectors.invisible import detector as invisible
+from provenance.detectors.invisible import dwtdct
 from provenance.frames import FrameSource
-from provenance.generators import InvisiblePayload
+from provenance.knowledge.generators import InvisiblePayload
+from provenance.model.records import CLAIM_GENERATED
 from provenance.options import CheckOptions
-from provenance.probe import probe
-from provenance.records import CLAIM_GENERATED
+from provenance.readers.probe import probe
 
 SDXL = "101100111110110010010000011110111011000110011110"
 STILLS = (".jpg", ".png", ".webp", ".avif")
@@ -51,6 +52,7 @@ def assert_not_found(result) -> None:
 
 # --- codec -------------------------------------------------------------------------------
 
+
 def test_encoder_reproduces_the_package_output(fixtures):
     """Our encoder on the clean control gives the package's marked picture bit for bit."""
     clean = cv2.imread(str(fixtures / "invisible" / "apollo_clean.png"))
@@ -81,8 +83,9 @@ def test_new_payload_is_data_only():
     img = cv2.GaussianBlur(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8), (7, 7), 0)
     others = invisible.candidates("image")
     marked = dwtdct.encode(img, bits, variant="u8")
-    best = invisible.best_match([invisible.analyse_frame(marked, others + [cand])],
-                                others + [cand])[0]
+    best = invisible.best_match(
+        [invisible.analyse_frame(marked, others + [cand])], others + [cand]
+    )[0]
     assert best.candidate.payload.name == "custom" and best.log10_p < -6
 
 
@@ -91,6 +94,7 @@ def test_too_small_to_carry():
 
 
 # --- shared fixtures ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["apollo_sdxl.png", "p1000827_sdxl.png"])
 def test_sdxl_found_in_lossless_png(fixtures, name):
@@ -134,19 +138,25 @@ def test_svd_at_crf23_is_not_found_not_clean(fixtures):
 
 # --- project samples ---------------------------------------------------------------------
 
+
 def test_own_samples_match_truth(samples):
     folder = samples / "invisible"
     truth = json.loads((folder / "truth.json").read_text())
     for name, want in truth.items():
         result = run_detector(folder / name)
         if want["found"] is True:
-            assert_found(result, want["payload"], want["generator"],
-                         decisive=want.get("decisive", result.evidence[0].decisive))
+            assert_found(
+                result,
+                want["payload"],
+                want["generator"],
+                decisive=want.get("decisive", result.evidence[0].decisive),
+            )
         elif want["found"] is False:
             assert_not_found(result)
 
 
 # --- end to end --------------------------------------------------------------------------
+
 
 def test_check_reports_sdxl_mark_and_verdict(fixtures):
     report = provenance.check(str(fixtures / "invisible" / "apollo_sdxl.png"))

@@ -22,10 +22,12 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance import credentials, metadata, resume
 from provenance.frames import MAX_FRAME_PIXELS
-from provenance.metadata import bmff, xmp
-from provenance.probe import ProbeError, probe
+from provenance.readers import metadata
+from provenance.readers.credentials import reader as credentials
+from provenance.readers.metadata import bmff, xmp
+from provenance.readers.probe import ProbeError, probe
+from provenance.scanning import resume
 
 BIN = Path(sys.executable).parent / "provenance"
 REPO = Path(__file__).resolve().parent.parent
@@ -35,26 +37,42 @@ STILL = SAMPLES / "clips" / "plain_still.jpg"
 
 def _png(width: int, height: int, extra: bytes = b"") -> bytes:
     def chunk(kind, body):
-        return (struct.pack(">I4s", len(body), kind) + body
-                + struct.pack(">I", zlib.crc32(kind + body)))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
-                                                               0, 0, 0))
-            + extra + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b""))
+        return (
+            struct.pack(">I4s", len(body), kind) + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + extra
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _gif(width: int, height: int) -> bytes:
-    return (b"GIF89a" + struct.pack("<HH", width, height) + b"\x80\x00\x00" + b"\0" * 6
-            + b"," + struct.pack("<HHHH", 0, 0, width, height) + b"\x00\x02\x02\x44\x01\x00;")
+    return (
+        b"GIF89a"
+        + struct.pack("<HH", width, height)
+        + b"\x80\x00\x00"
+        + b"\0" * 6
+        + b","
+        + struct.pack("<HHHH", 0, 0, width, height)
+        + b"\x00\x02\x02\x44\x01\x00;"
+    )
 
 
 # ------------------------------------------------------------------ decompression bombs
 
 
-@pytest.mark.parametrize("name,data", [
-    ("png_100000x100000.png", _png(100_000, 100_000)),
-    ("png_12000x9000.png", _png(12_000, 9_000)),  # 108 Mpx: over our limit, under Pillow's
-    ("gif_65535x65535.gif", _gif(65_535, 65_535)),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("png_100000x100000.png", _png(100_000, 100_000)),
+        ("png_12000x9000.png", _png(12_000, 9_000)),  # 108 Mpx: over our limit, under Pillow's
+        ("gif_65535x65535.gif", _gif(65_535, 65_535)),
+    ],
+)
 def test_image_bombs_are_refused_before_decoding(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
@@ -72,7 +90,7 @@ def test_jpeg_bomb_header_refused(tmp_path):
     data = bytearray(STILL.read_bytes())
     pos = 2
     while data[pos + 1] not in (0xC0, 0xC1, 0xC2):
-        pos += 2 + struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
     struct.pack_into(">HH", data, pos + 5, 60_000, 60_000)
     path = tmp_path / "bomb.jpg"
     path.write_bytes(bytes(data))
@@ -116,8 +134,11 @@ def test_huge_metadata_box_is_read_bounded(tmp_path):
 def test_compressed_text_bomb_is_inflated_bounded(tmp_path):
     bomb = zlib.compress(b"A" * (200 * 1024 * 1024), 9)  # 200 MB of text in ~200 kB
     body = b"parameters\x00\x00" + bomb
-    chunk = (struct.pack(">I4s", len(body), b"zTXt") + body
-             + struct.pack(">I", zlib.crc32(b"zTXt" + body)))
+    chunk = (
+        struct.pack(">I4s", len(body), b"zTXt")
+        + body
+        + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    )
     path = tmp_path / "text_bomb.png"
     path.write_bytes(_png(8, 8, chunk))
     tracemalloc.start()
@@ -131,14 +152,16 @@ def test_compressed_text_bomb_is_inflated_bounded(tmp_path):
 
 
 def test_xmp_entity_expansion_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [' + b"".join(
-        b'<!ENTITY e%d "&e%d;&e%d;&e%d;&e%d;">' % (i + 1, i, i, i, i) for i in range(20))
-        + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&e20;</x:xmpmeta>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x ['
+        + b"".join(b'<!ENTITY e%d "&e%d;&e%d;&e%d;&e%d;">' % (i + 1, i, i, i, i) for i in range(20))
+        + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&e20;</x:xmpmeta>'
+    )
     assert xmp.parse(bomb).error
 
 
 def media_of(kind: str, mime: str):
-    from provenance.records import MediaInfo
+    from provenance.model.records import MediaInfo
 
     return MediaInfo(kind=kind, mime=mime)
 
@@ -147,9 +170,11 @@ def media_of(kind: str, mime: str):
 
 
 def _network_calls(trace: str) -> list[str]:
-    return [line for line in trace.splitlines()
-            if ("AF_INET" in line or "AF_INET6" in line) and ("connect(" in line
-                                                             or "socket(" in line)]
+    return [
+        line
+        for line in trace.splitlines()
+        if ("AF_INET" in line or "AF_INET6" in line) and ("connect(" in line or "socket(" in line)
+    ]
 
 
 def test_offline_unless_allowed(fixtures, tmp_path):
@@ -160,15 +185,36 @@ def test_offline_unless_allowed(fixtures, tmp_path):
     if strace is None:
         pytest.skip("strace is needed to observe network system calls")
     cloud = fixtures / "c2pa" / "cloud.jpg"
-    isolated = [unshare, "-rn"] if unshare and subprocess.run(
-        [unshare, "-rn", "true"], capture_output=True).returncode == 0 else []
+    isolated = (
+        [unshare, "-rn"]
+        if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0
+        else []
+    )
 
     def traced(*flags):
         log = tmp_path / f"trace{len(flags)}.txt"
         result = subprocess.run(
-            [*isolated, strace, "-f", "-qq", "-e", "trace=%network", "-o", str(log),
-             str(BIN), "check", "--json", "--detectors", "", *flags, str(cloud)],
-            capture_output=True, text=True, timeout=180)
+            [
+                *isolated,
+                strace,
+                "-f",
+                "-qq",
+                "-e",
+                "trace=%network",
+                "-o",
+                str(log),
+                str(BIN),
+                "check",
+                "--json",
+                "--detectors",
+                "",
+                *flags,
+                str(cloud),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         return result, log.read_text()
 
     result, trace = traced()
@@ -193,8 +239,12 @@ def _fingerprints(root: Path) -> dict[str, tuple]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             st = path.stat()
-            out[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), st.st_size,
-                              st.st_mtime_ns, st.st_mode)
+            out[str(path)] = (
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+                st.st_size,
+                st.st_mtime_ns,
+                st.st_mode,
+            )
     return out
 
 
@@ -205,23 +255,45 @@ def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
         shutil.copytree(folder, root / folder.name, symlinks=True)
     before = _fingerprints(root)
     assert len(before) > 60
-    args = [str(BIN), "scan", str(root), "--jobs", "2", "--detectors", "invisible,removal",
-            "--output", str(tmp_path / "out.jsonl"), "--evidence", str(tmp_path / "ev"),
-            "--no-progress"]
+    args = [
+        str(BIN),
+        "scan",
+        str(root),
+        "--jobs",
+        "2",
+        "--detectors",
+        "invisible,removal",
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        "--evidence",
+        str(tmp_path / "ev"),
+        "--no-progress",
+    ]
     strace = shutil.which("strace")
     log = tmp_path / "files.txt"
     if strace:
-        args = [strace, "-f", "-qq", "-o", str(log), "-e",
-                "trace=open,openat,creat,truncate,rename,renameat,renameat2,unlink,unlinkat,"
-                "utimensat,chmod,fchmodat,chown,fchownat", *args]
+        args = [
+            strace,
+            "-f",
+            "-qq",
+            "-o",
+            str(log),
+            "-e",
+            "trace=open,openat,creat,truncate,rename,renameat,renameat2,unlink,unlinkat,"
+            "utimensat,chmod,fchmodat,chown,fchownat",
+            *args,
+        ]
     result = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert result.returncode in (1, 2), result.stderr[-2000:]
     assert _fingerprints(root) == before
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
     assert len(lines) == len(before)
     if strace:
-        touching = [line for line in log.read_text().splitlines()
-                    if str(root) in line and "O_RDONLY" not in line]
+        touching = [
+            line
+            for line in log.read_text().splitlines()
+            if str(root) in line and "O_RDONLY" not in line
+        ]
         assert touching == []
 
 
@@ -234,9 +306,11 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-@pytest.mark.parametrize("sig,to_group", [(signal.SIGINT, True), (signal.SIGTERM, False),
-                                          (signal.SIGTERM, True)],
-                         ids=["sigint-group", "sigterm-process", "sigterm-group"])
+@pytest.mark.parametrize(
+    "sig,to_group",
+    [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["sigint-group", "sigterm-process", "sigterm-group"],
+)
 def test_interrupted_scan_keeps_finished_reports_and_resumes(tmp_path, sig, to_group):
     folder = tmp_path / "media"
     folder.mkdir()
@@ -245,11 +319,26 @@ def test_interrupted_scan_keeps_finished_reports_and_resumes(tmp_path, sig, to_g
         (folder / f"f{i:02d}.jpg").write_bytes(still + bytes([i]))  # 40 distinct files
     os.mkfifo(folder / "00_stuck.mp4")  # holds one worker forever (no time limit)
     out = tmp_path / "out.jsonl"
-    base = [str(BIN), "scan", str(folder), "--jobs", "2", "--detectors", "", "--output",
-            str(out), "--no-progress"]
-    proc = subprocess.Popen([*base, "--timeout", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            stdin=subprocess.DEVNULL)
+    base = [
+        str(BIN),
+        "scan",
+        str(folder),
+        "--jobs",
+        "2",
+        "--detectors",
+        "",
+        "--output",
+        str(out),
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(
+        [*base, "--timeout", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while len(_lines(out)) < 3 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -266,13 +355,18 @@ def test_interrupted_scan_keeps_finished_reports_and_resumes(tmp_path, sig, to_g
     assert len(names) == len(set(names))
     assert "00_stuck.mp4" not in names  # the file being read got no false report
     assert all(r["status"] == "ok" for r in first)
-    resumed = subprocess.run([*base, "--timeout", "3", "--resume"], capture_output=True,
-                             text=True, timeout=120, stdin=subprocess.DEVNULL)
+    resumed = subprocess.run(
+        [*base, "--timeout", "3", "--resume"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert resumed.returncode == 2, resumed.stderr
     final = _lines(out)
     names = sorted(Path(r["path"]).name for r in final)
     assert names == sorted(os.listdir(folder))  # every file exactly once
-    assert final[:len(first)] == first
+    assert final[: len(first)] == first
     stuck = next(r for r in final if r["path"].endswith("00_stuck.mp4"))
     assert stuck["error"] == "timed out after 3 s"
     assert f"Skipped {len(first)} file(s)" in resumed.stdout

@@ -7,9 +7,9 @@ import struct
 import pytest
 
 import provenance
-from provenance import metadata
-from provenance.metadata import bmff, xmp
-from provenance.probe import probe
+from provenance.readers import metadata
+from provenance.readers.metadata import bmff, xmp
+from provenance.readers.probe import probe
 
 
 def _meta(path):
@@ -54,13 +54,16 @@ def test_exif_and_creator_tool(fixtures):
     assert meta.xmp.creator_tool.startswith("Adobe Lightroom")
 
 
-@pytest.mark.parametrize("name,kind,generator", [
-    ("xmp_trained.jpg", "xmp.digital-source-type", None),
-    ("sd_parameters.png", "metadata.generator-tool", "stable-diffusion-xl"),
-    ("aigc_label.jpg", "metadata.aigc-label", "synthgen"),
-    ("aigc_clip.mp4", "metadata.aigc-label", "synthgen"),
-    ("exif_software.jpg", "metadata.generator-tool", "synthgen"),
-])
+@pytest.mark.parametrize(
+    "name,kind,generator",
+    [
+        ("xmp_trained.jpg", "xmp.digital-source-type", None),
+        ("sd_parameters.png", "metadata.generator-tool", "stable-diffusion-xl"),
+        ("aigc_label.jpg", "metadata.aigc-label", "synthgen"),
+        ("aigc_clip.mp4", "metadata.aigc-label", "synthgen"),
+        ("exif_software.jpg", "metadata.generator-tool", "synthgen"),
+    ],
+)
 def test_metadata_evidence_on_samples(samples, sample_generators, name, kind, generator):
     report = provenance.check(samples / "credentials" / name, detectors=())
     ev = [e for e in report.evidence if e.kind == kind]
@@ -87,8 +90,10 @@ def test_camera_control_has_no_ai_evidence(samples, sample_generators):
 
 
 def test_xmp_parser_refuses_entities():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-            b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><r>&b;</r></x:xmpmeta>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><r>&b;</r></x:xmpmeta>'
+    )
     facts = xmp.parse(bomb)
     assert facts.error and facts.digital_source_type is None
 
@@ -103,11 +108,14 @@ def _box(kind: bytes, payload: bytes = b"", size: int | None = None) -> bytes:
     return struct.pack(">I4s", len(payload) + 8 if size is None else size, kind) + payload
 
 
-@pytest.mark.parametrize("data,problem", [
-    (_box(b"ftyp", b"isom\x00\x00\x00\x00") + _box(b"moov", size=10**6), "past its parent"),
-    (_box(b"ftyp", b"isom") + _box(b"moov", size=3), "smaller than its header"),
-    (_box(b"ftyp", b"isom") + struct.pack(">I4s", 1, b"mdat") + b"\x00\x00", "truncated"),
-])
+@pytest.mark.parametrize(
+    "data,problem",
+    [
+        (_box(b"ftyp", b"isom\x00\x00\x00\x00") + _box(b"moov", size=10**6), "past its parent"),
+        (_box(b"ftyp", b"isom") + _box(b"moov", size=3), "smaller than its header"),
+        (_box(b"ftyp", b"isom") + struct.pack(">I4s", 1, b"mdat") + b"\x00\x00", "truncated"),
+    ],
+)
 def test_box_walker_never_trusts_sizes(tmp_path, data, problem):
     path = tmp_path / "lying.mp4"
     path.write_bytes(data)

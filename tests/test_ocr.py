@@ -10,15 +10,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from provenance.detectors import ocr
+from provenance.detectors.visible import ocr
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _line(text: str) -> np.ndarray:
     img = np.full((40, 24 * len(text) + 20, 3), 40, np.uint8)
-    cv2.putText(img, text, (10, 30), cv2.FONT_HERSHEY_DUPLEX, 1.0, (235, 235, 235), 2,
-                cv2.LINE_AA)
+    cv2.putText(img, text, (10, 30), cv2.FONT_HERSHEY_DUPLEX, 1.0, (235, 235, 235), 2, cv2.LINE_AA)
     return img
 
 
@@ -57,7 +56,7 @@ def test_ocr_works_with_network_blocked():
         socket.getaddrinfo = refuse
         sys.path.insert(0, {str(REPO)!r})
         import cv2, numpy as np, logging
-        from provenance.detectors import ocr
+        from provenance.detectors.visible import ocr
         img = np.full((40, 140, 3), 30, np.uint8)
         cv2.putText(img, "Sora", (10, 30), cv2.FONT_HERSHEY_DUPLEX, 1.0, (230, 230, 230), 2)
         lines = ocr.read_lines([img])
@@ -65,8 +64,9 @@ def test_ocr_works_with_network_blocked():
         assert logging.getLogger("RapidOCR").level >= logging.ERROR
         print("OK")
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("OK")
     assert "INFO" not in out.stderr  # rapidocr's INFO logging is silenced
@@ -74,8 +74,11 @@ def test_ocr_works_with_network_blocked():
 
 def test_import_is_lazy():
     """Importing the detector does not import rapidocr (start-up cost ~0.8 s)."""
-    code = ("import sys; import provenance.detectors.visible; "
-            "print('rapidocr' in sys.modules, 'onnxruntime' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, cwd=REPO)
+    code = (
+        "import sys; import provenance.detectors.visible.detector; "
+        "print('rapidocr' in sys.modules, 'onnxruntime' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
     assert out.stdout.split() == ["False", "False"], out.stderr[-2000:]

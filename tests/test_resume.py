@@ -9,16 +9,31 @@ import subprocess
 import sys
 from pathlib import Path
 
-from provenance import resume
+from provenance.scanning import resume
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "credentials"
 
 
 def _scan(folder, out, *extra):
-    return subprocess.run([str(BIN), "scan", str(folder), "--output", str(out), "--detectors",
-                           "", "--no-progress", "--jobs", "2", *extra],
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [
+            str(BIN),
+            "scan",
+            str(folder),
+            "--output",
+            str(out),
+            "--detectors",
+            "",
+            "--no-progress",
+            "--jobs",
+            "2",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_resume_skips_done_files_and_rechecks_changed_ones(tmp_path):
@@ -48,8 +63,9 @@ def test_resume_skips_done_files_and_rechecks_changed_ones(tmp_path):
 
 
 def test_resume_needs_output(tmp_path):
-    result = subprocess.run([str(BIN), "scan", str(tmp_path), "--resume"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(BIN), "scan", str(tmp_path), "--resume"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2 and "--resume needs --output" in result.stderr
 
 
@@ -58,8 +74,10 @@ def test_plan_matches_path_size_and_mtime(tmp_path):
     a.write_bytes(b"abc")
     out = tmp_path / "o.jsonl"
     path, size, mtime = resume.file_key(str(a))
-    out.write_text(json.dumps({"path": str(a), "status": "ok",
-                               "file": {"size_bytes": size, "mtime": mtime}}) + "\n")
+    out.write_text(
+        json.dumps({"path": str(a), "status": "ok", "file": {"size_bytes": size, "mtime": mtime}})
+        + "\n"
+    )
     assert resume.plan([str(a)], str(out)).todo == []
     a.write_bytes(b"abcd")
     assert resume.plan([str(a)], str(out)).todo == [str(a)]

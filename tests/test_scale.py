@@ -17,8 +17,13 @@ import provenance
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "credentials"
-PICKS = ("gen_image.jpg", "captured.jpg", "stripped_manifest.jpg", "tampered_clip.mp4",
-         "sd_parameters.png")
+PICKS = (
+    "gen_image.jpg",
+    "captured.jpg",
+    "stripped_manifest.jpg",
+    "tampered_clip.mp4",
+    "sd_parameters.png",
+)
 
 
 @pytest.fixture()
@@ -44,8 +49,10 @@ def test_dask_local_cluster_matches_local_scan(folder):
     assert set(local) == set(dask) and len(local) == len(PICKS) + 2
     for path in local:
         assert _comparable(local[path]) == _comparable(dask[path]), path
-    twin, original = dask[str(folder / "sub" / "same_bytes.jpg")], dask[str(folder /
-                                                                              "gen_image.jpg")]
+    twin, original = (
+        dask[str(folder / "sub" / "same_bytes.jpg")],
+        dask[str(folder / "gen_image.jpg")],
+    )
     assert twin["verdict"] == original["verdict"] and twin["file"]["size_bytes"]
 
 
@@ -58,8 +65,9 @@ def test_any_executor_plugs_in(folder):
 
 def test_duplicates_analysed_once_with_evidence(folder, tmp_path):
     evidence = tmp_path / "evidence"
-    reports = {Path(r.path).name: r for r in provenance.scan(
-        [folder], jobs=2, evidence_dir=str(evidence))}
+    reports = {
+        Path(r.path).name: r for r in provenance.scan([folder], jobs=2, evidence_dir=str(evidence))
+    }
     pair = [reports["gen_image.jpg"], reports["same_bytes.jpg"]]
     assert sorted(r.elapsed_s == 0.0 for r in pair) == [False, True]  # one analysis
     assert pair[0].verdict == pair[1].verdict
@@ -71,9 +79,24 @@ def test_stuck_file_times_out_and_scan_goes_on(folder, tmp_path, engine):
     os.mkfifo(folder / "stuck.mp4")  # opening it for reading blocks forever
     out = tmp_path / "out.jsonl"
     result = subprocess.run(
-        [str(BIN), "scan", str(folder), *engine, "--timeout", "4", "--detectors", "",
-         "--output", str(out), "--no-progress"],
-        capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+        [
+            str(BIN),
+            "scan",
+            str(folder),
+            *engine,
+            "--timeout",
+            "4",
+            "--detectors",
+            "",
+            "--output",
+            str(out),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 2, result.stderr[-3000:]
     reports = {Path(r["path"]).name: r for r in map(json.loads, out.read_text().splitlines())}
     assert len(reports) == len(PICKS) + 3

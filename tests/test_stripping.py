@@ -17,12 +17,19 @@ import pytest
 import provenance
 
 STRIPPED_TRUTH = json.loads(
-    (Path(__file__).resolve().parent.parent / "samples/stripped/truth.json").read_text())
+    (Path(__file__).resolve().parent.parent / "samples/stripped/truth.json").read_text()
+)
 NEGATIVES = sorted(n for n, t in STRIPPED_TRUTH.items() if not t["stripped"])
 PIXEL_KINDS = {"visible-watermark-removed", "cropped"}
 PAINTED_OUT_CLIPS = {  # inpainted or blurred stamp in every frame (H.264, CRF 23)
-    "sora_telea.mp4", "sora_ns.mp4", "sora_blur.mp4", "sora_static_mask.mp4",
-    "luma_telea.mp4", "luma_blur.mp4", "pika_ns.mp4", "sparkle_telea.mp4",
+    "sora_telea.mp4",
+    "sora_ns.mp4",
+    "sora_blur.mp4",
+    "sora_static_mask.mp4",
+    "luma_telea.mp4",
+    "luma_blur.mp4",
+    "pika_ns.mp4",
+    "sparkle_telea.mp4",
 }
 STILLS_CAUGHT = {  # painted-out sparkle stills: sample -> method that catches it
     "sparkle_still_telea.jpg": "still-texture-hole",
@@ -38,8 +45,11 @@ def _stripped(report) -> set[str]:
 
 def _removal_evidence(report):
     """Records of the removal detector (fingerprint.py's size-based `cropped` excluded)."""
-    return [e for e in report.evidence if e.kind in (
-        "stripping.visible-watermark-removed", "stripping.stamp-cut-at-edge")]
+    return [
+        e
+        for e in report.evidence
+        if e.kind in ("stripping.visible-watermark-removed", "stripping.stamp-cut-at-edge")
+    ]
 
 
 @pytest.mark.parametrize("name", NEGATIVES)
@@ -50,9 +60,20 @@ def test_clean_negatives_are_not_flagged(samples, name):
     assert _removal_evidence(report) == []
 
 
-@pytest.mark.parametrize("name", ["neg_plain.mp4", "neg_caption.mp4", "neg_subtitles.mp4",
-                                  "plain_still.jpg", "sora_like.mp4", "pika_like.mp4",
-                                  "sparkle_like.mp4", "sparkle_still.jpg", "luma_like.mp4"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "neg_plain.mp4",
+        "neg_caption.mp4",
+        "neg_subtitles.mp4",
+        "plain_still.jpg",
+        "sora_like.mp4",
+        "pika_like.mp4",
+        "sparkle_like.mp4",
+        "sparkle_still.jpg",
+        "luma_like.mp4",
+    ],
+)
 def test_project_clips_have_no_removal_evidence(samples, name):
     # Stamped or clean, nothing was painted out or cut away in these.
     report = provenance.check(samples / "clips" / name)
@@ -60,9 +81,22 @@ def test_project_clips_have_no_removal_evidence(samples, name):
     assert "visible-watermark-removed" not in report.verdict.stripped
 
 
-@pytest.mark.parametrize("name", ["video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "boxhash.jpg",
-                                  "legacy.mp4", "CIE-sig-CA.jpg", "P1000827.jpg",
-                                  "earth_apollo17.jpg", "sample1.png", "c.mov"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "video1.mp4",
+        "C.jpg",
+        "CA.jpg",
+        "CACA.jpg",
+        "boxhash.jpg",
+        "legacy.mp4",
+        "CIE-sig-CA.jpg",
+        "P1000827.jpg",
+        "earth_apollo17.jpg",
+        "sample1.png",
+        "c.mov",
+    ],
+)
 def test_fixtures_have_no_removal_evidence(fixtures, name):
     report = provenance.check(fixtures / "c2pa" / name)
     assert _removal_evidence(report) == []
@@ -77,8 +111,7 @@ def test_real_sora_repost_is_c2pa_removed_only(fixtures):
 
 
 def test_flicker_back_is_removal_and_names_the_generator(samples, tmp_path):
-    report = provenance.check(samples / "stripped" / "sora_flicker.mp4",
-                              evidence_dir=str(tmp_path))
+    report = provenance.check(samples / "stripped" / "sora_flicker.mp4", evidence_dir=str(tmp_path))
     v = report.verdict
     assert "visible-watermark-removed" in v.stripped
     assert v.marks_stripped == "likely"
@@ -129,8 +162,7 @@ def test_painted_out_sparkle_on_stills(samples, name):
         assert len(e.where["candidates"]) > 1
     # Traces of a removal are not evidence of a generator: the removal detector adds no
     # generated record (the visible detector may still see the unblend ghost as a sparkle).
-    assert not [x for x in report.evidence if x.source == "stripping" and
-                x.claim == "generated"]
+    assert not [x for x in report.evidence if x.source == "stripping" and x.claim == "generated"]
     x, y, w, h = e.where["boxes"][0]
     assert 540 <= x + w / 2 <= 620 and 260 <= y + h / 2 <= 340  # the sparkle's corner
 
@@ -178,6 +210,9 @@ def test_painted_out_box_is_where_the_stamp_was(samples, monkeypatch):
 
 def test_every_stripped_sample_is_covered():
     stripped = {n for n, t in STRIPPED_TRUTH.items() if t["stripped"]}
-    tested = PAINTED_OUT_CLIPS | set(STILLS_CAUGHT) | {
-        "sora_flicker.mp4", "sora_cropped.mp4", "luma_cropped.mp4", "sora_reencoded.mp4"}
+    tested = (
+        PAINTED_OUT_CLIPS
+        | set(STILLS_CAUGHT)
+        | {"sora_flicker.mp4", "sora_cropped.mp4", "luma_cropped.mp4", "sora_reencoded.mp4"}
+    )
     assert stripped == tested

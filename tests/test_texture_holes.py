@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from provenance.datafiles import load_toml
-from provenance.detectors.removal import _marks
-from provenance.detectors.texture_holes import TextureHoles
+from provenance.detectors.removal.detector import _marks
+from provenance.detectors.removal.texture_holes import TextureHoles
+from provenance.knowledge.datafiles import load_toml
 
 H, W = 540, 960
 
@@ -17,9 +17,15 @@ H, W = 540, 960
 @pytest.fixture(scope="module")
 def holes() -> TextureHoles:
     cfg = load_toml("weights.toml")["removal"]
-    return TextureHoles(_marks(), (H, W), cfg, cfg["clip_min_controls"],
-                        cfg["clip_min_excess"], cfg["clip_min_margin"],
-                        cfg["clip_max_controls"])
+    return TextureHoles(
+        _marks(),
+        (H, W),
+        cfg,
+        cfg["clip_min_controls"],
+        cfg["clip_min_excess"],
+        cfg["clip_min_margin"],
+        cfg["clip_max_controls"],
+    )
 
 
 def grain(seed: int = 0) -> np.ndarray:
@@ -29,7 +35,7 @@ def grain(seed: int = 0) -> np.ndarray:
 
 def blur_box(img: np.ndarray, cx: float, cy: float, bw: int = 90, bh: int = 40) -> None:
     x, y = int(cx * W - bw / 2), int(cy * H - bh / 2)
-    img[y:y + bh, x:x + bw] = cv2.GaussianBlur(img[y:y + bh, x:x + bw], (0, 0), 9)
+    img[y : y + bh, x : x + bw] = cv2.GaussianBlur(img[y : y + bh, x : x + bw], (0, 0), 9)
 
 
 def generators_hit(result) -> set[str]:

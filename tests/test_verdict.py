@@ -11,13 +11,16 @@ def _check(path, **kw):
     return provenance.check(path, detectors=(), **kw)
 
 
-@pytest.mark.parametrize("name,kind,wording", [
-    ("XCA.jpg", "c2pa-invalidated", "content no longer matches"),
-    ("dashinit.mp4", "c2pa-invalidated", "content no longer matches"),
-    ("E-sig-CA.jpg", "c2pa-invalidated", "signature"),
-    ("video1_no_manifest.mp4", "c2pa-removed", "manifest was removed"),
-    ("no_manifest.jpg", "c2pa-removed", "manifest was removed"),
-])
+@pytest.mark.parametrize(
+    "name,kind,wording",
+    [
+        ("XCA.jpg", "c2pa-invalidated", "content no longer matches"),
+        ("dashinit.mp4", "c2pa-invalidated", "content no longer matches"),
+        ("E-sig-CA.jpg", "c2pa-invalidated", "signature"),
+        ("video1_no_manifest.mp4", "c2pa-removed", "manifest was removed"),
+        ("no_manifest.jpg", "c2pa-removed", "manifest was removed"),
+    ],
+)
 def test_fixture_stripping(fixtures, name, kind, wording):
     report = _check(fixtures / "c2pa" / name)
     assert report.verdict.stripped == [kind]
@@ -26,8 +29,10 @@ def test_fixture_stripping(fixtures, name, kind, wording):
     assert ev and wording in ev[0].detail
 
 
-@pytest.mark.parametrize("name", ["video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "boxhash.jpg",
-                                  "legacy.mp4", "CIE-sig-CA.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    ["video1.mp4", "C.jpg", "CA.jpg", "CACA.jpg", "boxhash.jpg", "legacy.mp4", "CIE-sig-CA.jpg"],
+)
 def test_valid_fixtures_are_not_flagged_as_stripped(fixtures, name):
     report = _check(fixtures / "c2pa" / name)
     assert report.verdict.stripped == []
@@ -44,8 +49,10 @@ def test_files_without_marks_are_unknown_not_authentic(fixtures, name):
 
 
 def test_signed_generation_is_yes_with_generator(samples, sample_generators):
-    report = _check(samples / "credentials" / "gen_clip.mp4",
-                    trust_anchors=str(samples / "credentials/ca/test_root.pem"))
+    report = _check(
+        samples / "credentials" / "gen_clip.mp4",
+        trust_anchors=str(samples / "credentials/ca/test_root.pem"),
+    )
     v = report.verdict
     assert (v.ai_generated, v.generator, v.marks_stripped) == ("yes", "synthgen", "no")
     assert v.confidence >= 0.95
@@ -96,8 +103,7 @@ def test_report_json_contract(fixtures):
         assert key in data
     for key in ("kind", "mime", "width", "height", "fps", "duration_s", "frames_analyzed"):
         assert key in data["media"]
-    for key in ("ai_generated", "generator", "marks_stripped", "stripped", "confidence",
-                "summary"):
+    for key in ("ai_generated", "generator", "marks_stripped", "stripped", "confidence", "summary"):
         assert key in data["verdict"]
     ev = data["evidence"][0]
     assert {"source", "detail", "confidence", "where"} <= set(ev)
@@ -128,10 +134,13 @@ def test_unstamped_clip_in_an_always_stamping_generators_format(tmp_path):
     path = tmp_path / "unstamped.mp4"
     out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (704, 1280))
     rng = np.random.default_rng(7)
-    base = cv2.resize(rng.integers(0, 255, (80, 44, 3), dtype=np.uint8), (704 * 2, 1280),
-                      interpolation=cv2.INTER_CUBIC)
+    base = cv2.resize(
+        rng.integers(0, 255, (80, 44, 3), dtype=np.uint8),
+        (704 * 2, 1280),
+        interpolation=cv2.INTER_CUBIC,
+    )
     for i in range(300):  # 10 s of a slow pan
-        out.write(np.ascontiguousarray(base[:, i:i + 704]))
+        out.write(np.ascontiguousarray(base[:, i : i + 704]))
     out.release()
     report = provenance.check(path, detectors=("visible",))
     kinds = {e.kind: e for e in report.evidence}

@@ -10,20 +10,23 @@ import pytest
 
 import provenance
 from provenance.detectors.base import FileContext
-from provenance.detectors.overlay import split_lines
 from provenance.detectors.shapes import cloud, sparkle
-from provenance.detectors.visible import VisibleDetector, match_text
+from provenance.detectors.visible.detector import VisibleDetector, match_text
+from provenance.detectors.visible.overlay import split_lines
 from provenance.frames import FrameSource
-from provenance.generators import load
+from provenance.knowledge.generators import load
+from provenance.model.records import MediaInfo
 from provenance.options import CheckOptions
-from provenance.records import MediaInfo
 
 
 def _detect(path, **opts):
     if path.suffix == ".mp4":
         cap = cv2.VideoCapture(str(path))
-        media = MediaInfo(kind="video", fps=cap.get(cv2.CAP_PROP_FPS),
-                          frame_count=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+        media = MediaInfo(
+            kind="video",
+            fps=cap.get(cv2.CAP_PROP_FPS),
+            frame_count=int(cap.get(cv2.CAP_PROP_FRAME_COUNT)),
+        )
         cap.release()
     else:
         media = MediaInfo(kind="image")
@@ -78,8 +81,17 @@ def test_evidence_dir_gets_annotated_frames_and_crops(sora_report):
     assert img.shape[:2] == (1280, 704)
 
 
-@pytest.mark.parametrize("name", ["sora_like.mp4", "pika_like.mp4", "luma_like.mp4",
-                                  "sparkle_like.mp4", "sparkle_still.jpg", "kling_zh_like.mp4"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sora_like.mp4",
+        "pika_like.mp4",
+        "luma_like.mp4",
+        "sparkle_like.mp4",
+        "sparkle_still.jpg",
+        "kling_zh_like.mp4",
+    ],
+)
 def test_samples_with_marks(samples, truth, name):
     result = _detect(samples / "clips" / name)
     gens = [w.generator for w in result.watermarks if w.generator]
@@ -97,7 +109,7 @@ def test_samples_with_marks(samples, truth, name):
 
 
 def test_chinese_mark_is_read_and_generic_label_is_an_unknown_overlay(samples, truth):
-    """"可灵AI" is Kling's Chinese mark in the data file; "AI生成" ("AI-generated") names no
+    """ "可灵AI" is Kling's Chinese mark in the data file; "AI生成" ("AI-generated") names no
     generator in the reference, so it is reported as an unknown overlay with its text."""
     result = _detect(samples / "clips" / "kling_zh_like.mp4")
     kling = [w for w in result.watermarks if w.generator == "kling"]
@@ -111,7 +123,7 @@ def test_chinese_mark_is_read_and_generic_label_is_an_unknown_overlay(samples, t
 
 def test_a_moving_stamp_is_read_once(samples, monkeypatch):
     """Later places of a stamp already read are found by template, not OCR'd again."""
-    from provenance.detectors import ocr
+    from provenance.detectors.visible import ocr
 
     calls = []
     real = ocr.read_lines
@@ -122,8 +134,9 @@ def test_a_moving_stamp_is_read_once(samples, monkeypatch):
     assert sum(calls) == 2  # "Sora" and the handle, at the first place only
 
 
-@pytest.mark.parametrize("name", ["neg_subtitles.mp4", "neg_caption.mp4", "neg_plain.mp4",
-                                  "plain_still.jpg"])
+@pytest.mark.parametrize(
+    "name", ["neg_subtitles.mp4", "neg_caption.mp4", "neg_plain.mp4", "plain_still.jpg"]
+)
 def test_negatives_are_not_attributed(samples, name):
     result = _detect(samples / "clips" / name)
     assert not [w for w in result.watermarks if w.generator]

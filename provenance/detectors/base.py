@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..frames import Frame, FrameSource
-from ..options import CheckOptions
-from ..records import Evidence, MediaInfo, Watermark
+from provenance.frames import Frame, FrameSource
+from provenance.model.records import Evidence, MediaInfo, Watermark
+from provenance.options import CheckOptions
 
 
 @dataclass

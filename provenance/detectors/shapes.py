@@ -56,12 +56,19 @@ def cloud(size: int) -> np.ndarray:
     cv2.circle(mask, (round(c), round(c)), round(body), 255, -1, cv2.LINE_AA)
     for i in range(7):
         a = 2 * np.pi * i / 7 - np.pi / 2
-        cv2.circle(mask, (round(c + body * np.cos(a)), round(c + body * np.sin(a))),
-                   round(lobe), 255, -1, cv2.LINE_AA)
+        cv2.circle(
+            mask,
+            (round(c + body * np.cos(a)), round(c + body * np.sin(a))),
+            round(lobe),
+            255,
+            -1,
+            cv2.LINE_AA,
+        )
     eye_w, eye_h = max(1, round(size * 0.07)), max(1, round(size * 0.11))
     for dx in (-0.13, 0.13):
-        cv2.ellipse(mask, (round(c + dx * size), round(c)), (eye_w, eye_h), 0, 0, 360, 0, -1,
-                    cv2.LINE_AA)
+        cv2.ellipse(
+            mask, (round(c + dx * size), round(c)), (eye_w, eye_h), 0, 0, 360, 0, -1, cv2.LINE_AA
+        )
     return mask
 
 

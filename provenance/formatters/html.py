@@ -26,8 +26,13 @@ THUMB_PX = 240  # longest side of a file thumbnail
 FRAME_PX = 560  # longest side of an inlined evidence frame
 MAX_FRAMES = 6  # evidence images per file
 VERDICTS = ("yes", "likely", "unknown", "unlikely", "error")
-COLOURS = {"yes": "#c62828", "likely": "#ef6c00", "unknown": "#78909c",
-           "unlikely": "#2e7d32", "error": "#6a1b9a"}
+COLOURS = {
+    "yes": "#c62828",
+    "likely": "#ef6c00",
+    "unknown": "#78909c",
+    "unlikely": "#2e7d32",
+    "error": "#6a1b9a",
+}
 
 
 def e(value: Any) -> str:
@@ -52,7 +57,7 @@ def verdict_of(report: dict) -> str:
 def _generator_name(gen_id: str | None) -> str:
     if not gen_id:
         return ""
-    from ..generators import display_name
+    from provenance.knowledge.generators import display_name
 
     try:
         return display_name(gen_id) or gen_id
@@ -69,8 +74,9 @@ def _data_uri(bgr, longest: int) -> str | None:
     h, w = bgr.shape[:2]
     scale = min(1.0, longest / max(h, w, 1))
     if scale < 1.0:
-        bgr = cv2.resize(bgr, (max(1, int(w * scale)), max(1, int(h * scale))),
-                         interpolation=cv2.INTER_AREA)
+        bgr = cv2.resize(
+            bgr, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA
+        )
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 82])
     return "data:image/jpeg;base64," + base64.b64encode(buf).decode() if ok else None
 
@@ -109,7 +115,7 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
     """(name, data URI) of the annotated frames the checker wrote for this file."""
     if not evidence_dir:
         return []
-    from ..checker import evidence_folder
+    from provenance.pipeline import evidence_folder
 
     folder = evidence_folder(evidence_dir, report.get("path", ""))
     if not folder.is_dir():
@@ -161,17 +167,19 @@ def chart(summary: Summary) -> str:
         bars.append(
             f'<text x="0" y="{y + 17}" class="lbl">{e(key)}</text>'
             f'<rect x="90" y="{y + 4}" width="{w}" height="18" rx="3" fill="{COLOURS[key]}"/>'
-            f'<text x="{96 + w}" y="{y + 18}" class="num">{n}</text>')
+            f'<text x="{96 + w}" y="{y + 18}" class="num">{n}</text>'
+        )
     height = row * len(VERDICTS)
-    return (f'<svg class="chart" role="img" aria-label="files by verdict" '
-            f'viewBox="0 0 500 {height}" width="500" height="{height}">{"".join(bars)}</svg>')
+    return (
+        f'<svg class="chart" role="img" aria-label="files by verdict" '
+        f'viewBox="0 0 500 {height}" width="500" height="{height}">{"".join(bars)}</svg>'
+    )
 
 
 def _count_table(title: str, counts: Counter) -> str:
     if not counts:
         return ""
-    rows = "".join(f"<tr><td>{e(k)}</td><td class=n>{n}</td></tr>"
-                   for k, n in counts.most_common())
+    rows = "".join(f"<tr><td>{e(k)}</td><td class=n>{n}</td></tr>" for k, n in counts.most_common())
     return f"<table class=counts><tr><th>{e(title)}</th><th>files</th></tr>{rows}</table>"
 
 
@@ -182,27 +190,33 @@ def _row(i: int, r: dict) -> str:
     stripped = v.get("stripped") or []
     c2pa = (r.get("c2pa") or {}).get("state", "") if verdict != "error" else ""
     conf = v.get("confidence") or 0.0
-    return (f'<tr data-verdict="{e(verdict)}" data-generator="{e(gen)}" '
-            f'data-stripped="{e(json.dumps(stripped))}">'
-            f'<td class=n>{i + 1}</td>'
-            f'<td><a href="#card-{i}">{e(Path(r.get("path", "")).name)}</a></td>'
-            f'<td><span class="pill v-{e(verdict)}">{e(verdict)}</span></td>'
-            f'<td>{e(gen)}</td><td>{e(", ".join(stripped))}</td><td>{e(c2pa)}</td>'
-            f'<td class=n data-sort="{conf}">{conf:.2f}</td></tr>')
+    return (
+        f'<tr data-verdict="{e(verdict)}" data-generator="{e(gen)}" '
+        f'data-stripped="{e(json.dumps(stripped))}">'
+        f"<td class=n>{i + 1}</td>"
+        f'<td><a href="#card-{i}">{e(Path(r.get("path", "")).name)}</a></td>'
+        f'<td><span class="pill v-{e(verdict)}">{e(verdict)}</span></td>'
+        f"<td>{e(gen)}</td><td>{e(', '.join(stripped))}</td><td>{e(c2pa)}</td>"
+        f'<td class=n data-sort="{conf}">{conf:.2f}</td></tr>'
+    )
 
 
 def _c2pa_block(c2pa: dict) -> str:
     state = c2pa.get("state") or "absent"
     parts = [f"<dt>Content Credentials</dt><dd>{e(state)}"]
     if state not in ("absent",):
-        parts.append(f" (content {e(c2pa.get('content'))}, signature "
-                     f"{e(c2pa.get('signature'))}, signer {e(c2pa.get('credential'))})")
+        parts.append(
+            f" (content {e(c2pa.get('content'))}, signature "
+            f"{e(c2pa.get('signature'))}, signer {e(c2pa.get('credential'))})"
+        )
     parts.append("</dd>")
     signer = c2pa.get("signer") or {}
     if signer.get("common_name") or signer.get("issuer"):
-        parts.append(f"<dt>Signer</dt><dd>{e(signer.get('common_name'))}"
-                     f"{' / ' + e(signer.get('issuer')) if signer.get('issuer') else ''}"
-                     f"{' at ' + e(signer.get('time')) if signer.get('time') else ''}</dd>")
+        parts.append(
+            f"<dt>Signer</dt><dd>{e(signer.get('common_name'))}"
+            f"{' / ' + e(signer.get('issuer')) if signer.get('issuer') else ''}"
+            f"{' at ' + e(signer.get('time')) if signer.get('time') else ''}</dd>"
+        )
     if c2pa.get("title"):
         parts.append(f"<dt>Manifest title</dt><dd>{e(c2pa['title'])}</dd>")
     actions = c2pa.get("actions") or []
@@ -211,7 +225,9 @@ def _c2pa_block(c2pa: dict) -> str:
             f"<li><code>{e(a.get('action'))}</code>"
             f"{' by ' + e(a.get('software_agent')) if a.get('software_agent') else ''}"
             f"{' — ' + e(a.get('source_type_label') or a.get('digital_source_type')) if (a.get('source_type_label') or a.get('digital_source_type')) else ''}"  # noqa: E501
-            f"</li>" for a in actions)
+            f"</li>"
+            for a in actions
+        )
         parts.append(f"<dt>Actions</dt><dd><ul>{items}</ul></dd>")
     if c2pa.get("error"):
         parts.append(f"<dt>Credential error</dt><dd>{e(c2pa['error'])}</dd>")
@@ -223,37 +239,50 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
     verdict = verdict_of(r)
     path = r.get("path", "")
     media = r.get("media") or {}
-    img = (f'<img class=thumb alt="preview" src="{e(thumb)}">' if thumb
-           else '<div class="thumb none">no preview</div>')
-    facts = [f"<dt>AI-generated</dt><dd><span class='pill v-{e(verdict)}'>{e(verdict)}</span>"
-             f" confidence {float(v.get('confidence') or 0):.2f}</dd>"]
+    img = (
+        f'<img class=thumb alt="preview" src="{e(thumb)}">'
+        if thumb
+        else '<div class="thumb none">no preview</div>'
+    )
+    facts = [
+        f"<dt>AI-generated</dt><dd><span class='pill v-{e(verdict)}'>{e(verdict)}</span>"
+        f" confidence {float(v.get('confidence') or 0):.2f}</dd>"
+    ]
     if v.get("generator"):
         facts.append(f"<dt>Generator</dt><dd>{e(_generator_name(v['generator']))}</dd>")
     stripped = ", ".join(v.get("stripped") or [])
-    facts.append(f"<dt>Marks stripped</dt><dd>{e(v.get('marks_stripped'))}"
-                 f"{' (' + e(stripped) + ')' if stripped else ''}</dd>")
+    facts.append(
+        f"<dt>Marks stripped</dt><dd>{e(v.get('marks_stripped'))}"
+        f"{' (' + e(stripped) + ')' if stripped else ''}</dd>"
+    )
     if media.get("kind"):
         size = f" {media['width']}×{media['height']}" if media.get("width") else ""
-        facts.append(f"<dt>Media</dt><dd>{e(media.get('kind'))} {e(media.get('mime'))}"
-                     f"{e(size)}</dd>")
+        facts.append(
+            f"<dt>Media</dt><dd>{e(media.get('kind'))} {e(media.get('mime'))}{e(size)}</dd>"
+        )
     if r.get("status") != "ok":
         facts.append(f"<dt>Error</dt><dd>{e(r.get('error'))}</dd>")
     else:
         facts.append(_c2pa_block(r.get("c2pa") or {}))
     for wm in r.get("watermarks") or []:
         text = f" “{e(wm.get('text'))}”" if wm.get("text") else ""
-        facts.append(f"<dt>Watermark</dt><dd>{e(wm.get('kind'))} "
-                     f"{e(_generator_name(wm.get('generator')) or 'unknown')}{text} "
-                     f"({e(wm.get('method'))}, confidence "
-                     f"{float(wm.get('confidence') or 0):.2f})</dd>")
+        facts.append(
+            f"<dt>Watermark</dt><dd>{e(wm.get('kind'))} "
+            f"{e(_generator_name(wm.get('generator')) or 'unknown')}{text} "
+            f"({e(wm.get('method'))}, confidence "
+            f"{float(wm.get('confidence') or 0):.2f})</dd>"
+        )
     evidence = "".join(
         f"<li class='claim-{e(ev.get('claim'))}'><b>[{e(ev.get('source'))}]</b> "
         f"{e(ev.get('detail'))} <span class=muted>({e(ev.get('claim'))}, "
         f"{float(ev.get('confidence') or 0):.2f})</span></li>"
-        for ev in r.get("evidence") or [])
+        for ev in r.get("evidence") or []
+    )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in v.get("conflicts") or [])
-    gallery = "".join(f'<figure><img alt="{e(name)}" src="{e(uri)}">'
-                      f"<figcaption>{e(name)}</figcaption></figure>" for name, uri in frames)
+    gallery = "".join(
+        f'<figure><img alt="{e(name)}" src="{e(uri)}"><figcaption>{e(name)}</figcaption></figure>'
+        for name, uri in frames
+    )
     raw = e(json.dumps(r, indent=1, ensure_ascii=False, default=str))
     return (
         f'<section class=card id="card-{i}"><div class=head>{img}<div>'
@@ -262,7 +291,8 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
         + (f"<h4>Evidence</h4><ul class=evidence>{evidence}</ul>" if evidence else "")
         + (f"<h4>Conflicts</h4><ul>{conflicts}</ul>" if conflicts else "")
         + (f"<h4>Evidence frames</h4><div class=gallery>{gallery}</div>" if gallery else "")
-        + f"<details><summary>JSON report</summary><pre>{raw}</pre></details></section>")
+        + f"<details><summary>JSON report</summary><pre>{raw}</pre></details></section>"
+    )
 
 
 def _options(name: str, values: Iterable[str]) -> str:
@@ -273,21 +303,26 @@ def _options(name: str, values: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------- page
 
 
-def render(reports: Iterable[Any], evidence_dir: str | None = None,
-           title: str = "provenance report") -> str:
+def render(
+    reports: Iterable[Any], evidence_dir: str | None = None, title: str = "provenance report"
+) -> str:
     """The whole page as a string; ``reports`` are Report objects or their dicts."""
     items = [_plain(r) for r in reports]
     summary = summarise(items)
     rows = "".join(_row(i, r) for i, r in enumerate(items))
-    cards = "".join(_card(i, r, thumbnail(r), evidence_images(r, evidence_dir))
-                    for i, r in enumerate(items))
+    cards = "".join(
+        _card(i, r, thumbnail(r), evidence_images(r, evidence_dir)) for i, r in enumerate(items)
+    )
     gens = [_generator_name((r.get("verdict") or {}).get("generator")) for r in items]
     kinds = [k for r in items for k in (r.get("verdict") or {}).get("stripped") or []]
     nonce = secrets.token_urlsafe(16)
-    csp = (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-           f"script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'")
-    counts = "".join(f'<div class="stat v-{k}"><b>{summary.verdicts.get(k, 0)}</b>{k}</div>'
-                     for k in VERDICTS)
+    csp = (
+        f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'"
+    )
+    counts = "".join(
+        f'<div class="stat v-{k}"><b>{summary.verdicts.get(k, 0)}</b>{k}</div>' for k in VERDICTS
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{e(csp)}">
@@ -315,8 +350,12 @@ Generated offline by provenance.</p></header>
 """
 
 
-def write(path: str | os.PathLike, reports: Iterable[Any],
-          evidence_dir: str | None = None, title: str = "provenance report") -> str:
+def write(
+    path: str | os.PathLike,
+    reports: Iterable[Any],
+    evidence_dir: str | None = None,
+    title: str = "provenance report",
+) -> str:
     """Write the page atomically (a reader never sees half a file); returns its path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

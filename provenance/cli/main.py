@@ -1,0 +1,399 @@
+"""The ``provenance`` command: parse options, call the library, render. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+import click
+
+from provenance import __version__
+from provenance.cli import render
+from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
+from provenance.model.report import EXIT_ERROR, combined_exit_code
+from provenance.options import ALL_DETECTORS, CheckOptions
+
+EXIT_HELP = """
+Exit codes: 0 no file had findings; 1 at least one file is AI-generated (yes/likely) or had
+marks stripped; 2 a file could not be analysed or the usage was wrong (2 wins).
+"""
+
+
+def _check_options(f):
+    """Options shared by check and scan."""
+    decorators = [
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="Print one JSON object per file (JSON Lines), nothing else, on stdout.",
+        ),
+        click.option(
+            "--trust-anchors",
+            type=click.Path(exists=True, dir_okay=False),
+            help="PEM file of certificates to trust as C2PA signing roots (offline).",
+        ),
+        click.option(
+            "--allow-network",
+            is_flag=True,
+            help="Allow fetching remote manifests and OCSP status. Off by default.",
+        ),
+        click.option(
+            "--frames",
+            "max_frames",
+            type=click.IntRange(1, 10_000),
+            default=None,
+            help="Most frames sampled per video (default 48).",
+        ),
+        click.option(
+            "--sample-fps",
+            type=click.FloatRange(0.01, 240),
+            default=None,
+            help="Frames sampled per second of video (default 2).",
+        ),
+        click.option(
+            "--detectors",
+            default=",".join(ALL_DETECTORS),
+            show_default=True,
+            help="Pixel detectors to run, comma-separated; empty for none.",
+        ),
+        click.option(
+            "--evidence",
+            "evidence_dir",
+            type=click.Path(file_okay=False),
+            help="Write annotated evidence images per file into this folder.",
+        ),
+        click.option(
+            "--generators",
+            "generators_file",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Extra generator data file (TOML, same schema as "
+            "the bundled one) for in-house or new generators.",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Also list informational evidence in the readable output.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def _build_options(
+    trust_anchors, allow_network, max_frames, sample_fps, detectors, evidence_dir, generators_file
+) -> CheckOptions:
+    if generators_file:
+        # Through the environment so that worker processes load the same table.
+        os.environ[GENERATORS_ENV] = os.path.abspath(generators_file)
+    names = tuple(d.strip() for d in detectors.split(",") if d.strip())
+    kwargs = {
+        "trust_anchors": trust_anchors,
+        "allow_network": allow_network,
+        "detectors": names,
+        "evidence_dir": evidence_dir,
+    }
+    if max_frames is not None:
+        kwargs["max_frames"] = max_frames
+    if sample_fps is not None:
+        kwargs["sample_fps"] = sample_fps
+    try:
+        return CheckOptions.from_kwargs(**kwargs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--detectors") from exc
+
+
+@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="provenance")
+def cli() -> None:
+    """Did an AI generator make this image or video, how do we know, and were the
+    provenance marks stripped? Reads Content Credentials (C2PA), metadata, container
+    traces and watermarks; every verdict cites its evidence. Offline by default."""
+
+
+def _timeout_option(what: str):
+    return click.option(
+        "--timeout",
+        "timeout_s",
+        type=click.FloatRange(0),
+        default=None,
+        help=f"Seconds one file may take before it gets an error report {what} "
+        "(default 120; 0 for no limit).",
+    )
+
+
+def _echo(text: str, err: bool = False) -> None:
+    try:
+        click.echo(text, err=err)
+    except UnicodeEncodeError:  # a non-UTF-8 file name on a strict terminal
+        click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=err)
+
+
+def _terminate_as_interrupt(signum, frame) -> None:
+    """SIGTERM is handled like Ctrl-C: stop, keep every finished report, say so."""
+    raise KeyboardInterrupt
+
+
+_HTML_OPTION = click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write one self-contained HTML report (images inlined, works offline).",
+)
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))
+@_timeout_option("(the check runs in a worker process that is then stopped)")
+@_HTML_OPTION
+@_check_options
+def check(
+    files,
+    timeout_s,
+    html_path,
+    as_json,
+    trust_anchors,
+    allow_network,
+    max_frames,
+    sample_fps,
+    detectors,
+    evidence_dir,
+    generators_file,
+    verbose,
+) -> None:
+    """Check FILES and print a readable summary (or JSON Lines with --json)."""
+    options = _build_options(
+        trust_anchors,
+        allow_network,
+        max_frames,
+        sample_fps,
+        detectors,
+        evidence_dir,
+        generators_file,
+    )
+    if timeout_s is not None:
+        options.timeout_s = timeout_s or None
+    codes = []
+    reports = []
+    try:
+        with render.evidence_for_html(options, html_path):
+            for report in _check_reports(list(files), options):
+                codes.append(report.exit_code)
+                if html_path:
+                    reports.append(report.to_dict())
+                if as_json:
+                    _echo(report.to_json())
+                else:
+                    _echo(render.file_summary(report, verbose))
+                    click.echo()
+            if html_path:
+                render.write_html(html_path, reports, options.evidence_dir, as_json)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted after {len(codes)} of {len(files)} file(s)", err=True)
+        sys.exit(130)
+    sys.exit(combined_exit_code(codes))
+
+
+def _check_reports(files: list[str], options: CheckOptions):
+    """Reports in argument order. With a time limit each file is checked in one worker
+    process (the scan's pool, one slot) that is killed and replaced at the deadline;
+    without one, in this process."""
+    import provenance
+
+    if not options.timeout_s:
+        for path in files:
+            yield provenance.check(path, options)
+        return
+    from provenance.scanning.executors import LocalPool
+
+    yield from LocalPool(1, options.timeout_s).run(iter(files), options)
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Only files whose name or relative path matches (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders whose name or relative path matches (repeatable).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Worker processes (default: CPU count).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write JSON Lines here as each file finishes (flushed per line).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@click.option(
+    "--dask",
+    "dask_spec",
+    metavar="ADDRESS",
+    help="Run on a Dask scheduler (tcp://host:8786), or 'local[:N]' for a local "
+    "cluster of N workers. Workers read files by path: use shared storage.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip files already in --output with the same path, size and mtime.",
+)
+@_timeout_option("and its worker is replaced")
+@_HTML_OPTION
+@_check_options
+def scan(
+    paths,
+    include,
+    exclude,
+    jobs,
+    output,
+    progress,
+    dask_spec,
+    resume,
+    timeout_s,
+    html_path,
+    as_json,
+    trust_anchors,
+    allow_network,
+    max_frames,
+    sample_fps,
+    detectors,
+    evidence_dir,
+    generators_file,
+    verbose,
+) -> None:
+    """Scan files and folders recursively, in parallel, and summarise what was found."""
+    from provenance.scanning import resume as resuming
+    from provenance.scanning.engine import ScanOptions, iter_files, run
+    from provenance.scanning.executors import parse_dask
+
+    options = _build_options(
+        trust_anchors,
+        allow_network,
+        max_frames,
+        sample_fps,
+        detectors,
+        evidence_dir,
+        generators_file,
+    )
+    if timeout_s is not None:
+        options.timeout_s = timeout_s or None
+    if resume and not output:
+        raise click.UsageError("--resume needs --output (the file to resume)")
+    if dask_spec:
+        try:
+            parse_dask(dask_spec)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--dask") from exc
+    previous: list[dict] = []
+    try:
+        files = list(iter_files(paths, include, exclude))
+        if resume:
+            plan = resuming.plan(files, output)
+            files, previous = plan.todo, plan.skipped
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted while listing files; nothing was checked", err=True)
+        sys.exit(130)
+    scan_options = ScanOptions(
+        jobs=jobs, include=include, exclude=exclude, dask=dask_spec, check=options
+    )
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    counts = render.new_counts()
+    codes = [resuming.exit_code_of(data) for data in previous]
+    html_reports = list(previous)
+    started = time.perf_counter()
+    out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
+    try:
+        with (
+            render.evidence_for_html(options, html_path),
+            (
+                click.progressbar(
+                    length=len(files),
+                    label="Scanning",
+                    file=sys.stderr,
+                    show_pos=True,
+                    show_eta=True,
+                )
+                if show_progress
+                else _Null()
+            ) as bar,
+        ):
+            for report in run(files, scan_options):
+                codes.append(report.exit_code)
+                render.count(counts, report)
+                if html_path:
+                    html_reports.append(report.to_dict())
+                line = report.to_json()
+                if out:
+                    out.write(line + "\n")
+                    out.flush()
+                if as_json:
+                    _echo(line)
+                elif report.exit_code and not show_progress:
+                    _echo(render.one_line(report))
+                bar.update(1)
+            if html_path:
+                render.write_html(html_path, html_reports, options.evidence_dir, as_json)
+    except KeyboardInterrupt:
+        done = len(codes) - len(previous)
+        click.echo(
+            f"\ninterrupted after {done} of {len(files)} file(s)"
+            + ("; run again with --resume to go on" if output else ""),
+            err=True,
+        )
+        sys.exit(130)
+    except RuntimeError as exc:  # e.g. --dask without the extra, or no scheduler there
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    finally:
+        if out:
+            out.close()
+    summary = render.scan_summary(counts, len(files), time.perf_counter() - started)
+    click.echo(summary, err=as_json)
+    if previous:
+        click.echo(f"Skipped {len(previous)} file(s) already in {output} (--resume)", err=as_json)
+    if output:
+        click.echo(f"JSON Lines written to {os.path.abspath(output)}", err=as_json)
+    sys.exit(combined_exit_code(codes) if files or previous else EXIT_ERROR)
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+
+
+if __name__ == "__main__":
+    main()

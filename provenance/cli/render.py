@@ -1,0 +1,132 @@
+"""Human-readable renderings of reports: a per-file summary and a scan summary table."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+
+import click
+
+from provenance.knowledge.generators import display_name
+from provenance.model.report import Report
+
+_AI_COLOURS = {"yes": "red", "likely": "yellow", "unknown": None, "unlikely": "green"}
+
+
+def file_summary(report: Report, verbose: bool = False) -> str:
+    lines = [click.style(report.path, bold=True)]
+    if report.status != "ok":
+        lines.append(click.style(f"  error: {report.error}", fg="red"))
+        return "\n".join(lines)
+    v, m, c = report.verdict, report.media, report.c2pa
+    size = f"{m.width}x{m.height}" if m.width else "?"
+    extra = f", {m.duration_s:.1f} s at {m.fps:g} fps" if m.duration_s and m.fps else ""
+    lines.append(f"  media:        {m.kind} {m.mime or ''} {size}{extra}".rstrip())
+    ai = click.style(v.ai_generated, fg=_AI_COLOURS.get(v.ai_generated), bold=True)
+    gen = f" ({display_name(v.generator)})" if v.generator else ""
+    lines.append(f"  AI-generated: {ai}{gen}   confidence {v.confidence:.2f}")
+    stripped = f" ({', '.join(v.stripped)})" if v.stripped else ""
+    lines.append(f"  marks stripped: {v.marks_stripped}{stripped}")
+    cred = f"{c.state}"
+    if c.state in ("valid", "trusted", "invalid"):
+        cred += f" (content {c.content}, signature {c.signature}, signer {c.credential})"
+        if c.signer and (c.signer.common_name or c.signer.issuer):
+            cred += f", signed by {c.signer.common_name or c.signer.issuer}"
+    elif c.state == "remote":
+        cred += f" ({c.remote_url})"
+    elif c.error and c.state == "unreadable":
+        cred += f" ({c.error})"
+    lines.append(f"  credentials:  {cred}")
+    for wm in report.watermarks:
+        who = display_name(wm.generator) or "unknown overlay"
+        text = f" '{wm.text}'" if wm.text else ""
+        handle = f" {wm.handle}" if wm.handle else ""
+        lines.append(
+            f"  watermark:    {wm.kind} {who}{text}{handle} "
+            f"(confidence {wm.confidence:.2f}, {len(wm.track)} sightings)"
+        )
+    lines.append(f"  summary:      {v.summary}")
+    shown = report.evidence if verbose else [e for e in report.evidence if e.claim != "info"]
+    for ev in shown:
+        lines.append(f"    - [{ev.source}] {ev.detail} ({ev.confidence:.2f})")
+    for conflict in v.conflicts:
+        lines.append(click.style(f"  conflict:     {conflict}", fg="yellow"))
+    return "\n".join(lines)
+
+
+def one_line(report: Report) -> str:
+    if report.status != "ok":
+        return f"ERROR   {report.path}: {report.error}"
+    v = report.verdict
+    gen = display_name(v.generator) or "-"
+    stripped = ",".join(v.stripped) or "-"
+    return f"{v.ai_generated:<8}{_cell(gen, 23):<24}{_cell(stripped, 27):<28}{report.path}"
+
+
+def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float) -> str:
+    ai, gens, stripped, status = (
+        reports_counts[k] for k in ("ai", "generator", "stripped", "status")
+    )
+    rate = total / elapsed if elapsed > 0 else 0.0
+    lines = [click.style(f"Scanned {total} file(s) in {elapsed:.1f} s ({rate:.1f}/s)", bold=True)]
+    lines.append(f"  {'status':<24}{'files':>8}")
+    for key in ("ok", "error"):
+        lines.append(f"  {key:<24}{status.get(key, 0):>8}")
+    lines.append(f"  {'AI-generated':<24}{'files':>8}")
+    for key in ("yes", "likely", "unknown", "unlikely"):
+        lines.append(f"  {key:<24}{ai.get(key, 0):>8}")
+    if gens:
+        lines.append(f"  {'generator':<24}{'files':>8}")
+        for key, count in gens.most_common():
+            lines.append(f"  {_cell(display_name(key) or key, 23):<24}{count:>8}")
+    if stripped:
+        lines.append(f"  {'marks stripped':<24}{'files':>8}")
+        for key, count in stripped.most_common():
+            lines.append(f"  {key:<24}{count:>8}")
+    return "\n".join(lines)
+
+
+def new_counts() -> dict[str, Counter]:
+    return {"ai": Counter(), "generator": Counter(), "stripped": Counter(), "status": Counter()}
+
+
+def count(counts: dict[str, Counter], report: Report) -> None:
+    counts["status"][report.status] += 1
+    if report.status != "ok":
+        return
+    counts["ai"][report.verdict.ai_generated] += 1
+    if report.verdict.generator:
+        counts["generator"][report.verdict.generator] += 1
+    for kind in report.verdict.stripped:
+        counts["stripped"][kind] += 1
+
+
+@contextlib.contextmanager
+def evidence_for_html(options, html_path: str | None) -> Iterator[None]:
+    """The HTML report inlines the annotated evidence frames; without --evidence they go
+    to a temporary folder that lives until the page is written."""
+    if not html_path or options.evidence_dir:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="provenance-evidence-") as folder:
+        options.evidence_dir = folder
+        try:
+            yield
+        finally:
+            options.evidence_dir = None
+
+
+def write_html(
+    html_path: str, reports: list[dict], evidence_dir: str | None, to_stderr: bool
+) -> None:
+    from provenance.formatters import html
+
+    written = html.write(html_path, reports, evidence_dir)
+    click.echo(f"HTML report written to {written}", err=to_stderr)
+
+
+def _cell(text: str, width: int) -> str:
+    """Fit a table cell: long generator names are cut with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,571 @@
+"""Where could a visible stamp be? Overlay candidates from what a stamp does over time.
+
+A semi-transparent generator stamp is bright strokes that stay put while the
+scene moves under them, and that switch on and off as a block while the scene
+around them stays the same (Sora moves its stamp every few seconds). Both are
+measured between consecutive samples on downscaled grey frames:
+
+* *held*: a stroke pixel keeps its value while the background around it changes;
+* *switched*: a stroke pixel appears or vanishes while the background around it
+  stays still.
+
+Static scene text in a static shot does neither, so it only becomes a candidate
+inside a region where the generator data file says a mark sits (a *prior*);
+those are read but never reported as overlays unless the text matches a mark.
+Full-resolution pixels are kept as grey JPEG bands per sample (~0.1 MB at 720p,
+1.6 ms to encode; a stamp's rows decode alone), so memory is bounded by the sample cap,
+not the clip length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from provenance.frames import Frame
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """All localisation thresholds, in work-scale pixels and 8-bit grey levels.
+
+    Measured on the real Sora repost (fixtures/real) and samples/clips: stamp strokes
+    have a white top-hat of 60-150 and change by < 6 between samples when held; the
+    scene behind a moving camera changes by 15-60 on average; a static shot by 0-3.
+    """
+
+    work_short_side: int = 360  # downscale target; Sora's 25 px "Sora" line stays 13 px
+    tophat_kernel: int = 11  # keeps strokes up to ~10 work px (20 px at 720p)
+    stroke_level: int = 30  # white top-hat above this is a bright stroke
+    held_change: int = 10  # a held stroke changes less than this between samples
+    moving_background: float = 12.0  # mean change around it above this = scene moved
+    switch_change: int = 25  # a switched stroke changes more than this
+    still_background: float = 6.0  # mean change around it below this = scene still
+    ring: int = 41  # neighbourhood (work px) whose change is "the background"
+    density_window: int = 7  # evidence pixels are grouped by local density ...
+    density_min: float = 0.12  # ... above this fraction
+    min_pixels: int = 25  # evidence pixels in a candidate
+    max_area_frac: float = 0.12  # a candidate box covers at most this share of the frame
+    max_height_frac: float = 0.2  # ... and is at most this tall (of the short side); the
+    # tallest stamp in the data file (Sora, two lines and an icon) is 0.105
+    present_frac: float = 0.45  # share of a candidate's strokes visible = "present"
+    max_candidates: int = 12  # candidates returned (OCR reads fewer; see visible.py)
+    crisp_min: float = 0.75  # overlay evidence: stroke share present minus absent ...
+    contiguity_min: float = 0.8  # ... and presence in one run (see Candidate.overlay_evidence)
+    jpeg_quality: int = 90
+    jpeg_band: int = 128  # rows per JPEG band: reading a stamp decodes only its bands
+    ocr_short_side: int = 1080  # cap of the kept full-resolution grey
+
+
+T = Thresholds()
+
+
+@dataclass
+class Sample:
+    index: int
+    time_s: float
+    gray: np.ndarray  # work scale
+    strokes: np.ndarray  # bool, work scale
+    jpeg: list[bytes]  # grey at OCR scale, one JPEG per band of JPEG_BAND rows
+
+
+@dataclass
+class Candidate:
+    box: tuple[int, int, int, int]  # x, y, w, h in full-frame pixels
+    work_box: tuple[int, int, int, int]
+    present: list[int]  # positions in the sample list where the strokes are visible
+    held: int = 0  # sample pairs where the strokes held while the scene moved
+    switched: int = 0  # sample pairs where the strokes switched while the scene held
+    prior: bool = False  # inside a region where the data file expects a mark
+    prior_only: bool = False  # ... and found only there (persistent strokes, no overlay pair)
+    pixels: int = 0
+    crisp: float = 0.0  # stroke share when present minus when absent (1 = clean on/off)
+    mask: np.ndarray | None = None  # overlay strokes inside work_box (work scale)
+    peak: int = 0  # most evidence pixels in one sample pair (a stamp switches at once)
+    contiguity: float = 0.0  # longest run of presence / samples present
+
+    @property
+    def overlay_evidence(self) -> bool:
+        """Behaves like an overlay, not just persistent scene content: clean on/off in one
+        block, and it switched while the scene held still or held while the scene moved.
+        On the real Sora repost the three stamp places score crisp 0.79-1.0, contiguity 1;
+        subject-motion noise in the same shot mostly scores crisp < 0.8 or contiguity < 0.7.
+        """
+        return (
+            self.crisp >= T.crisp_min
+            and self.contiguity >= T.contiguity_min
+            and (self.switched >= 1 or self.held >= 3)
+            and len(self.present) >= 2
+        )
+
+    @property
+    def rank(self) -> float:
+        """Order in which candidates are read (OCR budget goes to the best first)."""
+        events = 2 * self.switched + self.held + (1 if self.prior else 0)
+        return self.crisp * self.contiguity * min(events, 4) * np.log1p(self.peak) + (
+            10.0 if self.overlay_evidence else 0.0
+        )
+
+    @property
+    def segments(self) -> list[tuple[int, int]]:
+        return _runs(self.present)
+
+
+@dataclass
+class OverlayTracker:
+    """Collects downscaled statistics of each sampled frame; ``candidates`` localises."""
+
+    samples: list[Sample] = field(default_factory=list)
+    full_shape: tuple[int, int] | None = None  # (h, w)
+    work_scale: float = 1.0
+    ocr_scale: float = 1.0
+    _kernel: np.ndarray = field(
+        default_factory=lambda: cv2.getStructuringElement(
+            cv2.MORPH_RECT, (T.tophat_kernel, T.tophat_kernel)
+        )
+    )
+    # Per consecutive sample pair, computed as samples arrive (so the work overlaps the
+    # decoder, see frames.py): evidence maps, their blobs, and the persistent strokes.
+    _held: list[np.ndarray] = field(default_factory=list)
+    _switched: list[np.ndarray] = field(default_factory=list)
+    _held_blobs: list[list] = field(default_factory=list)
+    _switch_blobs: list[list] = field(default_factory=list)
+    _steady: np.ndarray | None = None
+
+    def add(self, frame: Frame) -> None:
+        gray = frame.gray
+        h, w = gray.shape
+        if self.full_shape is None:
+            self.full_shape = (h, w)
+            short = min(h, w)
+            self.work_scale = min(1.0, T.work_short_side / short)
+            self.ocr_scale = min(1.0, T.ocr_short_side / short)
+        elif self.full_shape != (h, w):
+            return  # a resolution change mid-stream: keep the first geometry
+        work = _resize(gray, self.work_scale)
+        strokes = cv2.morphologyEx(work, cv2.MORPH_TOPHAT, self._kernel) > T.stroke_level
+        ocr = _resize(gray, self.ocr_scale)
+        bands = []
+        for y in range(0, ocr.shape[0], T.jpeg_band):
+            ok, buf = cv2.imencode(
+                ".jpg", ocr[y : y + T.jpeg_band], [cv2.IMWRITE_JPEG_QUALITY, T.jpeg_quality]
+            )
+            if not ok:
+                bands = []
+                break
+            bands.append(buf.tobytes())
+        self.samples.append(Sample(frame.index, frame.time_s, work, strokes, bands))
+        if len(self.samples) >= 2:
+            self._add_pair(self.samples[-2], self.samples[-1])
+
+    def _add_pair(self, a: Sample, b: Sample) -> None:
+        d = cv2.absdiff(a.gray, b.gray)
+        strokes = a.strokes | b.strokes
+        free = (~strokes).astype(np.float32)
+        spread = cv2.boxFilter(d.astype(np.float32) * free, -1, (T.ring, T.ring))
+        around = spread / np.maximum(cv2.boxFilter(free, -1, (T.ring, T.ring)), 1e-3)
+        both = a.strokes & b.strokes
+        held = (both & (d < T.held_change) & (around > T.moving_background)).astype(np.uint8)
+        switched = (
+            (a.strokes ^ b.strokes) & (d > T.switch_change) & (around < T.still_background)
+        ).astype(np.uint8)
+        shape = a.gray.shape
+        self._held.append(held)
+        self._switched.append(switched)
+        self._held_blobs.append(_blobs(held, shape))
+        self._switch_blobs.append(_blobs(switched, shape))
+        steady = both & (d < T.held_change)
+        self._steady = steady if self._steady is None else (self._steady | steady)
+
+    # -- full-resolution access ------------------------------------------------------
+    def ocr_gray(self, k: int, y0: int = 0, y1: int | None = None) -> np.ndarray | None:
+        """Sample ``k`` at OCR scale, rows ``y0:y1`` (all by default); decodes only the
+        JPEG bands those rows fall in."""
+        bands = self.samples[k].jpeg
+        if not bands:
+            return None
+        band = T.jpeg_band
+        y0 = max(0, y0)
+        last = len(bands) * band if y1 is None else max(y0, y1)
+        first_band, end_band = y0 // band, min(len(bands), -(-last // band))
+        if first_band >= end_band:
+            return None
+        parts = [
+            cv2.imdecode(np.frombuffer(bands[i], np.uint8), cv2.IMREAD_GRAYSCALE)
+            for i in range(first_band, end_band)
+        ]
+        if any(p is None for p in parts):
+            return None
+        rows = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        off = y0 - first_band * band
+        return rows[off : off + (last - y0)]
+
+    def to_full(self, box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+        x, y, w, h = box
+        return (int(x / scale), int(y / scale), int(round(w / scale)), int(round(h / scale)))
+
+    # -- localisation ----------------------------------------------------------------
+    def candidates(self, priors: list[tuple[float, float, float, float]] = ()) -> list[Candidate]:
+        """Overlay candidates, most overlay-like first. ``priors`` are regions
+        (x0, y0, x1, y1 as fractions) where the data file expects a mark.
+
+        Evidence is grouped per sample pair first: a stamp switches or holds all its
+        strokes at the same moment, while motion noise is sparse at any one moment.
+        Blobs from different pairs at the same place are then merged."""
+        if not self.samples:
+            return []
+        shape = self.samples[0].gray.shape
+        held_maps, switch_maps = self._held, self._switched
+        groups: list[dict] = []
+        for blobs_per_pair, kind in ((self._switch_blobs, "switched"), (self._held_blobs, "held")):
+            for blobs in blobs_per_pair:
+                for box, core in blobs:
+                    _merge(groups, box, core, kind, shape)
+        found = [self._candidate(g, held_maps, switch_maps) for g in groups]
+        found = [c for c in found if c is not None]
+        if priors:
+            persistent = self._persistent()
+            region = np.zeros(shape, bool)
+            hh, ww = shape
+            for x0, y0, x1, y1 in priors:
+                region[
+                    int(y0 * hh) : int(np.ceil(y1 * hh)), int(x0 * ww) : int(np.ceil(x1 * ww))
+                ] = 1
+            for box, core in _components(persistent & region, shape):
+                near = [f for f in found if _overlap(box, f.work_box) > 0.3]
+                for f in near:
+                    f.prior = True  # already a candidate, and where a mark is expected
+                if near:
+                    continue
+                cand = self._candidate({"box": box, "mask": core}, held_maps, switch_maps)
+                if cand:
+                    cand.prior = cand.prior_only = True
+                    found.append(cand)
+        limit = T.max_height_frac * min(shape)
+        found = _join_adjacent([c for c in found if c.present])
+        found = [c for c in found if c.work_box[3] <= limit]
+        found.sort(key=lambda c: -c.rank)
+        behaving = [c for c in found if c.overlay_evidence][: T.max_candidates]
+        priors_only = sorted(
+            (c for c in found if c.prior and not c.overlay_evidence),
+            key=lambda c: (-c.crisp * c.contiguity, -c.pixels),
+        )
+        return behaving + priors_only[: T.max_candidates]
+
+    def _persistent(self) -> np.ndarray:
+        """Strokes present in at least two consecutive samples (all strokes of a still)."""
+        if len(self.samples) == 1 or self._steady is None:
+            return self.samples[0].strokes.copy()
+        return self._steady.copy()
+
+    def _candidate(
+        self, group: dict, held_maps: list[np.ndarray], switch_maps: list[np.ndarray]
+    ) -> Candidate | None:
+        x, y, w, h = group["box"]
+        core = group["mask"]
+        n = int(core.sum())
+        if n < T.min_pixels:
+            return None
+        sl = (slice(y, y + h), slice(x, x + w))
+        # One stack of the box over all samples (and pairs), then one masked reduction.
+        share = np.stack([s.strokes[sl] for s in self.samples])[:, core].mean(1)
+        present = [int(k) for k in np.flatnonzero(share >= T.present_frac)]
+        absent = share < T.present_frac
+        crisp = (
+            float(share[~absent].mean() - (share[absent].mean() if absent.any() else 0.0))
+            if present
+            else 0.0
+        )
+        need = max(3, int(0.25 * n))
+        held = _count_pairs(held_maps, sl, core, need)
+        switched = _count_pairs(switch_maps, sl, core, need)
+        pad = max(4, int(0.3 * min(h, 40)))
+        hh, ww = self.samples[0].gray.shape
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        x1, y1 = min(ww, x + w + pad), min(hh, y + h + pad)
+        wb = (x0, y0, x1 - x0, y1 - y0)
+        mask = np.zeros((y1 - y0, x1 - x0), bool)
+        mask[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = core
+        runs = _runs(present)
+        longest = max((b - a + 1 for a, b in runs), default=0)
+        return Candidate(
+            self.to_full(wb, self.work_scale),
+            wb,
+            present,
+            held,
+            switched,
+            pixels=n,
+            crisp=crisp,
+            mask=mask,
+            peak=group.get("peak", 0),
+            contiguity=longest / max(1, len(present)),
+        )
+
+
+def _count_pairs(
+    maps: list[np.ndarray], sl: tuple[slice, slice], core: np.ndarray, need: int
+) -> int:
+    """Sample pairs whose evidence map has at least ``need`` pixels on ``core``."""
+    if not maps:
+        return 0
+    counts = np.stack([m[sl] for m in maps])[:, core].sum(1, dtype=np.int64)
+    return int((counts >= need).sum())
+
+
+def _merge(
+    groups: list[dict],
+    box: tuple[int, int, int, int],
+    core: np.ndarray,
+    kind: str,
+    shape: tuple[int, int],
+) -> None:
+    """Add a per-pair blob to the group at the same place (IoU >= 0.4), else a new group."""
+    for g in groups:
+        if _iou(g["box"], box) >= 0.4:
+            x = min(g["box"][0], box[0])
+            y = min(g["box"][1], box[1])
+            x1 = max(g["box"][0] + g["box"][2], box[0] + box[2])
+            y1 = max(g["box"][1] + g["box"][3], box[1] + box[3])
+            mask = np.zeros((y1 - y, x1 - x), bool)
+            for (bx, by, bw, bh), m in ((g["box"], g["mask"]), (box, core)):
+                mask[by - y : by - y + bh, bx - x : bx - x + bw] |= m
+            g["box"], g["mask"] = (x, y, x1 - x, y1 - y), mask
+            g["peak"] = max(g["peak"], int(core.sum()))
+            return
+    groups.append({"box": box, "mask": core.copy(), "peak": int(core.sum())})
+
+
+def _join_adjacent(cands: list[Candidate]) -> list[Candidate]:
+    """Join candidates that touch (the two lines of one stamp found at different
+    moments) when they are present in the same samples."""
+    out: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: c.work_box[1]):
+        for o in out:
+            same = set(c.present) == set(o.present)
+            if same and _overlap(_grow(o.work_box, 0.3), c.work_box) > 0:
+                _absorb(o, c)
+                break
+        else:
+            out.append(c)
+    return out
+
+
+def _grow(b: tuple[int, int, int, int], f: float) -> tuple[int, int, int, int]:
+    x, y, w, h = b
+    return (int(x - f * h), int(y - f * h), int(w + 2 * f * h), int(h + 2 * f * h))
+
+
+def _absorb(o: Candidate, c: Candidate) -> None:
+    ox, oy, ow, oh = o.work_box
+    cx, cy, cw, ch = c.work_box
+    x, y = min(ox, cx), min(oy, cy)
+    x1, y1 = max(ox + ow, cx + cw), max(oy + oh, cy + ch)
+    mask = np.zeros((y1 - y, x1 - x), bool)
+    for (bx, by, bw, bh), m in ((o.work_box, o.mask), (c.work_box, c.mask)):
+        if m is not None:
+            mask[by - y : by - y + bh, bx - x : bx - x + bw] |= m
+    scale = o.work_box[2] / max(1, o.box[2]) if o.box[2] else 1.0
+    o.work_box = (x, y, x1 - x, y1 - y)
+    o.box = (
+        int(x / scale),
+        int(y / scale),
+        int(round((x1 - x) / scale)),
+        int(round((y1 - y) / scale)),
+    )
+    o.mask = mask
+    o.held, o.switched = max(o.held, c.held), max(o.switched, c.switched)
+    o.pixels += c.pixels
+    o.peak = max(o.peak, c.peak)
+    o.crisp = max(o.crisp, c.crisp)
+    o.prior = o.prior and c.prior
+    o.prior_only = o.prior_only and c.prior_only
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = iw * ih
+    return inter / max(1, aw * ah + bw * bh - inter)
+
+
+def _runs(present: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for k in present:
+        if runs and k == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], k)
+        else:
+            runs.append((k, k))
+    return runs
+
+
+def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    if scale >= 1.0:
+        return gray
+    h, w = gray.shape
+    return cv2.resize(
+        gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
+
+
+def _blobs(mask: np.ndarray, shape: tuple[int, int]) -> list:
+    """``_components`` with enough evidence pixels to be a candidate."""
+    return _components(mask, shape, T.min_pixels)
+
+
+def _components(mask: np.ndarray, shape: tuple[int, int], min_pixels: int = 0):
+    """Dense clusters of evidence pixels, merged into stamp-sized blobs (those with at
+    least ``min_pixels`` dense pixels)."""
+    if not mask.any():
+        return []
+    # Work on the bounding box of the evidence plus a margin wider than the density
+    # window and the dilation reach: same blobs, a fraction of the pixels.
+    rows = np.flatnonzero(mask.any(1))
+    cols = np.flatnonzero(mask.any(0))
+    pad = 8
+    y0, y1 = max(0, rows[0] - pad), min(mask.shape[0], rows[-1] + 1 + pad)
+    x0, x1 = max(0, cols[0] - pad), min(mask.shape[1], cols[-1] + 1 + pad)
+    if (y1 - y0) * (x1 - x0) < 0.5 * mask.size:
+        return [
+            ((x + x0, y + y0, w, h), core)
+            for (x, y, w, h), core in _components_in(mask[y0:y1, x0:x1], shape, min_pixels)
+        ]
+    return _components_in(mask, shape, min_pixels)
+
+
+def _components_in(mask: np.ndarray, shape: tuple[int, int], min_pixels: int = 0):
+    m = mask.astype(np.float32)
+    dens = cv2.boxFilter(m, -1, (T.density_window, T.density_window))
+    dense = ((dens > T.density_min) & (m > 0)).astype(np.uint8)
+    if min_pixels and int(dense.sum()) < min_pixels:
+        return []
+    # Label only the bounding box of the dense pixels (plus the dilation's reach):
+    # labelling is the costly step and evidence is usually sparse.
+    rows, cols = np.flatnonzero(dense.any(1)), np.flatnonzero(dense.any(0))
+    if rows.size == 0:
+        return []
+    y0, y1 = max(0, rows[0] - 3), min(dense.shape[0], rows[-1] + 4)
+    x0, x1 = max(0, cols[0] - 5), min(dense.shape[1], cols[-1] + 6)
+    if (y0, x0, y1, x1) != (0, 0) + dense.shape:
+        return [
+            ((x + x0, y + y0, w, h), core)
+            for (x, y, w, h), core in _label(dense[y0:y1, x0:x1], shape, min_pixels)
+        ]
+    return _label(dense, shape, min_pixels)
+
+
+def _label(dense: np.ndarray, shape: tuple[int, int], min_pixels: int):
+    grown = cv2.dilate(dense, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 5)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    out = []
+    limit = T.max_area_frac * shape[0] * shape[1]
+    # Dense pixels per component, so scattered noise is dropped without cutting it out.
+    counts = np.bincount(labels[dense > 0], minlength=n) if min_pixels else None
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w * h > limit or w < 4 or h < 3:
+            continue
+        if counts is not None and counts[i] < min_pixels:
+            continue
+        core = (labels[y : y + h, x : x + w] == i) & (dense[y : y + h, x : x + w] > 0)
+        out.append(((int(x), int(y), int(w), int(h)), core))
+    return out
+
+
+def _drop_icons(mask: np.ndarray) -> np.ndarray:
+    """Remove blobs much taller than the glyphs around them (an icon spanning two lines
+    would otherwise merge the lines)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 3:
+        return mask
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    glyph_h = float(np.median(heights[areas >= 4])) if (areas >= 4).any() else 0.0
+    out = mask.copy()
+    for i in range(1, n):
+        w, h = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
+        if glyph_h and h > 2.2 * glyph_h and 0.5 <= w / h <= 2.0:
+            out[labels == i] = 0
+    return out
+
+
+def _bands(profile: np.ndarray, max_gap: int, level: float = 0.0) -> list[tuple[int, int]]:
+    """Runs of profile > level, joined across gaps of at most max_gap."""
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(profile > level):
+        if runs and i - runs[-1][1] <= max_gap:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    return [(a, b) for a, b in runs]
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over the smaller box."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
+    small = max(1, min(aw * ah, bw * bh))
+    return iw * ih / small
+
+
+def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """One-line text boxes (x, y, w, h) inside a stamp crop, for recognition alone.
+
+    Bright strokes (white top-hat) are projected on rows; bands of rows are lines.
+    Filled icons wider than the kernel drop out of the top-hat, so a cloud next to
+    "Sora" does not end up in the line."""
+    return split_lines_reach(gray)[0]
+
+
+def split_lines_reach(gray: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
+    """``split_lines`` and whether a line's strokes reach the left / right edge of the crop
+    (the text may go on beyond it)."""
+    h, w = gray.shape
+    if h < 6 or w < 6:
+        return [], False, False
+    k = max(9, min(41, h // 3) | 1)
+    th = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    level = max(T.stroke_level, int(0.35 * th.max()))
+    raw = (th > level).astype(np.uint8)
+    mask = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    # The 2x2 opening removes specks, and with them one-pixel strokes (small CJK text
+    # keeps a third of its strokes; every Latin stamp of the samples and the real Sora
+    # repost keeps over 90 %): text that thin is split on its raw strokes.
+    if int(mask.sum()) < 0.6 * int(raw.sum()):
+        mask = raw
+    return _line_boxes(_drop_icons(mask))
+
+
+def _line_boxes(mask: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
+    h, w = mask.shape
+    boxes: list[tuple[int, int, int, int]] = []
+    left = right = False
+    # Columns first: an icon beside the words (Sora's cloud) is split off by a gap, so
+    # it cannot bridge the gap between the two text lines; then rows within each group.
+    for c0, c1 in _bands(mask.sum(0), max(6, int(0.15 * h))):
+        sub = mask[:, c0 : c1 + 1]
+        rows = sub.sum(1)
+        # Gaps between lines are rows with few stroke pixels (descenders leave some).
+        for y0, y1 in _bands(rows, 2, max(1, 0.08 * rows.max())):
+            bh = y1 - y0 + 1
+            cols = np.flatnonzero(sub[y0 : y1 + 1].sum(0) > 0)
+            if bh < 6 or cols.size == 0:
+                continue
+            x0, x1 = c0 + cols[0], c0 + cols[-1]
+            if x1 - x0 + 1 < 0.8 * bh:
+                continue  # an icon or a speck, not a line of text
+            left, right = left or x0 <= 1, right or x1 >= w - 2
+            pad = max(2, bh // 4)
+            xa, xb = max(0, x0 - pad), min(w, x1 + 1 + pad)
+            ya, yb = max(0, y0 - pad), min(h, y1 + 1 + pad)
+            boxes.append((int(xa), int(ya), int(xb - xa), int(yb - ya)))
+    # Near-square blobs beside real lines are icons (Sora's cloud), not words.
+    if any(bw >= 1.5 * bh for _, _, bw, bh in boxes):
+        boxes = [b for b in boxes if b[2] >= 1.2 * b[3]]
+    boxes.sort(key=lambda b: (b[1], b[0]))
+    return boxes, left, right

@@ -1,0 +1,104 @@
+"""The report contract: one JSON object per input file (documented in docs/report.md).
+
+Bump ``SCHEMA_VERSION`` on any change a consumer could notice: a renamed or
+removed field is a major bump, an added field a minor one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.model.records import Evidence, MediaInfo, Verdict, Watermark, as_plain
+from provenance.readers.credentials.reader import C2paInfo
+from provenance.readers.metadata import MetadataInfo
+
+SCHEMA_VERSION = "1.0"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Exit codes of the command line, decided per report and combined (2 wins).
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+@dataclass
+class FileFacts:
+    size_bytes: int | None = None
+    mtime: float | None = None  # seconds since the epoch, as stat reports it
+
+
+@dataclass
+class Report:
+    path: str
+    status: str = "ok"  # ok / error
+    error: str | None = None
+    elapsed_s: float = 0.0
+    file: FileFacts = field(default_factory=FileFacts)
+    media: MediaInfo = field(default_factory=MediaInfo)
+    c2pa: C2paInfo = field(default_factory=C2paInfo)
+    metadata: MetadataInfo = field(default_factory=MetadataInfo)
+    watermarks: list[Watermark] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    verdict: Verdict = field(default_factory=Verdict)
+    schema: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        data = as_plain(self)
+        container = (data.get("metadata") or {}).get("container")
+        if container:
+            container.pop("xmp", None)  # raw bytes; the parsed facts are under metadata.xmp
+        order = (
+            "schema",
+            "path",
+            "status",
+            "error",
+            "elapsed_s",
+            "file",
+            "media",
+            "c2pa",
+            "metadata",
+            "watermarks",
+            "evidence",
+            "verdict",
+        )
+        return {key: data[key] for key in order}
+
+    def to_json(self, indent: int | None = None) -> str:
+        """JSON that is valid UTF-8 even for a non-UTF-8 path: its lone surrogates (PEP 383)
+        are written as ``\\udcff`` escapes, which json.loads turns back into the same path."""
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=_json_default)
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+    def fail(self, reason: str) -> None:
+        """Mark the report as an error with a one-line reason that names the file."""
+        self.status = "error"
+        self.error = " ".join(str(reason).split())[:500]
+        self.verdict.summary = f"Could not analyse {Path(self.path).name}: {self.error}."
+
+    @property
+    def has_findings(self) -> bool:
+        v = self.verdict
+        return v.ai_generated in ("yes", "likely") or v.marks_stripped in ("yes", "likely")
+
+    @property
+    def exit_code(self) -> int:
+        if self.status != "ok":
+            return EXIT_ERROR
+        return EXIT_FINDINGS if self.has_findings else EXIT_CLEAN
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def combined_exit_code(codes) -> int:
+    result = EXIT_CLEAN
+    for code in codes:
+        result = max(result, code)
+    return result

@@ -1,0 +1,356 @@
+"""A bounded walk of the ISO BMFF (MP4/MOV) box tree and the container facts it yields.
+
+Size fields are never trusted: every box is clamped to its parent, the walk is
+limited in depth, box count and bytes read, and a lie is recorded as a problem
+instead of being followed. The facts answer provenance questions: is the C2PA
+``uuid`` box there, which tool wrote the file, was ``moov`` moved (a remux),
+what XMP and AI labels ride along.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+C2PA_UUID = "d8fec3d61b0e483c92975828877ec481"
+XMP_UUID = "be7acfcb97a942e89c71999491e3afac"
+
+MAX_DEPTH = 12
+MAX_BOXES = 20_000
+MAX_PAYLOAD_READ = 4 * 1024 * 1024  # bytes read from any one metadata box
+MDAT_SNIFF = 256 * 1024  # bytes of the first mdat searched for encoder SEI strings
+
+# Boxes whose payload is a list of child boxes (after an optional FullBox header).
+_CONTAINERS = {
+    "moov",
+    "trak",
+    "mdia",
+    "minf",
+    "stbl",
+    "udta",
+    "edts",
+    "dinf",
+    "moof",
+    "traf",
+    "mvex",
+    "sinf",
+    "schi",
+    "ilst",
+    "tref",
+    "mfra",
+    "meco",
+    "strk",
+    "strd",
+}
+_FULLBOX_CONTAINERS = {"meta"}
+_METADATA_LEAVES = {"hdlr", "keys", "XMP_", "mdhd", "stsd", "uuid", "©too", "©enc", "data"}
+
+
+@dataclass
+class Box:
+    type: str
+    offset: int
+    size: int
+    header: int
+    depth: int
+    uuid: str | None = None
+    children: list[Box] = field(default_factory=list)
+
+    @property
+    def payload_offset(self) -> int:
+        return self.offset + self.header
+
+    @property
+    def payload_size(self) -> int:
+        return self.size - self.header
+
+
+@dataclass
+class ContainerFacts:
+    brands: list[str] = field(default_factory=list)
+    top_level: list[str] = field(default_factory=list)
+    c2pa_box: bool = False
+    c2pa_box_purpose: str | None = None
+    moov_before_mdat: bool | None = None
+    encoders: list[str] = field(default_factory=list)  # tool / encoder strings
+    handlers: list[str] = field(default_factory=list)  # "vide: VideoHandler", ...
+    compressors: list[str] = field(default_factory=list)  # sample-entry compressor names
+    codecs: list[str] = field(default_factory=list)  # sample entry types: avc1, hvc1, mp4a
+    audio_sample_rates: list[int] = field(default_factory=list)
+    x264_sei: str | None = None  # "x264 - core 164 r3095 ..." found in the first mdat bytes
+    keys: dict[str, str] = field(default_factory=dict)  # mdta keys -> values (AIGC, encoder...)
+    box_count: int = 0
+    problems: list[str] = field(default_factory=list)
+    xmp: bytes | None = field(default=None, repr=False)
+
+
+class _Walker:
+    def __init__(self, fh: BinaryIO, file_size: int) -> None:
+        self.fh = fh
+        self.file_size = file_size
+        self.count = 0
+        self.problems: list[str] = []
+
+    def walk(self, start: int, end: int, depth: int) -> list[Box]:
+        boxes: list[Box] = []
+        pos = start
+        while pos + 8 <= end:
+            if self.count >= MAX_BOXES:
+                self._problem(f"more than {MAX_BOXES} boxes; walk stopped")
+                break
+            if depth > MAX_DEPTH:
+                self._problem(f"boxes nested deeper than {MAX_DEPTH}; walk stopped")
+                break
+            self.fh.seek(pos)
+            head = self.fh.read(16)
+            if len(head) < 8:
+                break
+            size, kind = struct.unpack(">I4s", head[:8])
+            name = kind.decode("latin-1")
+            header = 8
+            if size == 1:
+                if len(head) < 16:
+                    self._problem(f"'{_safe(name)}' at {pos}: truncated 64-bit size")
+                    break
+                size = struct.unpack(">Q", head[8:16])[0]
+                header = 16
+            elif size == 0:
+                size = end - pos  # extends to the end of its parent
+            if size < header:
+                self._problem(
+                    f"'{_safe(name)}' at {pos} declares size {size}, smaller than its header"
+                )
+                break
+            if pos + size > end:
+                self._problem(
+                    f"'{_safe(name)}' at {pos} declares {size} bytes, "
+                    f"{pos + size - end} past its parent's end"
+                )
+                size = end - pos
+            box = Box(name, pos, size, header, depth)
+            self.count += 1
+            if name == "uuid" and box.payload_size >= 16:
+                self.fh.seek(box.payload_offset)
+                box.uuid = self.fh.read(16).hex()
+                box.header += 16
+            if name in _CONTAINERS:
+                box.children = self.walk(box.payload_offset, pos + size, depth + 1)
+            elif name in _FULLBOX_CONTAINERS and box.payload_size >= 4:
+                # QuickTime writes 'meta' without the FullBox header; ISO with it.
+                self.fh.seek(box.payload_offset + 4)
+                probe = self.fh.read(4)
+                skip = 0 if probe == b"hdlr" else 4
+                box.children = self.walk(box.payload_offset + skip, pos + size, depth + 1)
+            boxes.append(box)
+            pos += size
+        return boxes
+
+    def _problem(self, text: str) -> None:
+        if len(self.problems) < 20 and text not in self.problems:
+            self.problems.append(text)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if 32 <= ord(c) < 127 or c == "©" else "?" for c in name)
+
+
+def _read(fh: BinaryIO, box: Box, limit: int = MAX_PAYLOAD_READ) -> bytes:
+    fh.seek(box.payload_offset)
+    return fh.read(max(0, min(box.payload_size, limit)))
+
+
+def _iter(boxes: list[Box]):
+    for box in boxes:
+        yield box
+        yield from _iter(box.children)
+
+
+def _text(data: bytes) -> str:
+    return data.split(b"\x00", 1)[0].decode("utf-8", "replace").strip()
+
+
+def read_container(fh: BinaryIO, file_size: int) -> ContainerFacts:
+    walker = _Walker(fh, file_size)
+    top = walker.walk(0, file_size, 0)
+    facts = ContainerFacts(top_level=[_safe(b.type) for b in top][:64], box_count=walker.count)
+    facts.problems = walker.problems
+
+    first_moov = next((i for i, b in enumerate(top) if b.type == "moov"), None)
+    first_mdat = next((i for i, b in enumerate(top) if b.type == "mdat"), None)
+    if first_moov is not None and first_mdat is not None:
+        facts.moov_before_mdat = first_moov < first_mdat
+
+    for box in top:
+        if box.type == "ftyp":
+            data = _read(fh, box, 256)
+            brands = [data[0:4]] + [data[i : i + 4] for i in range(8, len(data) - 3, 4)]
+            facts.brands = [b.decode("latin-1").strip() for b in brands if b.strip(b"\x00")]
+        elif box.type == "uuid" and box.uuid == C2PA_UUID:
+            facts.c2pa_box = True
+            data = _read(fh, box, 64)
+            facts.c2pa_box_purpose = _text(data[4:]) or None  # after FullBox version/flags
+        elif box.type == "mdat" and facts.x264_sei is None:
+            fh.seek(box.payload_offset)
+            chunk = fh.read(min(box.payload_size, MDAT_SNIFF))
+            at = chunk.find(b"x264 - core")
+            if at >= 0:
+                facts.x264_sei = _text(chunk[at : at + 160])
+
+    key_names: list[str] = []
+    for box in _iter(top):
+        t = box.type
+        is_xmp = (t == "uuid" and box.uuid == XMP_UUID) or t == "XMP_"
+        if is_xmp and facts.xmp is None:
+            facts.xmp = _read(fh, box)
+        elif t == "hdlr":
+            data = _read(fh, box, 512)
+            if len(data) >= 24:
+                htype = data[8:12].decode("latin-1")
+                raw = data[24:]
+                if raw and raw[0] == len(raw) - 1:  # QuickTime pascal string
+                    raw = raw[1:]
+                hname = _text(raw)
+                if htype.strip("\x00"):
+                    facts.handlers.append(f"{_safe(htype)}: {hname}" if hname else _safe(htype))
+        elif t == "mdhd":
+            _audio_rate_from_mdhd(fh, box, top, facts)
+        elif t == "stsd":
+            _sample_entries(fh, box, facts)
+        elif t in ("©too", "©enc", "©swr"):
+            value = _qt_text(_read(fh, box, 4096))
+            if value:
+                facts.encoders.append(value)
+        elif t == "keys":
+            key_names = _mdta_keys(_read(fh, box, 65536))
+        elif t == "ilst":
+            for index, item in enumerate(box.children):
+                value = _ilst_value(fh, item)
+                if value is None:
+                    continue
+                key_index = (
+                    struct.unpack(">I", item.type.encode("latin-1"))[0]
+                    if len(item.type.encode("latin-1")) == 4
+                    else 0
+                )
+                if 1 <= key_index <= len(key_names):
+                    facts.keys[key_names[key_index - 1]] = value
+                elif item.type in ("©too", "©enc"):
+                    facts.encoders.append(value)
+                else:
+                    facts.keys[_safe(item.type)] = value
+                if index > 256:
+                    break
+    for name, value in facts.keys.items():
+        if name.lower().endswith(("encoder", "software")):
+            facts.encoders.append(value)
+    facts.encoders = list(dict.fromkeys(facts.encoders))
+    facts.audio_sample_rates = sorted(set(facts.audio_sample_rates))
+    return facts
+
+
+def _audio_rate_from_mdhd(fh: BinaryIO, mdhd: Box, top: list[Box], facts: ContainerFacts) -> None:
+    """The media timescale of a sound track is its sample rate in practice."""
+    parent = _parent_of(top, mdhd)
+    if parent is None:
+        return
+    hdlr = next((c for c in parent.children if c.type == "hdlr"), None)
+    if hdlr is None or _read(fh, hdlr, 16)[8:12] != b"soun":
+        return
+    data = _read(fh, mdhd, 64)
+    if len(data) < 24:
+        return
+    version = data[0]
+    offset = 20 if version == 1 else 12
+    scale = struct.unpack(">I", data[offset : offset + 4])[0]
+    if 1000 <= scale <= 768_000:
+        facts.audio_sample_rates.append(scale)
+
+
+def _parent_of(boxes: list[Box], target: Box) -> Box | None:
+    for box in boxes:
+        if target in box.children:
+            return box
+        found = _parent_of(box.children, target)
+        if found:
+            return found
+    return None
+
+
+def _sample_entries(fh: BinaryIO, stsd: Box, facts: ContainerFacts) -> None:
+    data = _read(fh, stsd, 65536)
+    if len(data) < 8:
+        return
+    count = min(struct.unpack(">I", data[4:8])[0], 16)
+    pos = 8
+    for _ in range(count):
+        if pos + 8 > len(data):
+            break
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if size < 8:
+            break
+        name = kind.decode("latin-1")
+        facts.codecs.append(_safe(name))
+        entry = data[pos : pos + size]
+        # Visual sample entry: compressorname is a 32-byte pascal string at offset 50.
+        if (
+            name
+            in (
+                "avc1",
+                "avc3",
+                "hvc1",
+                "hev1",
+                "mp4v",
+                "av01",
+                "vp09",
+                "jpeg",
+                "apcn",
+                "apch",
+                "mjpa",
+                "mjpg",
+            )
+            and len(entry) >= 82
+        ):
+            n = min(entry[50], 31)
+            text = entry[51 : 51 + n].decode("utf-8", "replace").strip()
+            if text:
+                facts.compressors.append(text)
+        pos += size
+
+
+def _qt_text(data: bytes) -> str | None:
+    """A QuickTime user-data text atom (size, language, text) or an iTunes 'data' atom."""
+    if len(data) >= 16 and data[4:8] == b"data":
+        return _text(data[16:]) or None
+    if len(data) >= 4:
+        n = struct.unpack(">H", data[:2])[0]
+        return data[4 : 4 + n].decode("utf-8", "replace").strip() or None
+    return None
+
+
+def _mdta_keys(data: bytes) -> list[str]:
+    if len(data) < 8:
+        return []
+    count = min(struct.unpack(">I", data[4:8])[0], 1024)
+    keys, pos = [], 8
+    for _ in range(count):
+        if pos + 8 > len(data):
+            break
+        size = struct.unpack(">I", data[pos : pos + 4])[0]
+        if size < 8 or pos + size > len(data):
+            break
+        keys.append(data[pos + 8 : pos + size].decode("utf-8", "replace"))
+        pos += size
+    return keys
+
+
+def _ilst_value(fh: BinaryIO, item: Box) -> str | None:
+    for child in item.children or []:
+        if child.type == "data":
+            data = _read(fh, child, 65536)
+            return data[8:].decode("utf-8", "replace").strip("\x00 ") or None
+    # Items are containers in ilst but our walker only descends known containers.
+    data = _read(fh, item, 65536)
+    if len(data) >= 16 and data[4:8] == b"data":
+        return data[16:].decode("utf-8", "replace").strip("\x00 ") or None
+    return None

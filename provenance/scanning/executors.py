@@ -1,0 +1,311 @@
+"""The engines that run checks for a scan: a local pool that can kill a stuck worker, and
+Dask glue (``distributed`` is an optional extra, imported only when asked for).
+
+Why an own pool: ``concurrent.futures`` cannot stop a running task, so a file whose
+decode never returns (a FIFO, a hung network mount) would hold a worker forever. Here
+each worker is a process with a pipe; on its deadline it is killed, the file gets an
+error report and a fresh worker takes its place. Only the guilty file is affected.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from provenance.model.report import FileFacts, Report
+from provenance.options import CheckOptions
+
+ENV_PREFIX = "PROVENANCE_"  # settings workers must share with the caller (generators file)
+WORKER_DIED = "the worker process died while analysing this file"
+
+
+def provenance_env() -> dict[str, str]:
+    """The caller's PROVENANCE_* variables, sent with each task so that workers started
+    earlier (forkserver, a remote Dask cluster) use the same generator tables."""
+    return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+
+
+def _apply_env(env: dict[str, str]) -> None:
+    changed = False
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX) and k not in env]:
+        del os.environ[key]
+        changed = True
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+            changed = True
+    if changed:
+        from provenance.knowledge import generators
+
+        generators.load.cache_clear()
+
+
+def check_task(path: str, options: CheckOptions, env: dict[str, str]) -> Report:
+    """What every engine runs for one file (importable by name on any worker)."""
+    from provenance.pipeline import check
+
+    _apply_env(env)
+    return check(path, options)
+
+
+def error_report(path: str, why: str) -> Report:
+    """A report for a file whose check never returned; file facts come from a
+    non-blocking stat so that --resume recognises the file next time."""
+    report = Report(path=path)
+    report.fail(why)
+    with contextlib.suppress(OSError):
+        st = os.stat(path)
+        report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
+    return report
+
+
+# ---------------------------------------------------------------------------- local pool
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the scanning process dies, even by
+    SIGKILL, so a worker stuck on a FIFO is never orphaned. Best effort elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_main(conn: Connection) -> None:
+    # Ctrl-C and a SIGTERM to the process group reach the workers too: the parent
+    # handles them (every finished report is kept) and kills its workers, so a file that
+    # was being checked gets no false "worker died" report.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        conn.send(check_task(*task))
+
+
+@dataclass
+class _Slot:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    path: str | None = None
+    deadline: float = float("inf")
+
+
+class LocalPool:
+    """``jobs`` worker processes, one file each at a time, each with a deadline."""
+
+    def __init__(self, jobs: int, timeout_s: float | None = None):
+        self.jobs = max(1, jobs)
+        self.timeout_s = timeout_s
+        # fork, as ProcessPoolExecutor does on Linux: a replacement worker starts in
+        # milliseconds with the checker already imported, and the caller's script needs
+        # no ``if __name__ == "__main__"`` guard (spawn and forkserver re-import it).
+        self._ctx = multiprocessing.get_context("fork")
+        self._slots: list[_Slot] = []
+
+    def _spawn(self) -> _Slot:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    def _retire(self, slot: _Slot, kill: bool) -> None:
+        if kill and slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(timeout=5)
+        slot.conn.close()
+
+    def run(self, files: Iterator[str], options: CheckOptions) -> Iterator[Report]:
+        env = provenance_env()
+        self._slots = [self._spawn() for _ in range(self.jobs)]
+        try:
+            yield from self._loop(files, options, env)
+        finally:
+            for slot in self._slots:
+                with contextlib.suppress(OSError):
+                    slot.conn.send(None)
+            for slot in self._slots:
+                self._retire(slot, kill=slot.path is not None)
+            self._slots = []
+
+    def _loop(self, files, options, env) -> Iterator[Report]:
+        exhausted = False
+        while True:
+            for slot in self._slots:
+                if slot.path is None and not exhausted:
+                    path = next(files, None)
+                    if path is None:
+                        exhausted = True
+                        break
+                    slot.path = path
+                    slot.deadline = (
+                        time.monotonic() + self.timeout_s if self.timeout_s else float("inf")
+                    )
+                    slot.conn.send((path, options, env))
+            busy = [s for s in self._slots if s.path is not None]
+            if not busy:
+                return
+            nearest = min(s.deadline for s in busy) - time.monotonic()
+            ready = wait(
+                [s.conn for s in busy] + [s.process.sentinel for s in busy],
+                timeout=None if nearest == float("inf") else max(0.0, nearest),
+            )
+            for index, slot in enumerate(list(self._slots)):
+                if slot.path is not None:
+                    report = self._collect(index, slot, ready)
+                    if report is not None:
+                        yield report
+
+    def _collect(self, index: int, slot: _Slot, ready: list) -> Report | None:
+        """The slot's report if it has one, an error report if its worker died or ran
+        out of time (the worker is then replaced), else None."""
+        path = slot.path or ""
+        if slot.conn in ready or slot.process.sentinel in ready:
+            try:
+                if slot.conn.poll():
+                    report = slot.conn.recv()
+                    slot.path, slot.deadline = None, float("inf")
+                    return report
+            except (EOFError, OSError):
+                pass
+            if slot.process.is_alive() and slot.conn not in ready:
+                return None
+            why = WORKER_DIED
+        elif time.monotonic() >= slot.deadline:
+            why = f"timed out after {self.timeout_s or 0:g} s"
+        else:
+            return None
+        self._retire(slot, kill=True)
+        self._slots[index] = self._spawn()
+        return error_report(path, why)
+
+
+# ------------------------------------------------------------------------------- Dask
+
+
+class DaskExecutor(cf.Executor):
+    """A ``concurrent.futures.Executor`` over a ``distributed.Client`` that can also
+    give up on a task: cancel it and restart the worker that runs it (workers under a
+    nanny only; otherwise the worker stays busy until the task returns)."""
+
+    def __init__(self, client):
+        self.client = client
+        self._tasks: dict[cf.Future, object] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def slots(self) -> int:
+        """Tasks the cluster can run at once (threads of all workers)."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:
+            return 1
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> cf.Future:
+        task = self.client.submit(fn, *args, pure=False, **kwargs)
+        result: cf.Future = cf.Future()
+        result.set_running_or_notify_cancel()
+        with self._lock:
+            self._tasks[result] = task
+        task.add_done_callback(lambda t, r=result: self._settle(t, r))
+        return result
+
+    def _settle(self, task, result: cf.Future) -> None:
+        with self._lock:
+            self._tasks.pop(result, None)
+        if result.done():
+            return
+        try:
+            if task.status == "finished":
+                result.set_result(task.result())
+            elif task.status == "cancelled":
+                result.set_exception(cf.CancelledError())
+            else:
+                result.set_exception(task.exception())
+        except Exception as exc:  # the result could not be fetched (lost connection...)
+            with contextlib.suppress(cf.InvalidStateError):
+                result.set_exception(exc)
+
+    def abandon(self, result: cf.Future) -> None:
+        with self._lock:
+            task = self._tasks.pop(result, None)
+        if task is None:
+            return
+        try:
+            processing = self.client.processing()
+            workers = [w for w, keys in processing.items() if task.key in keys]
+            task.cancel()
+            if workers:
+                self.client.restart_workers(workers, timeout=60, raise_for_error=False)
+        except Exception:
+            pass  # best effort: the scan goes on with the workers it has
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            with self._lock:
+                tasks = list(self._tasks.values())
+                self._tasks.clear()
+            for task in tasks:
+                with contextlib.suppress(Exception):
+                    task.cancel()
+
+
+def parse_dask(spec: str) -> tuple[str, int | None]:
+    """``local`` / ``local:N`` → ("local", N or None); anything else is an address."""
+    if spec == "local" or spec.startswith("local:"):
+        _, _, count = spec.partition(":")
+        if count and (not count.isdigit() or int(count) < 1):
+            raise ValueError(f"--dask local:N needs a positive worker count, not {count!r}")
+        return "local", int(count) if count else None
+    return spec, None
+
+
+@contextlib.contextmanager
+def dask_executor(spec: str) -> Iterator[DaskExecutor]:
+    """Connect to a scheduler at ``spec``, or start a LocalCluster for ``local[:N]``."""
+    try:
+        import logging
+
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise RuntimeError(
+            "--dask needs the optional extra: pip install 'provenance[dask]' (dask[distributed])"
+        ) from exc
+    where, workers = parse_dask(spec)
+    with contextlib.ExitStack() as stack:
+        if where == "local":
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(where, timeout="30s"))
+        executor = DaskExecutor(client)
+        try:
+            yield executor
+        finally:
+            executor.shutdown(cancel_futures=True)
