@@ -15,7 +15,15 @@ from typing import Any
 from corpus import NOT_YES_OR_LIKELY, STRIP_KINDS, Entry
 
 YES_LIKELY = ("yes", "likely")
-FIELDS = ("status", "ai_generated", "generator", "marks_stripped", "stripped", "c2pa_state", "handle")
+FIELDS = (
+    "status",
+    "ai_generated",
+    "generator",
+    "marks_stripped",
+    "stripped",
+    "c2pa_state",
+    "handle",
+)
 
 
 @dataclass
@@ -80,7 +88,9 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
         out.append(Outcome(entry.id, name, result, expected, got, false_claim))
 
     if "status" in exp:
-        add("status", "right" if obs.status == exp["status"] else "wrong", exp["status"], obs.status)
+        add(
+            "status", "right" if obs.status == exp["status"] else "wrong", exp["status"], obs.status
+        )
     if "ai_generated" in exp:
         want, got = exp["ai_generated"], obs.ai_generated
         if want == NOT_YES_OR_LIKELY:
@@ -93,7 +103,13 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
     if "generator" in exp:
         want, got = exp["generator"], obs.generator
         if want == "none":
-            add("generator", "right" if got is None else "wrong", want, got, "" if got is None else "generator")
+            add(
+                "generator",
+                "right" if got is None else "wrong",
+                want,
+                got,
+                "" if got is None else "generator",
+            )
         elif got in _allowed(want):
             add("generator", "right", want, got)
         else:
@@ -102,7 +118,9 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
         want, got = exp["marks_stripped"], obs.marks_stripped
         if want == NOT_YES_OR_LIKELY:
             bad = got in YES_LIKELY
-            add("marks_stripped", "wrong" if bad else "right", want, got, "stripping" if bad else "")
+            add(
+                "marks_stripped", "wrong" if bad else "right", want, got, "stripping" if bad else ""
+            )
         elif got in _allowed(want):
             add("marks_stripped", "right", want, got)
         else:
@@ -111,7 +129,13 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
     if "stripped" in exp:
         want = list(exp["stripped"])
         if not want:
-            add("stripped", "wrong" if claimed else "right", [], claimed, "stripping" if claimed else "")
+            add(
+                "stripped",
+                "wrong" if claimed else "right",
+                [],
+                claimed,
+                "stripping" if claimed else "",
+            )
         else:
             missing = [k for k in want if k not in claimed]
             extra = [k for k in claimed if k not in want]
@@ -119,7 +143,13 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
             add("stripped", result, want, claimed)
     if "stripped_absent" in exp:
         bad = [k for k in claimed if k in exp["stripped_absent"]]
-        add("stripped", "wrong" if bad else "right", "not " + "/".join(exp["stripped_absent"]), claimed, "stripping" if bad else "")
+        add(
+            "stripped",
+            "wrong" if bad else "right",
+            "not " + "/".join(exp["stripped_absent"]),
+            claimed,
+            "stripping" if bad else "",
+        )
     if "c2pa_state" in exp:
         want, got = exp["c2pa_state"], obs.c2pa_state
         result = "right" if got in _allowed(want) else ("missed" if got is None else "wrong")
@@ -127,7 +157,12 @@ def judge(entry: Entry, obs: Observed) -> list[Outcome]:
     if "handle" in exp:
         want = exp["handle"].lower()
         handles = [h.lower() for h in obs.handles]
-        add("handle", "right" if want in handles else ("missed" if not handles else "wrong"), exp["handle"], obs.handles)
+        add(
+            "handle",
+            "right" if want in handles else ("missed" if not handles else "wrong"),
+            exp["handle"],
+            obs.handles,
+        )
     return out
 
 
@@ -173,9 +208,19 @@ def table(summaries: dict[str, Summary]) -> str:
             c = summaries[n].fields.get(f, Counter())
             cells.append(f"{c['right']} / {c['wrong']} / {c['missed']}" if sum(c.values()) else "-")
         rows.append(f"| {f} | " + " | ".join(cells) + " |")
-    for label, key in (("false AI calls on negatives", "ai"), ("false generator names on negatives", "generator"),
-                       ("false stripping claims on negatives", "stripping")):
-        rows.append(f"| {label} | " + " | ".join(str(summaries[n].false_claims_on_negatives[key]) for n in names) + " |")
-    rows.append("| forbidden stripping claims on AI files | "
-                + " | ".join(str(summaries[n].false_stripping_on_others) for n in names) + " |")
+    for label, key in (
+        ("false AI calls on negatives", "ai"),
+        ("false generator names on negatives", "generator"),
+        ("false stripping claims on negatives", "stripping"),
+    ):
+        rows.append(
+            f"| {label} | "
+            + " | ".join(str(summaries[n].false_claims_on_negatives[key]) for n in names)
+            + " |"
+        )
+    rows.append(
+        "| forbidden stripping claims on AI files | "
+        + " | ".join(str(summaries[n].false_stripping_on_others) for n in names)
+        + " |"
+    )
     return "\n".join(rows)

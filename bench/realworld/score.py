@@ -33,9 +33,14 @@ from judge import Outcome, judge, observe, summarise, table  # noqa: E402
 
 
 def commit_of(root: Path) -> str:
-    proc = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    proc = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return proc.stdout.strip() + ("+dirty" if dirty else "")
 
 
@@ -83,8 +88,13 @@ def score(entries: list[Entry], reports: dict[str, dict[str, Any]]) -> dict[str,
     return {e.id: judge(e, observe(reports.get(e.id, {}))) for e in entries}
 
 
-def report_text(entries: list[Entry], reports: dict[str, dict[str, Any]],
-                outcomes: dict[str, list[Outcome]], tool: str, detail: bool) -> str:
+def report_text(
+    entries: list[Entry],
+    reports: dict[str, dict[str, Any]],
+    outcomes: dict[str, list[Outcome]],
+    tool: str,
+    detail: bool,
+) -> str:
     lines = []
     for stretch in (False, True):
         group = [e for e in entries if e.stretch == stretch]
@@ -97,7 +107,9 @@ def report_text(entries: list[Entry], reports: dict[str, dict[str, Any]],
             lines.append(f"{e.id}  [{e.kind}]  {e.file_name}")
             for o in bad:
                 flag = f"  FALSE {o.false_claim.upper()} CLAIM" if o.false_claim else ""
-                lines.append(f"    {o.field}: {o.result}: expected {o.expected!r}, got {o.got!r}{flag}")
+                lines.append(
+                    f"    {o.field}: {o.result}: expected {o.expected!r}, got {o.got!r}{flag}"
+                )
             lines.append(f"    evidence: {evidence_line(rep)}")
             if rep.get("error"):
                 lines.append(f"    error: {rep['error']}")
@@ -105,8 +117,10 @@ def report_text(entries: list[Entry], reports: dict[str, dict[str, Any]],
                 for ev in observe(rep).evidence:
                     lines.append(f"      - {ev.get('kind')}: {ev.get('detail')}")
         s = summarise(group, {e.id: outcomes[e.id] for e in group})
-        lines.append(f"\n{tool}: {len(group)} {'stretch' if stretch else 'scored'} files "
-                     f"({s.negatives} negatives)\n" + table({tool: s}))
+        lines.append(
+            f"\n{tool}: {len(group)} {'stretch' if stretch else 'scored'} files "
+            f"({s.negatives} negatives)\n" + table({tool: s})
+        )
     return "\n".join(lines)
 
 
@@ -125,24 +139,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         wanted = set(args.only.split(","))
         entries = [e for e in entries if e.id in wanted]
-    reports = read_reports(args.reports, entries) if args.reports else run_provenance(entries, args.corpus)
+    reports = (
+        read_reports(args.reports, entries)
+        if args.reports
+        else run_provenance(entries, args.corpus)
+    )
     if args.save_reports:
         with args.save_reports.open("w", encoding="utf-8") as fh:
             for e in entries:
-                fh.write(json.dumps({"id": e.id, **reports.get(e.id, {})}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps({"id": e.id, **reports.get(e.id, {})}, ensure_ascii=False) + "\n"
+                )
     outcomes = score(entries, reports)
     if args.json:
         scored = [e for e in entries if not e.stretch]
         stretch = [e for e in entries if e.stretch]
-        print(json.dumps({
-            "tool": "provenance",
-            "commit": commit_of(ROOT),
-            "date": dt.date.today().isoformat(),
-            "summary": summarise(scored, outcomes).to_dict(),
-            "stretch_summary": summarise(stretch, outcomes).to_dict(),
-            "outcomes": {k: [vars(o) for o in v] for k, v in outcomes.items()},
-            "evidence": {e.id: evidence_line(reports.get(e.id, {})) for e in entries},
-        }, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "tool": "provenance",
+                    "commit": commit_of(ROOT),
+                    "date": dt.date.today().isoformat(),
+                    "summary": summarise(scored, outcomes).to_dict(),
+                    "stretch_summary": summarise(stretch, outcomes).to_dict(),
+                    "outcomes": {k: [vars(o) for o in v] for k, v in outcomes.items()},
+                    "evidence": {e.id: evidence_line(reports.get(e.id, {})) for e in entries},
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         print(report_text(entries, reports, outcomes, "provenance", args.detail))
         print(f"\nmeasured on {commit_of(ROOT)}, {dt.date.today().isoformat()}")
