@@ -50,9 +50,9 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 PLATFORMS: list[tuple[str, str]] = [
     (r"\bveo\b", "veo"),
     (r"gemini|imagen|nano.?banana", "imagen"),
+    # "OpenAI (ChatGPT / GPT Image / DALL·E / Sora)" names every OpenAI product: the medium decides
+    (r"openai|chatgpt|dall.?e|gpt-image|gpt-4o", "@openai"),
     (r"\bsora\b", "sora"),
-    (r"dall.?e|chatgpt|gpt-image|gpt-4o", "dall-e"),
-    (r"openai", "@openai"),
     (r"google", "@google"),
     (r"firefly", "firefly"),
     (r"microsoft|bing|designer", "microsoft-designer"),
@@ -158,9 +158,15 @@ def to_report(raw: dict[str, Any], video: bool) -> dict[str, Any]:
     }
 
 
-def run_peer(peer: Path, entries: list[Entry], corpus: Path, timeout: float) -> dict[str, Any]:
-    reports: dict[str, Any] = {}
+def run_peer(
+    peer: Path, entries: list[Entry], corpus: Path, timeout: float, log: Path | None
+) -> dict[str, Any]:
+    """Peer reports by entry id; with ``log``, each is appended as it finishes and files already
+    in the log are not run again (the peer's video scan is slow: a run can be resumed)."""
+    reports: dict[str, Any] = read_reports(log, entries) if log and log.is_file() else {}
     for i, entry in enumerate(entries, 1):
+        if entry.id in reports:
+            continue
         path = corpus / entry.file_name
         video = path.suffix.lower() in VIDEO_SUFFIXES
         cmd = (
@@ -180,6 +186,11 @@ def run_peer(peer: Path, entries: list[Entry], corpus: Path, timeout: float) -> 
             reports[entry.id] = {"status": "error", "error": err[0][:200]}
             continue
         reports[entry.id] = to_report(raw, video)
+        if log:
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(
+                    json.dumps({"id": entry.id, **reports[entry.id]}, ensure_ascii=False) + "\n"
+                )
     return reports
 
 
@@ -189,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--manifest", type=Path, default=MANIFEST)
     ap.add_argument("--reports", type=Path, help="score saved peer reports (JSON Lines)")
-    ap.add_argument("--save-reports", type=Path)
+    ap.add_argument("--save-reports", type=Path, help="append each report here; rerun resumes")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per file")
     ap.add_argument("--only", help="comma-separated entry ids")
     ap.add_argument("--json", action="store_true")
@@ -201,13 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.reports:
         reports = read_reports(args.reports, entries)
     else:
-        reports = run_peer(args.peer, entries, args.corpus, args.timeout)
-    if args.save_reports:
-        with args.save_reports.open("w", encoding="utf-8") as fh:
-            for e in entries:
-                fh.write(
-                    json.dumps({"id": e.id, **reports.get(e.id, {})}, ensure_ascii=False) + "\n"
-                )
+        reports = run_peer(args.peer, entries, args.corpus, args.timeout, args.save_reports)
+    # Re-map from the peer's own answer, so a mapping fix applies to saved reports too.
+    for e in entries:
+        raw = reports.get(e.id, {}).get("peer")
+        if isinstance(raw, dict):
+            reports[e.id] = to_report(raw, Path(e.file_name).suffix.lower() in VIDEO_SUFFIXES)
     outcomes = score(entries, reports)
     version = subprocess.run([str(args.peer), "--version"], capture_output=True, text=True).stdout
     if args.json:
