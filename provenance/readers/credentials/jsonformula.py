@@ -58,7 +58,17 @@ _SIMPLE = {
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 # After these, '-' is subtraction; elsewhere it is a unary minus.
-_OPERAND_END = {"global", "current", "number", "rparen", "name", "quoted", "rbracket", "json", "string"}
+_OPERAND_END = {
+    "global",
+    "current",
+    "number",
+    "rparen",
+    "name",
+    "quoted",
+    "rbracket",
+    "json",
+    "string",
+}
 
 
 def tokenize(text: str) -> list[Token]:
@@ -83,7 +93,9 @@ def tokenize(text: str) -> list[Token]:
             m = _NUMBER.match(text, i)
             assert m
             raw = m.group()
-            out.append(Token("number", float(raw) if "." in raw or "e" in raw.lower() else int(raw)))
+            out.append(
+                Token("number", float(raw) if "." in raw or "e" in raw.lower() else int(raw))
+            )
             i = m.end()
         elif ch == "-":
             out.append(Token("subtract" if prev in _OPERAND_END else "minus"))

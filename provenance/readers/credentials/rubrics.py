@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from provenance.readers.credentials.jsonformula import Formulas, FormulaError
+from provenance.readers.credentials.jsonformula import FormulaError, Formulas
 from provenance.readers.credentials.trust import data_text
 
 SIGNALS_RUBRIC = "asset-rubric-signals-local.yml"
@@ -174,9 +174,7 @@ def graph(crjson: dict[str, Any]) -> list[tuple[dict[str, Any], ManifestSignals,
                         format=value.get("dc:format"),
                     )
                     nodes.append((pseudo, node, i))
-                    record.ingredients.append(
-                        {"index": pseudo_index, "relationship": relationship}
-                    )
+                    record.ingredients.append({"index": pseudo_index, "relationship": relationship})
             elif key.startswith("c2pa.thumbnail") and not record.format:
                 record.format = value.get("format")
     return nodes
@@ -239,7 +237,11 @@ def evaluate(file: str, crjson: dict[str, Any]) -> list[RubricResult]:
             matches = list(value) if hit else []
         else:
             outcome = "true" if _as_bool(value) else "false"
-        text_key = outcome if outcome != "warn" or "warn" in (statement.get("reportText") or {}) else "false"
+        text_key = (
+            outcome
+            if outcome != "warn" or "warn" in (statement.get("reportText") or {})
+            else "false"
+        )
         text = _text(statement, text_key)
         if matches and all(isinstance(m, str) for m in matches):
             text = text.replace("{{matches}}", ", ".join(matches))

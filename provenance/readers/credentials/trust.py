@@ -117,9 +117,7 @@ def entries(list_file: str) -> tuple[ListEntry, ...]:
             for cert in identity.get("X509Certificates", []):
                 der_b64 = "".join(str(cert.get("val", "")).split())
                 subject = subject_of(base64.b64decode(der_b64))
-                out.append(
-                    ListEntry(subject, name, _first_value(info.get("ServiceName")), der_b64)
-                )
+                out.append(ListEntry(subject, name, _first_value(info.get("ServiceName")), der_b64))
     return tuple(out)
 
 
@@ -142,9 +140,7 @@ def pem_certificates(text: str) -> list[bytes]:
     return [base64.b64decode("".join(m.split())) for m in _PEM.findall(text)]
 
 
-def match_entry(
-    name: dict[str, str] | None, candidates: tuple[ListEntry, ...]
-) -> ListEntry | None:
+def match_entry(name: dict[str, str] | None, candidates: tuple[ListEntry, ...]) -> ListEntry | None:
     """The list certificate whose subject is this (issuer) name, compared attribute by
     attribute on the attributes both sides carry (crJSON omits some, e.g. emailAddress)."""
     if not name:
