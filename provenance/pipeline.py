@@ -63,7 +63,9 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
         raise ProbeError(f"cannot stat file: {exc.strerror or exc}") from exc
     report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
     report.media = probe(path)
-    report.c2pa = credentials.read(path, report.media.mime, opts.trust_anchors, opts.allow_network)
+    report.c2pa = credentials.read(
+        path, report.media.mime, opts.trust_anchors, opts.allow_network, opts.bundled_trust
+    )
     report.metadata = metadata.read(path, report.media)
 
     evidence: list[Evidence] = []

@@ -705,9 +705,17 @@ def sign(
     ingredients: tuple[Ingredient, ...] = (),
     remote_url: str | None = None,
     embed: bool = True,
+    created_actions: bool = False,
 ) -> tuple[bytes, bytes]:
-    """Sign data with c2pa-python; returns (signed asset, manifest store bytes)."""
-    ctx = c2pa.Context.from_dict(SIGN_SETTINGS)
+    """Sign data with c2pa-python; returns (signed asset, manifest store bytes).
+
+    created_actions: declare the actions assertion a *created* assertion (made by the claim
+    generator itself), which the Asset Rubrics require before they call actions unambiguous.
+    """
+    settings = json.loads(json.dumps(SIGN_SETTINGS))
+    if created_actions:
+        settings["builder"]["created_assertion_labels"] = ["c2pa.actions"]
+    ctx = c2pa.Context.from_dict(settings)
     builder = c2pa.Builder(definition, ctx)
     for ing in ingredients:
         builder.add_ingredient(ing.spec, ing.mime, io.BytesIO(ing.data))
@@ -836,7 +844,7 @@ def ai_disclosure(types: list[str]) -> str:
         return "composite"
     if "trainedAlgorithmicMedia" in names or "algorithmicMedia" in names:
         return "generated"
-    if names & {"digitalCapture", "computationalCapture"}:
+    if names & {"digitalCapture", "computationalCapture", "compositeCapture"}:
         return "captured"
     return "none"
 
@@ -923,6 +931,9 @@ class Expect:
     must_fail: tuple[str, ...] = ()
     must_not_fail: tuple[str, ...] = ()
     source_types: tuple[str, ...] = ()  # digitalSourceTypes that must be found (recursively)
+    # Asset Rubrics signals the active manifest is built to raise (C2PA Asset Rubrics 1.0);
+    # tests/test_c2pa_rubrics.py checks them against the C2PA's reference evaluator.
+    signals: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     sidecar: str | None = None
     note: str = ""
@@ -1026,6 +1037,106 @@ def make_signed(ca: TestCA) -> dict[str, bytes]:
         ),
     )
     return out
+
+
+C2PA_DST = "http://c2pa.org/digitalsourcetype/"
+
+
+def signal_manifest(title: str, actions: list[dict], complete: bool = True) -> dict[str, Any]:
+    """A manifest whose actions assertion says allActionsIncluded (the rubric's test for
+    "unambiguous"), so that each sample raises the signals it is built for and no others."""
+    data: dict[str, Any] = {"actions": actions}
+    if complete:
+        data["allActionsIncluded"] = True
+    return {
+        "claim_generator_info": [{"name": GENERATOR, "version": "1.0"}],
+        "title": title,
+        "assertions": [{"label": "c2pa.actions", "data": data}],
+    }
+
+
+def act(action: str, source_type: str | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": action, "softwareAgent": {"name": AGENT}, **extra}
+    if source_type:
+        out["digitalSourceType"] = source_type
+    return out
+
+
+def make_signal_samples(ca: TestCA) -> None:
+    """One small signed JPEG per Asset Rubrics signal that no other sample raises."""
+    small = {
+        "signal_partly_genai.jpg": (
+            [act("c2pa.created", COMPOSITE)],
+            ("partlyGenAICreation",),
+            "composite",
+        ),
+        "signal_composition.jpg": (
+            [act("c2pa.created", DST + "composite")],
+            ("compositionMayContainGenAI",),
+            "none",
+        ),
+        "signal_stitched.jpg": (
+            [act("c2pa.created", DST + "compositeCapture")],
+            ("capturedMediaStitched",),
+            "captured",
+        ),
+        "signal_digital_art.jpg": (
+            [act("c2pa.created", DST + "digitalCreation"), act("c2pa.edited", DST + "digitalArt")],
+            # digitalArt is not a GenAI type, so the edit is also "perceptible non-GenAI"
+            ("nonGenAIDigitalCreation", "perceptiblePossiblyGenAI", "perceptibleNonGenAI"),
+            "none",
+        ),
+        "signal_screen_capture.jpg": (
+            [act("c2pa.created", DST + "screenCapture"), act("c2pa.resized.proportional")],
+            ("screenCaptureMayContainGenAI", "nonEditorial"),
+            "none",
+        ),
+        "signal_blank_canvas.jpg": (
+            [act("c2pa.created", C2PA_DST + "empty"), act("c2pa.drawing", DST + "digitalCreation")],
+            ("blankCanvas", "perceptibleNonGenAI"),
+            "none",
+        ),
+    }
+    for seed, (name, (actions, signals, disclosure)) in enumerate(small.items(), start=20):
+        cred = ca.camera if "stitched" in name else ca.synthgen
+        data = jpeg(cv2.resize(plain_pixels(seed), (96, 72)))
+        write(
+            name,
+            sign(signal_manifest(name, actions), "image/jpeg", data, cred, created_actions=True)[0],
+            Expect(
+                **SIGNED_OK,
+                ai_disclosure=disclosure,
+                signals=signals,
+                note=f"actions {[a['action'] for a in actions]}, allActionsIncluded: true",
+            ),
+        )
+    # An ingredient without Content Credentials: "media of unknown provenance".
+    plain = jpeg(cv2.resize(captured_pixels(), (96, 72)))
+    actions = [
+        {"action": "c2pa.opened", "parameters": {"ingredientIds": ["plain"]}},
+        act("c2pa.converted"),
+    ]
+    ingredient = Ingredient(
+        plain, "image/jpeg", {"title": "plain.jpg", "relationship": "parentOf", "label": "plain"}
+    )
+    name = "signal_unknown_ingredient.jpg"
+    write(
+        name,
+        sign(
+            signal_manifest(name, actions),
+            "image/jpeg",
+            plain,
+            ca.synthgen,
+            (ingredient,),
+            created_actions=True,
+        )[0],
+        Expect(
+            **SIGNED_OK,
+            ai_disclosure="none",
+            signals=("mediaUnknownProvenance", "nonEditorial"),
+            note="opened a JPEG without Content Credentials (parentOf), then converted it",
+        ),
+    )
 
 
 def flip_scan_byte(data: bytes) -> bytes:
@@ -1358,6 +1469,8 @@ def verify(name: str, exp: Expect, root_pem: str) -> dict[str, Any]:
         check(got == exp.ai_disclosure, f"{name}: metadata says {got}, not {exp.ai_disclosure}")
         entry["ai_disclosure_source"] = "metadata" if got != "none" else None
     entry["ai_disclosure"] = exp.ai_disclosure
+    if exp.signals:
+        entry["signals"] = list(exp.signals)
     entry["metadata"] = meta
     return entry
 
@@ -1389,6 +1502,7 @@ def main() -> int:
     ca = build_ca()
     write_ca(ca)
     signed = make_signed(ca)
+    make_signal_samples(ca)
     make_tampered(signed)
     make_stripped(signed)
     make_remote_and_sidecar(ca)
