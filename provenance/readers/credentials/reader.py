@@ -44,6 +44,8 @@ _URL = re.compile(r"(https?://\S+)")
 _REMOTE_ERROR_TYPES = ("Remote", "RemoteManifest")
 # Failure categories (data/c2pa_codes.toml) that mean the manifest itself does not verify.
 _SIGNATURE_CATEGORIES = ("signature", "structure", "other")
+# Failure categories that make an ingredient's own manifest invalid (not its signer's trust).
+_INGREDIENT_BREAKING = ("content", "signature", "structure", "other", "ingredient")
 # Trust-list URIs given to the SDK with each anchor set; it names the one a chain reached.
 _BUNDLED_URI = "urn:provenance:c2pa-trust-list"
 _TSA_URI = "urn:provenance:c2pa-tsa-trust-list"
@@ -132,7 +134,7 @@ class Ingredient:
     relationship: str | None
     path: list[str] = field(default_factory=list)  # titles from the active manifest down
     manifest: str | None = None  # label of the ingredient's own manifest, if it has one
-    status: str = "no manifest"  # valid / invalid / no manifest / not validated
+    status: str = "no manifest"  # valid / invalid / missing / no manifest / not validated
     failures: list[str] = field(default_factory=list)  # failure codes of its own validation
     signals: list[str] = field(default_factory=list)  # rubric signal ids of its node
     digital_source_type: str | None = None  # declared on a flat ingredient
@@ -680,36 +682,34 @@ def _ingredient_chain(
         for key, value in (manifest.get("assertions") or {}).items():
             if not key.startswith("c2pa.ingredient") or not isinstance(value, dict):
                 continue
-            url = (value.get("activeManifest") or {}).get("url") or ""
-            found = rubrics._URN.search(url)
-            child = by_label.get(found.group(0)) if found else None
+            ref = value.get("activeManifest") or value.get("c2pa_manifest") or {}
+            url = str(ref.get("url") or "")
+            label = url.split("/c2pa/", 1)[1].split("/", 1)[0] if "/c2pa/" in url else None
+            child = by_label.get(label)
             own = (value.get("validationResults") or {}).get("activeManifest") or {}
             delta = next((d for uri, d in deltas.items() if uri.endswith("/" + key)), {})
-            failures = sorted(
-                {c.get("code") for c in (own.get("failure") or []) + (delta.get("failure") or [])}
-            )
+            codes = (own.get("failure") or []) + (delta.get("failure") or [])
+            failures = sorted({str(c.get("code")) for c in codes if c.get("code")})
             title = value.get("dc:title")
             ing = Ingredient(
                 title=title,
                 relationship=value.get("relationship"),
                 path=list(path),
-                manifest=found.group(0) if found else None,
+                manifest=label,
                 digital_source_type=value.get("digitalSourceType"),
-                failures=[f for f in failures if f],
+                failures=failures,
             )
             if url:
                 validated = bool(own) or bool(delta)
-                bad = [
-                    f
-                    for f in ing.failures
-                    if code_category(f)
-                    in ("content", "signature", "structure", "other", "ingredient")
-                ]
-                ing.status = "invalid" if bad else ("valid" if validated else "not validated")
-                if child is not None:
-                    ing.signals = (
-                        node_of[child[1]["label"]].ids() if child[1]["label"] in node_of else []
-                    )
+                bad = [f for f in failures if code_category(f) in _INGREDIENT_BREAKING]
+                if child is None:
+                    ing.status = "missing"
+                elif bad:
+                    ing.status = "invalid"
+                else:
+                    ing.status = "valid" if validated else "not validated"
+                node = node_of.get(label) if child is not None else None
+                ing.signals = node.ids() if node else []
             else:
                 pseudo = pseudo_of.get((index, str(title or "flat-ingredient")))
                 ing.signals = pseudo.ids() if pseudo else []
