@@ -278,3 +278,13 @@ def test_cawg_identity_is_reported_apart_and_does_not_sink_the_manifest():
     ]
     credentials._classify(info)
     assert (info.state, info.signature, info.integrity) == ("valid", "verified", "intact")
+
+
+def test_an_ingredient_that_failed_when_it_was_used_is_invalid_on_its_own(fixtures):
+    # CIE-sig-CA.jpg used E-sig-CA.jpg, whose claim signature did not verify; the asset
+    # itself stays valid, the ingredient says what failed.
+    info = credentials.read(fixtures / "c2pa" / "CIE-sig-CA.jpg", "image/jpeg")
+    assert info.state == "valid"
+    first = info.ingredients[0]
+    assert (first.title, first.status) == ("E-sig-CA.jpg", "invalid")
+    assert "claimSignature.mismatch" in first.failures

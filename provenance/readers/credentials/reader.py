@@ -688,7 +688,9 @@ def _ingredient_chain(
             child = by_label.get(label)
             own = (value.get("validationResults") or {}).get("activeManifest") or {}
             delta = next((d for uri, d in deltas.items() if uri.endswith("/" + key)), {})
-            codes = (own.get("failure") or []) + (delta.get("failure") or [])
+            # v3 records validationResults; v2 a flat validationStatus list of failures
+            recorded = own.get("failure") or value.get("validationStatus") or []
+            codes = list(recorded) + list(delta.get("failure") or [])
             failures = sorted({str(c.get("code")) for c in codes if c.get("code")})
             title = value.get("dc:title")
             ing = Ingredient(
@@ -700,7 +702,7 @@ def _ingredient_chain(
                 failures=failures,
             )
             if url:
-                validated = bool(own) or bool(delta)
+                validated = bool(own) or "validationStatus" in value or bool(delta)
                 bad = [f for f in failures if code_category(f) in _INGREDIENT_BREAKING]
                 if child is None:
                     ing.status = "missing"
