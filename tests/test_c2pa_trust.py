@@ -188,3 +188,26 @@ def test_no_timestamp_is_said_so(samples):
     info = credentials.read(samples / "credentials" / "expired_signer.jpg", "image/jpeg")
     assert info.signing_time_source == "none" and info.signing_time is None
     assert info.credential == "expired" and info.integrity == "intact"
+
+
+def test_expired_certificate_backed_by_a_trusted_timestamp_is_fine(samples):
+    path = samples / "credentials" / "expired_timestamped.jpg"
+    info = credentials.read(path, "image/jpeg", trust_anchors=str(samples / ROOT))
+    assert (info.credential, info.integrity) == ("trusted", "intact")
+    assert info.signing_time_source == "tsa-trusted"  # anchored by your roots, not the list
+    assert info.timestamp_authority == "Provenance Test TSA, Provenance Test CA"
+    # without an anchor for the TSA the time is unproven, and the leaf is judged today
+    alone = credentials.read(path, "image/jpeg")
+    assert (alone.credential, alone.signing_time_source) == ("expired", "tsa-untrusted")
+    assert alone.integrity == "intact"  # never tampering
+
+
+def test_a_tsa_on_the_bundled_tsa_list_is_named_so(monkeypatch, samples):
+    monkeypatch.setattr(trust, "tsa_pem", lambda: (samples / ROOT).read_text())
+    credentials._context_for.cache_clear()
+    try:
+        info = credentials.read(samples / "credentials" / "timestamped.jpg", "image/jpeg")
+    finally:
+        credentials._context_for.cache_clear()
+    assert info.signing_time_source == "tsa-listed"
+    assert info.signing_time and info.signing_time.startswith("20")

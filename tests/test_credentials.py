@@ -121,6 +121,9 @@ SAMPLES = [
     ("tampered_signature.jpg", "invalid", "match", "failed", "trusted", "generated"),
     # An expired signer is a matter of time, not tampering: the SDK says Invalid, we say valid.
     ("expired_signer.jpg", "valid", "match", "verified", "expired", "generated"),
+    # The same short-lived leaf with a timestamp from a TSA the test root anchors: not expired.
+    ("expired_timestamped.jpg", "trusted", "match", "verified", "trusted", "generated"),
+    ("timestamped.jpg", "trusted", "match", "verified", "trusted", "generated"),
     # remote_manifest.c2pa lies beside it: the sidecar is read in place of the remote copy
     ("remote_manifest.jpg", "trusted", "match", "verified", "trusted", "generated"),
     ("sidecar_asset.jpg", "trusted", "match", "verified", "trusted", "generated"),

@@ -242,19 +242,22 @@ def sdk_settings(settings: TrustSettings) -> dict[str, Any]:
         anchors.append(
             {
                 "trust_kind": "tsa",
-                "trust_anchors": trust.data_text("C2PA-TSA-TRUST-LIST.pem"),
+                "trust_anchors": trust.tsa_pem(),
                 "trust_uri": _TSA_URI,
             }
         )
     if settings.user_anchors:
+        pem = Path(settings.user_anchors).read_text("utf-8")
         anchors.append(
             {
                 "trust_kind": "manifest",
-                "trust_anchors": Path(settings.user_anchors).read_text("utf-8"),
+                "trust_anchors": pem,
                 "trust_uri": _USER_URI,
                 "trust_config": eku,
             }
         )
+        # As the older trust.user_anchors string did, your roots anchor time-stamping too.
+        anchors.append({"trust_kind": "tsa", "trust_anchors": pem, "trust_uri": _USER_URI})
     out: dict[str, Any] = {
         "verify": {
             "remote_manifest_fetch": bool(settings.allow_network),
@@ -608,14 +611,13 @@ def _trust_facts(info: C2paInfo, codes: list[ValidationCode], settings: TrustSet
 
 
 def _named_uri(code: ValidationCode | None) -> str | None:
-    """The trust-list URI the SDK names for a trusted chain ("found in [URI] trust anchors");
-    the URIs are the ones this module gave it, so the match cannot be confused."""
+    """The trust-list URI the SDK names for a trusted chain ("found in [URI] trust anchors",
+    "timestamp cert trusted: ..., trust list: URI"); the URIs are the ones this module gave
+    it, so the match cannot be confused with other text."""
     if not code or not code.sdk_explanation:
         return None
-    for uri in _LIST_BY_URI:
-        if f"[{uri}]" in code.sdk_explanation:
-            return uri
-    return None
+    words = set(re.split(r"[\s\[\],]+", code.sdk_explanation))
+    return next((uri for uri in (_BUNDLED_URI, _TSA_URI, _USER_URI) if uri in words), None)
 
 
 def _time_facts(info: C2paInfo, top: dict[str, Any], codes: list[ValidationCode]) -> None:
@@ -626,11 +628,16 @@ def _time_facts(info: C2paInfo, top: dict[str, Any], codes: list[ValidationCode]
     tsa = stamp.get("certificateInfo") or {}
     subject = tsa.get("subject") or {}
     info.timestamp_authority = ", ".join(v for v in (subject.get("CN"), subject.get("O")) if v)
-    said = {str(_code_entry(v.code).get("timestamp")) for v in codes if v.category == "timestamp"}
-    if "trusted" not in said:
+    trusted = next((v for v in codes if _code_entry(v.code).get("timestamp") == "trusted"), None)
+    if trusted is None:
         info.signing_time_source = "tsa-untrusted"
         return
-    listed = trust.match_entry(tsa.get("issuer"), trust.entries("C2PA-TSA-TRUST-LIST.json"))
+    uri = _named_uri(trusted)
+    if uri is None:  # an SDK that names no list: match the TSA's issuer against the list
+        tsa_list = trust.entries("C2PA-TSA-TRUST-LIST.json")
+        listed = trust.match_entry(tsa.get("issuer"), tsa_list) is not None
+    else:
+        listed = uri == _TSA_URI
     info.signing_time_source = "tsa-listed" if listed else "tsa-trusted"
 
 

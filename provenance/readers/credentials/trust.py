@@ -132,6 +132,10 @@ def bundled_pem() -> str:
     return data_text("C2PA-TRUST-LIST.pem")
 
 
+def tsa_pem() -> str:
+    return data_text("C2PA-TSA-TRUST-LIST.pem")
+
+
 def trust_config() -> str:
     return data_text("trust_config.cfg")
 
