@@ -39,6 +39,7 @@ def decide(attribution: Attribution, evidence: list[Evidence], c2pa: C2paInfo) -
     verdict = Verdict(
         ai_generated=attribution.ai_generated,
         generator=attribution.generator,
+        candidates=list(attribution.candidates),
         confidence=attribution.confidence,
     )
     if len(attribution.candidates) > 1:

@@ -107,6 +107,9 @@ class MediaInfo:
 class Verdict:
     ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
     generator: str | None = None
+    # Generators the evidence points to, strongest first, when it names one (also when it is
+    # too weak to name it in ``generator``).
+    candidates: list[str] = field(default_factory=list)
     marks_stripped: str = "unknown"  # yes / likely / no / unknown
     stripped: list[str] = field(default_factory=list)
     confidence: float = 0.0

@@ -26,20 +26,21 @@ from provenance.rules.base import Facts, rule
 _READ = ("valid", "trusted", "invalid")  # states in which a manifest was parsed
 
 
-def c2pa_generator(info: C2paInfo) -> tuple[str | None, str | None]:
-    """Generator id named by the manifest, and the field that named it.
+def c2pa_generator(info: C2paInfo, media: str | None) -> tuple[str | None, str | None]:
+    """Generator id named by the manifest, and the field that named it, among generators
+    that make this kind of media.
 
     softwareAgent is the most specific (one signer certificate signs several products), then
     the claim generator, then the signer.
     """
     agents = [a.software_agent for a in info.actions if a.software_agent]
-    hit = first_match("c2pa_software_agent", agents)
+    hit = first_match("c2pa_software_agent", agents, media)
     if hit is None:
         hit = first_match(
-            "c2pa_claim_generator", [*info.claim_generator_info, info.claim_generator]
+            "c2pa_claim_generator", [*info.claim_generator_info, info.claim_generator], media
         )
     if hit is None and info.signer:
-        hit = first_match("c2pa_signer", [info.signer.common_name, info.signer.issuer])
+        hit = first_match("c2pa_signer", [info.signer.common_name, info.signer.issuer], media)
     if hit is None:
         return None, None
     return hit.generator, f"{hit.field} '{hit.value}'"
@@ -51,6 +52,13 @@ def _where(info: C2paInfo) -> dict:
 
 def _intact(info: C2paInfo) -> bool:
     return info.content == "match" and info.signature == "verified"
+
+
+def signed_pixels(info: C2paInfo) -> bool:
+    """The hard binding verifies (content hashes match) under a verified claim signature:
+    the pixels are exactly what the signer signed, so no pixel-based stripping claim (crop,
+    painted-out stamp, re-encode) may be made against this file."""
+    return info.state in _READ and _intact(info)
 
 
 def _ai_actions(info: C2paInfo) -> list[C2paAction]:
@@ -138,7 +146,7 @@ def invalidated(facts: Facts, n: Section) -> Iterator[Evidence]:
     )
 
 
-def _statement(info: C2paInfo, n: Section, kind: str) -> Iterator[Evidence]:
+def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Evidence]:
     """A statement of generation (``c2pa.generated``) or of AI parts (``c2pa.composite``)."""
     actions = _ai_actions(info)
     if not actions or f"c2pa.{info.ai_disclosure}" != kind:
@@ -167,7 +175,7 @@ def _statement(info: C2paInfo, n: Section, kind: str) -> Iterator[Evidence]:
         detail,
         n[level],
         CLAIM_GENERATED if kind == "c2pa.generated" else CLAIM_COMPOSITE,
-        generator=c2pa_generator(info)[0],
+        generator=c2pa_generator(info, media)[0],
         decisive=intact and any(decisive_source_type(a) for a in actions),
         where={
             **_where(info),
@@ -180,12 +188,12 @@ def _statement(info: C2paInfo, n: Section, kind: str) -> Iterator[Evidence]:
 
 @rule("c2pa.generated")
 def generated(facts: Facts, n: Section) -> Iterator[Evidence]:
-    yield from _statement(facts.c2pa, n, "c2pa.generated")
+    yield from _statement(facts.c2pa, facts.media.kind, n, "c2pa.generated")
 
 
 @rule("c2pa.composite")
 def composite(facts: Facts, n: Section) -> Iterator[Evidence]:
-    yield from _statement(facts.c2pa, n, "c2pa.composite")
+    yield from _statement(facts.c2pa, facts.media.kind, n, "c2pa.composite")
 
 
 @rule("c2pa.generator-signer")
@@ -194,7 +202,7 @@ def generator_signer(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
     if info.state not in _READ or _ai_actions(info):
         return
-    generator, named_by = c2pa_generator(info)
+    generator, named_by = c2pa_generator(info, facts.media.kind)
     if generator:
         yield Evidence(
             "c2pa",
@@ -211,7 +219,11 @@ def generator_signer(facts: Facts, n: Section) -> Iterator[Evidence]:
 @rule("c2pa.captured")
 def captured(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
-    if info.state not in _READ or info.ai_disclosure != "captured" or c2pa_generator(info)[0]:
+    if (
+        info.state not in _READ
+        or info.ai_disclosure != "captured"
+        or c2pa_generator(info, facts.media.kind)[0]
+    ):
         return
     intact = _intact(info)
     yield Evidence(
@@ -223,6 +235,66 @@ def captured(facts: Facts, n: Section) -> Iterator[Evidence]:
         CLAIM_CAPTURED,
         where=_where(info),
     )
+
+
+@rule("c2pa.possibly-ai")
+def possibly_ai(facts: Facts, n: Section) -> Iterator[Evidence]:
+    """digitalArt and composite: the C2PA Asset Rubrics call these possibly generative AI
+    (perceptiblePossiblyGenAI, compositionMayContainGenAI); never proof of it."""
+    info = facts.c2pa
+    if info.state not in _READ or _ai_actions(info):
+        return
+    possible = [a for a in info.actions if a.disclosure == "possible"]
+    if not possible:
+        return
+    first = possible[0]
+    intact = _intact(info)
+    yield Evidence(
+        "c2pa",
+        "c2pa.possibly-ai",
+        f"The C2PA manifest{_signer_text(info)} states {first.action} with source type "
+        f"'{first.source_type_label or first.digital_source_type}': possibly made with "
+        "generative AI, not a statement that it was"
+        + ("; signature and content hashes verify." if intact else "; it does not verify."),
+        n["intact"] if intact else n["unverified"],
+        CLAIM_COMPOSITE,
+        where={
+            **_where(info),
+            "action": first.action,
+            "digitalSourceType": first.digital_source_type,
+        },
+    )
+
+
+@rule("c2pa.recorded-edits")
+def recorded_edits(facts: Facts, n: Section) -> Iterator[Evidence]:
+    """What the signer says it did to the asset (crop, resize, transcode...): a fact of the
+    manifest, never stripping."""
+    info = facts.c2pa
+    if info.state not in _READ:
+        return
+    edits = sorted(
+        {
+            a.action
+            for a in info.actions
+            if not a.ingredient_path and a.action not in ("c2pa.created", "c2pa.opened")
+        }
+    )
+    if edits:
+        words = ", ".join(e.removeprefix("c2pa.") for e in edits)
+        yield Evidence(
+            "c2pa",
+            "c2pa.recorded-edits",
+            f"The manifest records these actions by its signer: {words}"
+            + (
+                "; the content hashes match, so the pixels are as signed after them."
+                if _intact(info)
+                else "."
+            ),
+            n["confidence"],
+            CLAIM_INFO,
+            where={**_where(info), "actions": edits},
+        )
 
 
 @rule("c2pa.credential-expired")
