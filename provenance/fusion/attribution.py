@@ -21,6 +21,7 @@ from provenance.model.records import CLAIM_CAPTURED, CLAIM_COMPOSITE, CLAIM_GENE
 @dataclass
 class Attribution:
     ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
+    ai_extent: str | None = None  # generated / edited, when yes or likely
     confidence: float = 0.0
     generator: str | None = None
     # Every generator the evidence names, with its weight (sum of confidences, +1 for
@@ -56,6 +57,8 @@ def attribute(evidence: list[Evidence]) -> Attribution:
         out.ai_generated = "unlikely"
     if out.ai_generated in ("yes", "likely"):
         out.confidence = score
+        top = max(out.generated, key=lambda e: (e.decisive, e.confidence))
+        out.ai_extent = "edited" if top.claim == CLAIM_COMPOSITE else "generated"
     elif out.ai_generated == "unlikely":
         out.confidence = max(e.confidence for e in out.captured)
 

@@ -129,7 +129,7 @@ def invalidated(facts: Facts, n: Section) -> Iterator[Evidence]:
         and c.outcome == "failure"
         and not c.code.startswith(("signingCredential.", "timeStamp."))
     ]
-    plain = "; ".join(f"{c.code}: {c.explanation}" for c in problems[:4]) or "checks failed"
+    plain = "; ".join(dict.fromkeys(c.explanation for c in problems[:4])) or "checks failed"
     what = (
         "the content no longer matches the manifest"
         if info.content == "mismatch"

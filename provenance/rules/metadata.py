@@ -64,8 +64,8 @@ def c2pa_pointer_dangling(facts: Facts, n: Section) -> Iterator[Evidence]:
         yield Evidence(
             "xmp",
             "xmp.c2pa-pointer-dangling",
-            "The XMP metadata still points at an embedded C2PA manifest "
-            f"({dangling[0]}), but the file has none: the manifest was removed.",
+            "The XMP metadata still points at a C2PA manifest embedded in this file, but the "
+            "file has none: the manifest was removed.",
             n["confidence"],
             CLAIM_STRIPPED,
             stripped="c2pa-removed",

@@ -139,9 +139,8 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
             f"In {len(obs.frames)} of {obs.frames_tested} sampled frames a stamp-sized patch at "
             f"{whose} is smooth where the rest of the frame has fine texture ({low:.0%}-"
             f"{high:.0%} more flat pixels than the ring around it, more than at every control "
-            f"window and at the mirrored places), against a chance rate of {obs.chance:.0%} a "
-            f"frame measured at control windows (binomial p = {obs.p_value:.1g}): the stamp "
-            "was painted out (inpainting or blur).",
+            f"window and at the mirrored places), where chance alone would give such a patch in "
+            f"{obs.chance:.0%} of frames: the stamp was painted out (inpainting or blur).",
             n["inpaint-traces"],
             CLAIM_STRIPPED,
             generator=obs.generator,
