@@ -101,8 +101,7 @@ def identify(
     if trust_list:
         who = ", ".join(v for v in ((subject or {}).get("CN"), (subject or {}).get("O")) if v)
         return SignerIdentity(
-            status="trusted signer",
-            text=f"{who or name}, chains to the {trust_list} (not a listed conforming product)",
+            status="trusted signer", text=f"{who or name} (not a listed conforming product)"
         )
     if name:
         return SignerIdentity(status="not verified", text=f"claims to be {name}, not verified")

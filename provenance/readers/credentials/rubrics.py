@@ -51,6 +51,9 @@ class ManifestSignals:
     transformations: list[Signal] = field(default_factory=list)
     ingredients: list[dict[str, Any]] = field(default_factory=list)  # index, relationship
     errors: list[str] = field(default_factory=list)  # statements that could not be evaluated
+    # The rubrics read c2pa.actions.v2 only: a manifest without one (spec 1.x c2pa.actions)
+    # raises no action signals, which says nothing about its actions.
+    actions_v2: bool = False
 
     def ids(self) -> list[str]:
         return [s.id for s in self.inceptions + self.transformations]
@@ -136,6 +139,7 @@ def graph(crjson: dict[str, Any]) -> list[tuple[dict[str, Any], ManifestSignals,
             label=m["label"],
             asserted_by={k: subject[k] for k in ("CN", "O", "OU") if subject.get(k)},
             format=claim.get("dc:format"),
+            actions_v2="c2pa.actions.v2" in (m.get("assertions") or {}),
         )
         nodes.append((m, record, None))
     for i, m in enumerate(manifests):
@@ -172,6 +176,7 @@ def graph(crjson: dict[str, Any]) -> list[tuple[dict[str, Any], ManifestSignals,
                         pseudo=True,
                         asserted_by=dict(record.asserted_by),
                         format=value.get("dc:format"),
+                        actions_v2=True,
                     )
                     nodes.append((pseudo, node, i))
                     record.ingredients.append({"index": pseudo_index, "relationship": relationship})
