@@ -1319,6 +1319,30 @@ def make_signal_samples(ca: TestCA) -> None:
     )
 
 
+def make_update(ca: TestCA, signed: dict[str, bytes]) -> None:
+    """An update manifest (c2pa-python's UPDATE intent) over gen_image.jpg: it adds no
+    content, opens its only ingredient as parent, and carries the generated claim forward."""
+    ctx = c2pa.Context.from_dict(SIGN_SETTINGS)
+    definition = {
+        "claim_generator_info": [{"name": GENERATOR, "version": "1.0"}],
+        "title": "update_manifest.jpg",
+        "assertions": [],
+    }
+    builder = c2pa.Builder(definition, ctx)
+    builder.set_intent(c2pa.C2paBuilderIntent.UPDATE)
+    out = io.BytesIO()
+    builder.sign(signer(ca.synthgen), "image/jpeg", io.BytesIO(signed["gen_image.jpg"]), out)
+    write(
+        "update_manifest.jpg",
+        out.getvalue(),
+        Expect(
+            **SIGNED_OK,
+            ai_disclosure="generated",
+            note="an update manifest over gen_image.jpg (parentOf), no new content",
+        ),
+    )
+
+
 def flip_scan_byte(data: bytes) -> bytes:
     """Change one entropy-coded byte mid-scan without creating or breaking a marker."""
     start, end = scan_data_range(data)
@@ -1726,6 +1750,7 @@ def main() -> int:
     write_ca(ca)
     signed = make_signed(ca)
     make_signal_samples(ca)
+    make_update(ca, signed)
     make_tampered(signed)
     make_stripped(signed)
     make_remote_and_sidecar(ca)

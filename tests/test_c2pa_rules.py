@@ -122,3 +122,8 @@ def test_listed_product_asserting_a_disallowed_signal(monkeypatch, samples, tmp_
     assert signer.detail.startswith("Signed by Diker, Okeanos B.V, conformant since ")
     assert "C2PA Trust List" in signer.detail
     assert report.verdict.ai_generated == "unknown"  # the disallowed capture is not counted
+
+
+def test_update_manifest_reads_as_its_parent(samples):
+    report = _check(samples, "update_manifest.jpg")
+    assert (report.verdict.ai_generated, report.verdict.ai_extent) == ("yes", "generated")

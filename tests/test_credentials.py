@@ -293,3 +293,15 @@ def test_an_ingredient_that_failed_when_it_was_used_is_invalid_on_its_own(fixtur
     first = info.ingredients[0]
     assert (first.title, first.status) == ("E-sig-CA.jpg", "invalid")
     assert "claimSignature.mismatch" in first.failures
+
+
+def test_update_manifest_carries_its_parent_forward(samples):
+    info = credentials.read(
+        samples / "credentials" / "update_manifest.jpg",
+        "image/jpeg",
+        trust_anchors=str(samples / ROOT),
+    )
+    assert info.update_manifest and info.manifest_count == 2
+    assert (info.state, info.integrity) == ("trusted", "intact")
+    parent = info.manifests[info.manifests[0].ingredients[0]["index"]]
+    assert "fullyGenAIMedia" in parent.ids()
