@@ -63,7 +63,11 @@ def attribute(evidence: list[Evidence]) -> Attribution:
         out.ai_generated = "unlikely"
     if out.ai_generated in ("yes", "likely"):
         out.confidence = score
-        top = max(out.generated, key=lambda e: (e.decisive, e.confidence))
+        # On a tie a statement of generation wins: created by a generator, then AI-edited,
+        # is still AI-generated.
+        top = max(
+            out.generated, key=lambda e: (e.decisive, e.confidence, e.claim == CLAIM_GENERATED)
+        )
         out.ai_extent = "edited" if top.claim == CLAIM_COMPOSITE else "generated"
     elif out.ai_generated == "unlikely":
         out.confidence = max(e.confidence for e in out.captured)

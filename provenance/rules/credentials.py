@@ -107,6 +107,15 @@ def reading(info: C2paInfo) -> str:
         parent = _parent_reading(nodes, nodes[0], set())
         if parent in ("generated", "composite"):
             return parent
+    elif (
+        not nodes[0].inceptions
+        and _parent_reading(nodes, nodes[0], set()) == "generated"
+        and not _foreign_components(nodes)
+    ):
+        # An edit (AI or not) of a base that a generator made, with nothing else placed into
+        # it, is still AI-generated media: Gemini's downloads open their generated parent,
+        # then edit and convert it. A capture placed into it makes a composite.
+        return "generated"
     reached = _reachable(nodes)
     if own == "composite" or any(_node_reading(n) in ("generated", "composite") for n in reached):
         return "composite"
@@ -134,6 +143,17 @@ def _parent_reading(nodes: list[ManifestSignals], node: ManifestSignals, seen: s
         if found:
             return found
     return "none"
+
+
+def _foreign_components(nodes: list[ManifestSignals]) -> bool:
+    """The active manifest places an ingredient (componentOf) that is not itself generated."""
+    for edge in nodes[0].ingredients:
+        if edge.get("relationship") != "componentOf":
+            continue
+        i = edge.get("index")
+        if i is None or i >= len(nodes) or _node_reading(nodes[i]) != "generated":
+            return True
+    return False
 
 
 def _reachable(nodes: list[ManifestSignals]) -> list[ManifestSignals]:
