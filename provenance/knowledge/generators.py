@@ -29,7 +29,15 @@ MEDIA = ("image", "video", "audio")
 # What an entry is. Only "generator" and "ai-editor" entries argue for AI: a capture device's
 # manifest says a camera recorded the pixels; a platform's label says who re-published them.
 KINDS = ("generator", "ai-editor", "editor", "capture-device", "platform")
-SHAPES = ("sparkle", "cloud")  # detectors/shapes.py SHAPES (a test keeps the two equal)
+SHAPES = ("sparkle", "cloud")
+# Structured vendor facts (readers/metadata/vendor.py) that name a generator by their kind.
+VENDOR_FACTS = (
+    "xai-signature",
+    "samsung-genai",
+    "midjourney-job",
+    "hf-job",
+    "tiktok-label",
+)  # detectors/shapes.py SHAPES (a test keeps the two equal)
 
 _FRAC = Key(float, minimum=0.0, maximum=1.0)
 _PATTERNS = Key(list, item=Key(str, regex=True))
@@ -50,6 +58,9 @@ SPEC = TableSpec(
             "c2pa_by_default": Key(bool),
             "stamps_by_default": Key(bool),
             **{name: _PATTERNS for name in PATTERN_FIELDS},
+            "vendor_facts": Key(list, item=Key(str, choices=VENDOR_FACTS)),
+            # ByteDance app-export "product" values (ByteDanceExport.products) of this product
+            "app_products": Key(list, item=Key(str, match=r"[a-z0-9_]{2,40}")),
             "sources": Key(list, required=True, item=Key(str, match=r"\S.*")),
             "notes": Key(str),
             "replaces": Key(bool),
@@ -135,6 +146,8 @@ class Generator:
     stamps_by_default: bool
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     kind: str = "generator"
+    vendor_facts: tuple[str, ...] = ()  # VendorFacts kinds that name this generator
+    app_products: tuple[str, ...] = ()  # ByteDance export products that name it
     visible: tuple[VisibleMark, ...] = ()
     invisible: tuple[InvisiblePayload, ...] = ()
     output: OutputProfile = field(default_factory=OutputProfile)
@@ -211,6 +224,8 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
         stamps_by_default=bool(entry.get("stamps_by_default", False)),
         patterns=patterns,
         kind=entry.get("kind", "generator"),
+        vendor_facts=tuple(entry.get("vendor_facts", [])),
+        app_products=tuple(entry.get("app_products", [])),
         visible=visible,
         invisible=invisible,
         output=output,
@@ -274,6 +289,21 @@ def match(field_name: str, value: str | None, media: str | None = None) -> list[
                 found.append(Match(gen.id, field_name, pat.pattern, value))
                 break
     return found
+
+
+def by_vendor_fact(kind: str) -> Generator | None:
+    """The first generator a structured vendor fact of ``kind`` names ("xai-signature")."""
+    if kind not in VENDOR_FACTS:
+        raise ValueError(f"unknown vendor fact {kind!r}")
+    return next((g for g in load().values() if kind in g.vendor_facts), None)
+
+
+def by_app_product(product: str | None) -> Generator | None:
+    """The generator whose ByteDance app-export ``product`` this is ("dreamina")."""
+    if not product:
+        return None
+    p = product.strip().lower()
+    return next((g for g in load().values() if p in g.app_products), None)
 
 
 def first_match(

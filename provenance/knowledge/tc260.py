@@ -25,7 +25,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_RUN = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")
 MATCH_KINDS = ("uscc", "exact")
-ROLES = ("producer", "propagator", "both")
+ROLES = ("producer", "propagator", "both", "service-provider")
 CONFIDENCE = ("C", "S", "U")  # as in docs/sources.md: confirmed / secondary / uncertain
 
 SPEC = TableSpec(

@@ -507,7 +507,13 @@ def _exif_text(name: str, value: Any) -> str:
                 return body.decode(enc, "replace").strip("\x00 ")
             return body.decode("ascii", "replace").strip("\x00 ")
         return value.decode("utf-8", "replace").strip("\x00 ")
-    return str(value).strip("\x00 ")
+    text = str(value)
+    if any("\x80" <= ch <= "\xff" for ch in text):
+        # ASCII tags holding UTF-8 bytes (Chinese services write them): Pillow hands them
+        # over decoded as Latin-1; undo that when the bytes are valid UTF-8.
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            text = text.encode("latin-1").decode("utf-8")
+    return text.strip("\x00 ")
 
 
 def _exif_tags(exif: Any, info: MetadataInfo, raw: Raw, container: str) -> None:

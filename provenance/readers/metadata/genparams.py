@@ -335,7 +335,9 @@ def fooocus(text: str, where: Where) -> GenerationParams | None:
     refiner = d.get("refiner_model")
     if isinstance(refiner, str) and refiner.lower() not in ("none", ""):
         _add_model(params, refiner, "checkpoint", "refiner_model")
-    _add_model(params, d.get("vae"), "vae", "vae")
+    vae = d.get("vae")
+    if isinstance(vae, str) and MODEL_EXT.search(vae):
+        _add_model(params, vae, "vae", "vae")
     params.prompt, params.negative_prompt = (
         _short(d.get("prompt")),
         _short(d.get("negative_prompt")),

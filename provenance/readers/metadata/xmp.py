@@ -29,6 +29,7 @@ _NS = {
     "http://ns.adobe.com/exif/1.0/": "exif",
 }
 _TC260_HINT = "tc260"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
 
 @dataclass
@@ -104,6 +105,7 @@ def parse(packet: bytes) -> XmpFacts:
         return facts
 
     values: list[tuple[str, str]] = []
+    containers = {f"{_RDF}{k}" for k in ("Alt", "Seq", "Bag")}
     for count, elem in enumerate(root.iter()):
         if count > MAX_ELEMENTS:
             break
@@ -112,6 +114,11 @@ def parse(packet: bytes) -> XmpFacts:
         text = (elem.text or "").strip()
         if text:
             values.append((_qname(elem.tag), text))
+        for child in list(elem)[:4]:  # a property whose value is an rdf:Alt/Seq/Bag list
+            if child.tag in containers:
+                first = next(iter(child), None)
+                if first is not None and (first.text or "").strip():
+                    values.append((_qname(elem.tag), first.text.strip()))
 
     for name, value in values:
         local = name.split(":", 1)[-1]
