@@ -29,7 +29,16 @@ from provenance.readers.metadata import (
     vendor,
     xmp,
 )
+from provenance.readers.metadata.aigc import AigcLabel
+from provenance.readers.metadata.bitstream import BitstreamFacts
+from provenance.readers.metadata.bmff import ContainerFacts
+from provenance.readers.metadata.ebml import MatroskaFacts
+from provenance.readers.metadata.flv import FlvFacts
+from provenance.readers.metadata.genparams import GenerationParams
+from provenance.readers.metadata.riff import AviFacts
+from provenance.readers.metadata.vendor import VendorFacts
 from provenance.readers.metadata.where import MAX_TEXT_CHARS, TextField, Where, clip
+from provenance.readers.metadata.xmp import XmpFacts
 
 MAX_SEGMENTS = 4096
 MAX_INFLATE = 1024 * 1024  # decompressed bytes allowed per compressed PNG text chunk
@@ -65,21 +74,21 @@ Raw = list[tuple[Where, str, str]]  # (where, key, value as written, up to MAX_R
 
 @dataclass
 class MetadataInfo:
-    xmp: xmp.XmpFacts | None = None
+    xmp: XmpFacts | None = None
     exif: dict[str, str] = field(default_factory=dict)  # tag name -> text (clipped)
     png_text: dict[str, str] = field(default_factory=dict)  # keyword -> text (clipped)
     aigc: dict[str, Any] | None = None  # the first TC260 label's fields (see aigc_labels)
     aigc_source: str | None = None  # where that label was: "xmp", "mp4-metadata", "png-text:K"
     c2pa_embedding: list[str] = field(default_factory=list)  # where manifest bytes sit
-    container: bmff.ContainerFacts | None = None  # MP4 / MOV / HEIF box facts
-    matroska: ebml.MatroskaFacts | None = None
-    avi: riff.AviFacts | None = None
-    flv: flv.FlvFacts | None = None
+    container: ContainerFacts | None = None  # MP4 / MOV / HEIF box facts
+    matroska: MatroskaFacts | None = None
+    avi: AviFacts | None = None
+    flv: FlvFacts | None = None
     texts: list[TextField] = field(default_factory=list)  # every unsigned text, located
-    aigc_labels: list[aigc.AigcLabel] = field(default_factory=list)  # every TC260 label
-    generation: list[genparams.GenerationParams] = field(default_factory=list)
-    vendor: vendor.VendorFacts = field(default_factory=vendor.VendorFacts)
-    bitstream: bitstream.BitstreamFacts | None = None  # SEI text of the first video samples
+    aigc_labels: list[AigcLabel] = field(default_factory=list)  # every TC260 label
+    generation: list[GenerationParams] = field(default_factory=list)
+    vendor: VendorFacts = field(default_factory=VendorFacts)
+    bitstream: BitstreamFacts | None = None  # SEI text of the first video samples
     problems: list[str] = field(default_factory=list)
 
 
@@ -139,7 +148,7 @@ def read_stream(fh: BinaryIO, mime: str | None) -> MetadataInfo:
 # ------------------------------------------------------------------ facts from located text
 
 
-def _xmp_texts(facts: xmp.XmpFacts, where: Where, raw: Raw) -> None:
+def _xmp_texts(facts: XmpFacts, where: Where, raw: Raw) -> None:
     def at(key: str) -> Where:
         return Where(
             where.container, f"{where.path} XMP" if where.path else "XMP", key, where.offset
@@ -427,13 +436,14 @@ def _matroska(fh: BinaryIO, size: int, info: MetadataInfo, raw: Raw) -> None:
     for key, value in m.tags.items():
         where = Where("matroska", "Segment/Tags/Tag/SimpleTag", key, m.tag_offsets.get(key))
         raw.append((where, key, value))
-    for key, value in (
+    info_items: list[tuple[str, str | None]] = [
         ("MuxingApp", m.muxing_app),
         ("WritingApp", m.writing_app),
         ("Title", m.title),
-    ):
-        if value:
-            raw.append((Where("matroska", "Segment/Info", key), key, value))
+    ]
+    for key, text in info_items:
+        if text:
+            raw.append((Where("matroska", "Segment/Info", key), key, text))
     if m.first_cluster:
         offset, length = m.first_cluster
         info.bitstream = bitstream.read_scan(

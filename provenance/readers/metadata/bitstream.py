@@ -16,7 +16,7 @@ payloads are parsed; a lying size costs that message, not the read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -209,7 +209,7 @@ def read_samples(
     codec: str,
     length_size: int,
     samples: list[tuple[int, int]],
-    parameter_sets: list[tuple[int, bytes]] = (),  # type: ignore[assignment]
+    parameter_sets: Sequence[tuple[int, bytes]] = (),
 ) -> BitstreamFacts:
     """SEI messages of the first samples of an indexed video track (MP4 sample table), and of
     the parameter-set arrays of its decoder configuration (x265 puts its SEI there)."""

@@ -73,7 +73,9 @@ class _Amf:
             n = min(struct.unpack(">I", self.take(4))[0], MAX_VALUES)
             return [self.value(depth + 1) for _ in range(n)]
         if marker == 11:
-            return struct.unpack(">d", self.take(8))[0] + 0 * len(self.take(2))
+            millis = struct.unpack(">d", self.take(8))[0]
+            self.take(2)  # time-zone offset, unused
+            return millis
         if marker in (5, 6):
             return None
         raise ValueError(f"AMF type {marker} not read")

@@ -199,7 +199,8 @@ def comfy_prompt(graph: Any, where: Where) -> GenerationParams | None:
     texts: list[str] = []
     for ident, node in nodes:
         kind = str(node.get("class_type", ""))[:80]
-        inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+        raw_inputs = node.get("inputs")
+        inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
         for key, value in inputs.items():
             role = _COMFY_INPUTS.get(key) or ("text-encoder" if _COMFY_CLIP.match(key) else None)
             if role and isinstance(value, str) and (MODEL_EXT.search(value) or role != "other"):
@@ -262,7 +263,8 @@ def invokeai(text: str, key: str, where: Where) -> GenerationParams | None:
     if not isinstance(data, dict):
         return None
     if key == "sd-metadata":
-        image = data.get("image") if isinstance(data.get("image"), dict) else {}
+        raw_image = data.get("image")
+        image: dict[str, Any] = raw_image if isinstance(raw_image, dict) else {}
         params = GenerationParams("InvokeAI", "sd-metadata", where)
         params.tool_version = _short(data.get("app_version"), 40)
         _add_model(params, data.get("model_weights"), "checkpoint", "model_weights")
@@ -289,7 +291,8 @@ def invokeai(text: str, key: str, where: Where) -> GenerationParams | None:
         _add_model(params, vae.get("model_name") or vae.get("name"), "vae", "vae")
     for lora in data.get("loras", [])[:16] if isinstance(data.get("loras"), list) else []:
         if isinstance(lora, dict):
-            inner = lora.get("model") if isinstance(lora.get("model"), dict) else lora
+            nested = lora.get("model")
+            inner: dict[str, Any] = nested if isinstance(nested, dict) else lora
             _add_model(params, inner.get("model_name") or inner.get("name"), "lora", "loras")
     params.prompt = _short(data.get("positive_prompt"))
     params.negative_prompt = _short(data.get("negative_prompt"))
@@ -359,7 +362,8 @@ def swarmui(text: str, where: Where) -> GenerationParams | None:
     if not isinstance(inner, dict):
         return None
     params = GenerationParams("SwarmUI", "swarmui-json", where)
-    extra = data.get("sui_extra_data") if isinstance(data.get("sui_extra_data"), dict) else {}
+    raw_extra = data.get("sui_extra_data")
+    extra: dict[str, Any] = raw_extra if isinstance(raw_extra, dict) else {}
     params.tool_version = _short(inner.get("swarm_version") or extra.get("swarm_version"), 40)
     _add_model(params, inner.get("model"), "checkpoint", "model")
     params.prompt = _short(inner.get("prompt"))
