@@ -88,7 +88,9 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
         raise ProbeError(f"cannot stat file: {exc.strerror or exc}") from exc
     report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
     report.media = probe(path)
-    report.c2pa = credentials.read(path, report.media.mime, opts.trust_anchors, opts.allow_network)
+    report.c2pa = credentials.read(
+        path, report.media.mime, opts.trust_anchors, opts.allow_network, opts.bundled_trust
+    )
     report.metadata = metadata.read(path, report.media)
     return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)
 
@@ -111,28 +113,66 @@ def _frame_source(facts: rules.Facts, opts: CheckOptions) -> FrameSource | None:
 def _detect(
     facts: rules.Facts, frames: FrameSource | None, opts: CheckOptions
 ) -> tuple[list[Any], tuple[str, ...]]:
-    """Decode the sampled frames once and feed every detector; their observations."""
+    """Decode the sampled frames once and feed every detector; their observations. A
+    detector that cannot work on this picture (smaller than its ``min_side``, or it fails on
+    it) abstains with a note: the other detectors and the credentials verdict stand."""
     if frames is None:
         return [], ()
     registry = load_detectors()
-    names = opts.detectors_to_run()
     decoded = iter(frames)
     first = next(decoded, None)
     if first is None:
         raise ProbeError(f"no {facts.media.kind} frame could be decoded (truncated or corrupt?)")
-    context = FileContext(
-        facts.path, facts.media, opts, frames, facts.c2pa, facts.metadata, first.image.shape[:2]
-    )
-    detectors: list[FrameDetector] = [registry[name]() for name in names]
-    for det in detectors:
-        det.start(context)
+    shape = first.image.shape[:2]
+    context = FileContext(facts.path, facts.media, opts, frames, facts.c2pa, facts.metadata, shape)
+    notes = facts.metadata.problems
+    active: dict[str, FrameDetector] = {}
+    for name in opts.detectors_to_run():
+        det = registry[name]()
+        if min(shape) < getattr(det, "min_side", 1):
+            notes.append(
+                f"the {name} detector needs pictures at least {det.min_side} px on each side; "
+                f"this one is {shape[1]}x{shape[0]}, so it was not run"
+            )
+            continue
+        if _guarded(name, notes, det.start, context):
+            active[name] = det
     analysed = 0
     for frame in chain([first], decoded):
         analysed += 1
-        for det in detectors:
-            det.feed(frame)
+        for name, det in list(active.items()):
+            if not _guarded(name, notes, det.feed, frame):
+                del active[name]
     facts.media.frames_analyzed = analysed
-    return [obs for det in detectors for obs in det.finish()], names
+    observations: list[Any] = []
+    for name, det in list(active.items()):
+        found: list[Any] = []
+        if _guarded(name, notes, _finish_into, det, found):
+            observations += found
+        else:
+            del active[name]
+    return observations, tuple(active)
+
+
+def _finish_into(det: FrameDetector, out: list[Any]) -> None:
+    out.extend(det.finish())
+
+
+def _guarded(name: str, notes: list[str], step: Any, *args: Any) -> bool:
+    """Run one detector step; an exception makes that detector abstain (with a note)."""
+    try:
+        step(*args)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if os.environ.get("PROVENANCE_DEBUG"):
+            raise
+        notes.append(
+            f"the {name} detector could not analyse this picture and abstained "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        )
+        return False
+    return True
 
 
 def _in_report_order(evidence: list[Evidence]) -> list[Evidence]:

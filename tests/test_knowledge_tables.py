@@ -234,13 +234,16 @@ CONFORMING = {
 
 
 def test_signer_patterns_on_the_real_conforming_products_list():
-    products = json.loads((SRC / "c2pa_conforming_products.json").read_text("utf-8"))["products"]
+    from provenance.readers.credentials.products import products
+
     seen = set()
-    for p in products:
+    for record in products():  # the bundled list (provenance/data/c2pa/)
+        p = record["product"]
         if p["productType"] != "generatorProduct":
             continue
         cn, org = p["DN"].get("CN", "").strip(), p["DN"].get("O", "").strip()
-        media = next((m for m in ("image", "video") if m in p["generate"]), "audio")
+        generate = (record.get("containers") or {}).get("generate") or {}
+        media = next((m for m in ("image", "video") if m in generate), "audio")
         hit = generators.first_match("c2pa_signer", [cn, org], media)
         if cn in CONFORMING:
             seen.add(cn)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from provenance.fusion.attribution import Attribution
 from provenance.knowledge.generators import display_name
 from provenance.knowledge.numbers import weights
-from provenance.model.records import CLAIM_COMPOSITE, CLAIM_STRIPPED, Evidence, Verdict
+from provenance.model.records import CLAIM_NOT_AI, CLAIM_STRIPPED, Evidence, Verdict
 from provenance.readers.credentials.reader import C2paInfo
 
 STRIPPED_ORDER = (
@@ -38,7 +38,9 @@ def decide(attribution: Attribution, evidence: list[Evidence], c2pa: C2paInfo) -
     stripped = [e for e in evidence if e.claim == CLAIM_STRIPPED and e.stripped]
     verdict = Verdict(
         ai_generated=attribution.ai_generated,
+        ai_extent=attribution.ai_extent,
         generator=attribution.generator,
+        candidates=list(attribution.candidates),
         confidence=attribution.confidence,
     )
     if len(attribution.candidates) > 1:
@@ -66,38 +68,49 @@ def decide(attribution: Attribution, evidence: list[Evidence], c2pa: C2paInfo) -
             + ", ".join(sorted({e.source for e in generated}))
             + ")"
         )
-    verdict.summary = summarize(verdict, generated)
+    verdict.summary = summarize(verdict, generated, captured)
     return verdict
 
 
-def summarize(verdict: Verdict, generated: list[Evidence]) -> str:
+def summarize(
+    verdict: Verdict, generated: list[Evidence], captured: list[Evidence] | None = None
+) -> str:
     """One sentence a journalist could paste: what, who, how we know, what was removed."""
     name = display_name(verdict.generator) if verdict.generator else None
     sources = sorted(
         {_SOURCE_WORDS.get(e.source, e.source) for e in generated if e.confidence >= 0.3}
     )
     how = " and ".join(sources) if sources else "no evidence"
-    partly = generated and all(e.claim == CLAIM_COMPOSITE for e in generated)
-    what = "Contains AI-generated elements" if partly else "AI-generated"
+    edited = verdict.ai_extent == "edited"
+    what = "Contains AI-generated or AI-edited elements" if edited else "AI-generated"
+    removed = [k for k in verdict.stripped if k != "reencoded"]
     if verdict.ai_generated == "yes":
         text = f"{what}{' by ' + name if name else ''}, shown by {how}"
     elif verdict.ai_generated == "likely":
         source = f" from {name}" if name else ""
-        text = (
-            f"Likely {'containing AI-generated elements' if partly else 'AI-generated'}"
-            f"{source}, based on {how}"
-        )
+        likely = "containing AI-generated or AI-edited elements" if edited else "AI-generated"
+        text = f"Likely {likely}{source}, based on {how}"
     elif verdict.ai_generated == "unlikely":
-        text = "Content Credentials describe a camera capture; no evidence of AI generation found"
+        said = (
+            "a creation without generative AI"
+            if captured and all(e.claim == CLAIM_NOT_AI for e in captured)
+            else "a camera capture"
+        )
+        text = f"Content Credentials describe {said}; no evidence of AI generation found"
+    elif removed:
+        text = (
+            f"Provenance marks were {_how_sure(verdict)} ({', '.join(removed)}); what is left "
+            "in the file does not show whether it is AI-generated"
+        )
+        removed = []
     else:
         text = "No evidence of AI generation was found, which does not show the file is authentic"
-    if verdict.stripped:
-        removed = [k for k in verdict.stripped if k != "reencoded"]
-        if removed:
-            how_sure = (
-                "removed or invalidated" if verdict.marks_stripped == "yes" else "probably removed"
-            )
-            text += f"; provenance marks were {how_sure} ({', '.join(removed)})"
+    if removed:
+        text += f"; provenance marks were {_how_sure(verdict)} ({', '.join(removed)})"
     if verdict.conflicts:
         text += f"; note the conflict: {verdict.conflicts[0]}"
     return text + "."
+
+
+def _how_sure(verdict: Verdict) -> str:
+    return "removed or invalidated" if verdict.marks_stripped == "yes" else "probably removed"

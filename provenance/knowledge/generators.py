@@ -91,6 +91,7 @@ SPEC = TableSpec(
                     "sizes": Key(
                         list, item=Key(list, length=2, item=Key(int, minimum=1, maximum=65535))
                     ),
+                    "sizes_complete": Key(bool),
                     "fps": Key(list, item=Key(float, minimum=0.01, maximum=1000.0)),
                     "durations_s": Key(list, item=Key(float, minimum=0.0)),
                     "audio_sample_rates": Key(list, item=Key(int, minimum=1000)),
@@ -130,6 +131,9 @@ class InvisiblePayload:
 @dataclass(frozen=True)
 class OutputProfile:
     sizes: tuple[tuple[int, int], ...] = ()
+    # True only when the sizes are every size the generator makes (documented by the
+    # vendor): only then is a size outside the table evidence of cropping.
+    sizes_complete: bool = False
     fps: tuple[float, ...] = ()
     durations_s: tuple[float, ...] = ()
     audio_sample_rates: tuple[int, ...] = ()
@@ -210,6 +214,7 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
     out = entry.get("output", {})
     output = OutputProfile(
         sizes=tuple((int(s[0]), int(s[1])) for s in out.get("sizes", [])),
+        sizes_complete=bool(out.get("sizes_complete", False)),
         fps=tuple(float(f) for f in out.get("fps", [])),
         durations_s=tuple(float(d) for d in out.get("durations_s", [])),
         audio_sample_rates=_tuple(out.get("audio_sample_rates")),

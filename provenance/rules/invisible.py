@@ -107,10 +107,10 @@ def not_found(facts: Facts, n: Section) -> Iterator[Evidence]:
             kind="invisible.dwtdct.not-found",
             detail=(
                 f"No known invisible dwtDct payload ({', '.join(obs.payloads)}) found in "
-                f"{_frames(obs.frames)} (best p {p_text(best.log10_p)}); JPEG, re-encoding, "
-                "resizing and cropping erase this mark, so its absence is not proof of anything."
+                f"{_frames(obs.frames)}; JPEG, re-encoding, resizing and cropping erase this "
+                "mark, so its absence is not proof of anything."
             ),
             confidence=n["confidence"],
             claim=CLAIM_INFO,
-            where={"frames": [f.index for f in best.frames]},
+            where={"frames": [f.index for f in best.frames], "best_p": p_text(best.log10_p)},
         )

@@ -22,7 +22,12 @@ from provenance.readers.metadata.xmp import is_embedded_pointer
 from provenance.rules.base import Facts, rule
 from provenance.text import short
 
-_CLAIMS = {"generated": CLAIM_GENERATED, "composite": CLAIM_COMPOSITE, "captured": CLAIM_CAPTURED}
+_CLAIMS = {
+    "generated": CLAIM_GENERATED,
+    "composite": CLAIM_COMPOSITE,
+    "possible": CLAIM_COMPOSITE,
+    "captured": CLAIM_CAPTURED,
+}
 _AIGC_LABELS = {"1": "generated", "2": "possibly generated", "3": "suspected generated"}
 
 
@@ -32,13 +37,18 @@ def digital_source_type(facts: Facts, n: Section) -> Iterator[Evidence]:
     if not x or not x.digital_source_type:
         return
     known = source_type(x.digital_source_type)
-    claim = _CLAIMS.get(known[1]["disclosure"] if known else "", CLAIM_INFO)
+    disclosure = known[1]["disclosure"] if known else ""
+    claim = _CLAIMS.get(disclosure, CLAIM_INFO)
     label = known[1]["label"] if known else x.digital_source_type
     yield Evidence(
         "xmp",
         "xmp.digital-source-type",
         f"XMP Iptc4xmpExt:DigitalSourceType says '{label}' (unsigned metadata).",
-        n["confidence"] if claim != CLAIM_INFO else n["info"],
+        n["possible"]
+        if disclosure == "possible"
+        else n["info"]
+        if claim == CLAIM_INFO
+        else n["confidence"],
         claim,
         where={"field": "Iptc4xmpExt:DigitalSourceType", "value": x.digital_source_type},
     )
@@ -54,8 +64,8 @@ def c2pa_pointer_dangling(facts: Facts, n: Section) -> Iterator[Evidence]:
         yield Evidence(
             "xmp",
             "xmp.c2pa-pointer-dangling",
-            "The XMP metadata still points at an embedded C2PA manifest "
-            f"({dangling[0]}), but the file has none: the manifest was removed.",
+            "The XMP metadata still points at a C2PA manifest embedded in this file, but the "
+            "file has none: the manifest was removed.",
             n["confidence"],
             CLAIM_STRIPPED,
             stripped="c2pa-removed",
@@ -74,7 +84,7 @@ def generator_tool(facts: Facts, n: Section) -> Iterator[Evidence]:
     hits = [
         (hit, field_name, value)
         for field_name, value in tool_strings(facts.metadata)
-        for hit in match("metadata", value)[:1]
+        for hit in match("metadata", value, facts.media.kind)[:1]
     ]
     if not hits:
         return
@@ -98,7 +108,7 @@ def aigc_label(facts: Facts, n: Section) -> Iterator[Evidence]:
         return
     label = str(next((v for k, v in meta.aigc.items() if k.lower() == "label"), "")).strip()
     producer = next((str(v) for k, v in meta.aigc.items() if k.lower() == "contentproducer"), None)
-    hits = match("metadata", producer) if producer else []
+    hits = match("metadata", producer, facts.media.kind) if producer else []
     weighed = label in n["label"]
     yield Evidence(
         "metadata",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from provenance.detectors.geometry import grow, overlap_area
 from provenance.detectors.removal.observations import (
     EdgeCut,
     FlickerBack,
@@ -12,6 +13,7 @@ from provenance.detectors.removal.observations import (
     StillHole,
     UnblendResidue,
 )
+from provenance.detectors.visible.observations import IconMatch, MarkRead
 from provenance.knowledge.generators import display_name
 from provenance.knowledge.numbers import Section
 from provenance.model.records import (
@@ -21,6 +23,7 @@ from provenance.model.records import (
     Watermark,
 )
 from provenance.rules.base import Facts, Judged, rule
+from provenance.rules.credentials import signed_pixels
 from provenance.text import and_list
 
 VWR = "visible-watermark-removed"
@@ -84,6 +87,8 @@ def _painted_where(obs: PaintedOut) -> dict:
 @rule("stripping.removed-stamp-places")
 def removed_stamp_places(facts: Facts, n: Section) -> Iterator[Evidence]:
     """A painted-out patch at places only one generator uses names whose stamp it was."""
+    if signed_pixels(facts.c2pa):
+        return
     for obs in facts.of(PaintedOut):
         if not obs.generator:
             continue
@@ -103,6 +108,8 @@ def removed_stamp_places(facts: Facts, n: Section) -> Iterator[Evidence]:
 
 @rule("stripping.visible-watermark-removed", stage="stripping")
 def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
+    if signed_pixels(j.c2pa):
+        return  # the pixels are as signed: nothing was painted out after signing
     for flicker in j.of(FlickerBack):
         frames = flicker.frames
         yield Evidence(
@@ -132,9 +139,8 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
             f"In {len(obs.frames)} of {obs.frames_tested} sampled frames a stamp-sized patch at "
             f"{whose} is smooth where the rest of the frame has fine texture ({low:.0%}-"
             f"{high:.0%} more flat pixels than the ring around it, more than at every control "
-            f"window and at the mirrored places), against a chance rate of {obs.chance:.0%} a "
-            f"frame measured at control windows (binomial p = {obs.p_value:.1g}): the stamp "
-            "was painted out (inpainting or blur).",
+            f"window and at the mirrored places), where chance alone would give such a patch in "
+            f"{obs.chance:.0%} of frames: the stamp was painted out (inpainting or blur).",
             n["inpaint-traces"],
             CLAIM_STRIPPED,
             generator=obs.generator,
@@ -199,17 +205,44 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
         )
 
 
+def _cut_mark(j: Judged, cut: EdgeCut) -> str | None:
+    """The generator whose identified mark the cut overlay is: a sighting of a mark read or
+    matched in this file overlaps it, or the mark moves between places and the cut sits at
+    one of them. An unknown logo or HUD cut by the edge names nobody."""
+    seen: list[tuple[str, bool, list]] = [
+        (o.generator, o.moving, [s.box for s in o.track]) for o in j.of(MarkRead)
+    ]
+    seen += [(o.generator, False, [s.box for s in o.track]) for o in j.of(IconMatch)]
+    seen += [
+        (o.generator, False, [s.box for s in o.track]) for o in j.of(FlickerBack) if o.generator
+    ]
+    box = tuple(cut.box)
+    for generator, _, boxes in seen:
+        if any(b and overlap_area(grow(tuple(b), 0.5), box) > 0 for b in boxes):
+            return generator
+    for generator, moving, _ in seen:
+        if moving and generator in cut.near_places_of:
+            return generator
+    return None
+
+
 @rule("stripping.stamp-cut-at-edge", stage="stripping")
 def stamp_cut_at_edge(j: Judged, n: Section) -> Iterator[Evidence]:
+    if signed_pixels(j.c2pa):
+        return
     for cut in j.of(EdgeCut):
+        generator = _cut_mark(j, cut)
+        if generator is None:
+            continue
+        name = display_name(generator)
         yield Evidence(
             "stripping",
             "stripping.stamp-cut-at-edge",
-            "An overlay (strokes that hold still while the scene moves, like a stamp) is cut by "
-            f"the {' and '.join(cut.edges)} edge of the frame: the picture was cropped through "
-            "it.",
+            f"{name}'s stamp (strokes that hold still while the scene moves) is cut by the "
+            f"{' and '.join(cut.edges)} edge of the frame: the picture was cropped through it.",
             n["confidence"],
             CLAIM_STRIPPED,
+            generator=generator,
             stripped="cropped",
             where={
                 "method": "overlay-cut",

@@ -17,6 +17,7 @@ from provenance.knowledge.numbers import Section
 from provenance.model.records import CLAIM_COMPOSITE, CLAIM_GENERATED, CLAIM_STRIPPED, Evidence
 from provenance.rules.base import Judged, rule
 from provenance.rules.container import encoder_match, writer_strings
+from provenance.rules.credentials import signed_pixels
 
 
 @rule("stripping.c2pa-removed", stage="stripping")
@@ -50,9 +51,11 @@ def c2pa_removed(j: Judged, n: Section) -> Iterator[Evidence]:
 
 
 def _attributed_video(j: Judged) -> Generator | None:
-    """The generator a video was attributed to (AI yes/likely), with its frame size known."""
+    """The generator a video was attributed to (AI yes/likely), with its frame size known,
+    unless its signed pixels are intact (then nothing was cropped or re-encoded after
+    signing)."""
     media = j.media
-    if j.attribution.ai_generated not in ("yes", "likely"):
+    if j.attribution.ai_generated not in ("yes", "likely") or signed_pixels(j.c2pa):
         return None
     if media.kind != "video" or not media.width or not media.height:
         return None
@@ -62,7 +65,8 @@ def _attributed_video(j: Judged) -> Generator | None:
 @rule("stripping.cropped", stage="stripping")
 def cropped(j: Judged, n: Section) -> Iterator[Evidence]:
     gen = _attributed_video(j)
-    if gen is None or not gen.output.sizes:
+    # A size missing from a table that is not known to be complete says nothing.
+    if gen is None or not gen.output.sizes or not gen.output.sizes_complete:
         return
     media, sizes = j.media, gen.output.sizes
     assert media.width and media.height  # _attributed_video checked
@@ -140,7 +144,7 @@ def c2pa_removed_rewrite(j: Judged, n: Section) -> Iterator[Evidence]:
 def stamp_missing(j: Judged, n: Section) -> Iterator[Evidence]:
     """A container fingerprint of a generator that always stamps, with none of its stamps
     seen: weak evidence of removal (paid tiers ship unstamped, generator_signals.md 0.4)."""
-    if "visible" not in j.detectors_run or j.media.kind != "video":
+    if "visible" not in j.detectors_run or j.media.kind != "video" or signed_pixels(j.c2pa):
         return
     stamped = {e.generator for e in j.evidence if e.source == "visible-watermark" and e.generator}
     for ev in j.evidence:

@@ -56,6 +56,8 @@ def _work_copy(image: np.ndarray, short_side: int) -> np.ndarray:
 @detector
 class RemovalDetector:
     name = "removal"
+    # The work copies halve and filter the picture: a smaller one leaves nothing to test.
+    min_side = 8
 
     def start(self, context: FileContext) -> None:
         p = detector_params("removal")

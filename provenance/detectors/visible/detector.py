@@ -65,6 +65,8 @@ class VisibleDetector:
     """Finds generator stamps in sampled frames (see module doc)."""
 
     name = "visible"
+    # The work copies halve and filter the picture: a smaller one leaves nothing to test.
+    min_side = 8
 
     def start(self, context: FileContext) -> None:
         self.context = context
