@@ -62,6 +62,9 @@ class HoleSearch:
         params: Section,
     ) -> None:
         self.params = params
+        if still and params["still_needs_measured_height"]:
+            # One frame, no count: only a box of the stamp's measured size is a fair test.
+            marks = [m for m in marks if m.height_range]
         self.marks = marks
         self.work_shape = work_shape
         self.scale = scale  # work / full
