@@ -244,6 +244,7 @@ def invalidated(facts: Facts, n: Section) -> Iterator[Evidence]:
         for c in info.validation
         if c.scope == "active"
         and c.outcome == "failure"
+        and c.category not in ("credential", "timestamp", "conformance", "identity")
         and not c.code.startswith(("signingCredential.", "timeStamp."))
     ]
     plain = "; ".join(dict.fromkeys(c.explanation for c in problems[:4])) or "checks failed"
@@ -260,6 +261,36 @@ def invalidated(facts: Facts, n: Section) -> Iterator[Evidence]:
         CLAIM_STRIPPED,
         stripped="c2pa-invalidated",
         where={**_where(info), "codes": [c.code for c in problems]},
+    )
+
+
+@rule("c2pa.nonconformant")
+def nonconformant(facts: Facts, n: Section) -> Iterator[Evidence]:
+    """The signer wrote a manifest the specification does not allow, while what it signed
+    verifies: a finding about the producer, never tampering."""
+    info = facts.c2pa
+    if info.state not in _READ:
+        return
+    found = [
+        c
+        for c in info.validation
+        if c.scope == "active" and c.outcome == "failure" and c.category == "conformance"
+    ]
+    if not found:
+        return
+    plain = "; ".join(dict.fromkeys(c.explanation for c in found[:4]))
+    holds = (
+        "its signature and content hashes verify, so this is the signer's mistake, not tampering"
+        if _intact(info)
+        else "this is the signer's mistake, not tampering"
+    )
+    yield Evidence(
+        "c2pa",
+        "c2pa.nonconformant",
+        f"The manifest does not follow the C2PA specification ({plain}); {holds}.",
+        n["confidence"],
+        CLAIM_INFO,
+        where={**_where(info), "codes": [c.code for c in found]},
     )
 
 
