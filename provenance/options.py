@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from provenance.frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
-
-ALL_DETECTORS = ("visible", "invisible", "removal")
 
 
 @dataclass
 class CheckOptions:
-    trust_anchors: str | None = None  # PEM file of trust anchors for C2PA signers
+    trust_anchors: str | None = None  # PEM file of trust anchors added for C2PA signers
+    # Trust the bundled C2PA Trust List snapshot (provenance/data/c2pa/); False trusts only
+    # trust_anchors. A CLI flag (--no-bundled-trust) is still to come.
+    bundled_trust: bool = True
     allow_network: bool = False  # fetch remote manifests / OCSP only when True
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_frames: int = DEFAULT_MAX_FRAMES
-    detectors: tuple[str, ...] = ALL_DETECTORS  # pixel detectors to run
+    # Pixel detectors to run, by name; None runs every registered one, () none.
+    detectors: tuple[str, ...] | None = None
     evidence_dir: str | None = None  # write annotated frames here
     timeout_s: float | None = 120.0  # per-file limit in scans (worker processes)
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> CheckOptions:
@@ -27,8 +28,26 @@ class CheckOptions:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
         opts = cls(**kwargs)
-        opts.detectors = tuple(opts.detectors)
-        bad = set(opts.detectors) - set(ALL_DETECTORS)
-        if bad:
-            raise ValueError(f"unknown detector(s): {', '.join(sorted(bad))}")
+        if opts.detectors is not None:
+            if isinstance(opts.detectors, str):
+                raise TypeError(
+                    "detectors takes a sequence of names, e.g. ('visible',), not a string"
+                )
+            opts.detectors = tuple(opts.detectors)
+            bad = set(opts.detectors) - set(detector_names())
+            if bad:
+                raise ValueError(
+                    f"unknown detector(s): {', '.join(sorted(bad))}; "
+                    f"known: {', '.join(detector_names())}"
+                )
         return opts
+
+    def detectors_to_run(self) -> tuple[str, ...]:
+        return detector_names() if self.detectors is None else tuple(self.detectors)
+
+
+def detector_names() -> tuple[str, ...]:
+    """Every registered pixel detector (imports them: call when needed, not at import)."""
+    from provenance.detectors.base import load
+
+    return tuple(load())

@@ -34,6 +34,9 @@ def file_summary(report: Report, verbose: bool = False) -> str:
         cred += f" (content {c.content}, signature {c.signature}, signer {c.credential})"
         if c.signer and (c.signer.common_name or c.signer.issuer):
             cred += f", signed by {c.signer.common_name or c.signer.issuer}"
+        failed = [f for f in c.failed_checks if not f.startswith("signingCredential.")]
+        if failed:
+            cred += f"; failed checks: {', '.join(failed)}"
     elif c.state == "remote":
         cred += f" ({c.remote_url})"
     elif c.error and c.state == "unreadable":

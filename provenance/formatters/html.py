@@ -115,7 +115,7 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
     """(name, data URI) of the annotated frames the checker wrote for this file."""
     if not evidence_dir:
         return []
-    from provenance.pipeline import evidence_folder
+    from provenance.evidence_images import evidence_folder
 
     folder = evidence_folder(evidence_dir, report.get("path", ""))
     if not folder.is_dir():

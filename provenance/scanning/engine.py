@@ -24,9 +24,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
-from provenance.pipeline import check, evidence_folder
+from provenance.pipeline import check
 from provenance.scanning.executors import (
     WORKER_DIED,
     LocalPool,
