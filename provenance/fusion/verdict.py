@@ -103,6 +103,12 @@ def summarize(
             "in the file does not show whether it is AI-generated"
         )
         removed = []
+    elif verdict.candidates:
+        hints = ", ".join(display_name(g) or g for g in verdict.candidates[:3])
+        text = (
+            f"Nothing shows that it was AI-generated: only weak hints point to {hints}, which is "
+            "not enough to say so (and does not show the file is authentic)"
+        )
     else:
         text = "No evidence of AI generation was found, which does not show the file is authentic"
     if removed:

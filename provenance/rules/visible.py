@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from provenance.detectors.visible.observations import IconMatch, MarkRead, OverlayText
-from provenance.knowledge.generators import display_name
+from provenance.detectors.visible.text_match import normalise
+from provenance.knowledge.generators import display_name, get
 from provenance.knowledge.numbers import Section
 from provenance.model.records import (
     CLAIM_GENERATED,
@@ -42,9 +43,27 @@ def _template_confidence(obs: IconMatch, n: Section) -> float:
     )
 
 
+def _at_its_place(obs: MarkRead, facts: Facts, n: Section) -> bool:
+    """A mark whose text is short and common ("AI") counts only where the data file puts it:
+    such text turns up on menus and signs (a cafe board once read as Seedance's "AI")."""
+    if len(normalise(obs.text)) > n["short_text_chars"]:
+        return True
+    gen = get(obs.generator)
+    w, h = facts.media.width, facts.media.height
+    if gen is None or not w or not h:
+        return False
+    places = [p for m in gen.visible if obs.text in m.texts for p in m.places]
+    near = n["short_text_near"]
+    return any(
+        abs((x + bw / 2) / w - px) <= near and abs((y + bh / 2) / h - py) <= near
+        for x, y, bw, bh in obs.boxes
+        for px, py in places
+    )
+
+
 @rule("visible.mark")
 def mark(facts: Facts, n: Section) -> Iterator[Evidence | Watermark]:
-    read = facts.of(MarkRead)
+    read = [o for o in facts.of(MarkRead) if _at_its_place(o, facts, n)]
     for obs in read:
         conf = _ocr_confidence(obs, n)
         frames = sorted({s.frame for s in obs.track})
