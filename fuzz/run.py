@@ -46,9 +46,9 @@ def _child(target: str, argv: list[str]) -> None:
             import PIL.PngImagePlugin
             import PIL.TiffImagePlugin
             import PIL.WebPImagePlugin  # noqa: F401
-    from fuzz.targets import TARGETS
+    from fuzz.targets import target as guarded
 
-    fn = TARGETS[target]
+    fn = guarded(target)
     findings = os.environ.get("FUZZ_FINDINGS")
     if findings:
         fn = _collecting(fn, Path(findings))
@@ -91,6 +91,7 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
     artifacts.mkdir(exist_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
+    env["FUZZ_TIME_GUARD"] = "1"  # CPU time per input byte (fuzz/targets.py)
     if keep_going:
         env["FUZZ_FINDINGS"] = str(HERE / "findings" / target)
     runs, restarts, crashed, started = 0, 0, False, time.monotonic()

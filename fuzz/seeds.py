@@ -135,7 +135,12 @@ def build(target: str) -> list[bytes]:
     if target == "sniff":
         seeds = [_read(p, 64) for p in _files()]
     elif target == "bmff":
+        from fuzz import hostile
+
         seeds = [_shrink_bmff(_read(p)) for p in _files(".mp4", ".mov", ".avif", ".heic")]
+        # The sample-table bomb and the many-boxes file of the hostile-input review (with
+        # empty boxes, to fit the target's 128 kB input limit).
+        seeds += [hostile.sample_table_bomb(2), hostile.many_empty_boxes(15_000, payload=0)]
     elif target == "jpeg":
         seeds = [_jpeg_head(_read(p))[2:] for p in _files(".jpg", ".jpeg")]
     elif target == "png":
