@@ -98,3 +98,23 @@ def many_empty_boxes(count: int = 20_000, kind: bytes = b"mdhd", payload: int = 
     filler = [Node(kind, bytes(payload)) for _ in range(count)]
     nodes.append(Node(b"meco", container=True, children=filler))
     return write(nodes)
+
+
+def padded_sample_table_bomb(size: int = 100 * 1024 * 1024) -> bytes:
+    """The one-track bomb made believable to the box walk: the extra track's mdhd declares
+    1000 s (85 k samples per second) and a trailing ``free`` box pads the file to ``size``
+    bytes, more than the 85 M one-byte samples need. Only the memory ceiling stops the
+    decoder's allocation. Returned without the padding: write it with ``pad()``."""
+    nodes = parse(sample_table_bomb(1))
+    moov = next(n for n in nodes if n.type == b"moov")
+    mdhd = moov.children[-1].find(b"mdia", b"mdhd")
+    mdhd.payload = mdhd.payload[:12] + struct.pack(">II", 1, 1000) + mdhd.payload[20:]
+    head = write(nodes)
+    return head + struct.pack(">I4s", size - len(head), b"free")
+
+
+def pad(path: Path, data: bytes, size: int) -> None:
+    """Write ``data`` and extend the file sparsely to ``size`` bytes (no disk space used)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.truncate(size)

@@ -471,7 +471,7 @@ def test_oversized_sidecar_manifest_is_not_read(tmp_path):
 
 def test_half_written_tail_is_cut_without_reading_the_whole_output(tmp_path):
     out = tmp_path / "out.jsonl"
-    line = json.dumps({"path": str(STILL)}).encode() + b"\n"
+    line = provenance.Report(path=str(STILL)).to_json().encode() + b"\n"
     out.write_bytes(line * 3 + b"x" * (3 * resume.TAIL_BLOCK + 5))
     resume.repair_tail(str(out))
     assert out.read_bytes() == line * 3
