@@ -33,6 +33,31 @@ def _folder_exists(path: str, flag: str) -> None:
         fail(f"the folder of {flag} {printable(path)} does not exist ({printable(folder)})")
 
 
+def _ours(flag: str, path: str, real: str) -> bool | None:
+    """True: this tool's output; None: nothing there yet; False: something else."""
+    from provenance.formatters import html
+    from provenance.scanning import resume
+
+    if flag == "--output":
+        return resume.holds_reports(path)
+    if not os.path.lexists(real):
+        return None
+    try:
+        html.output_target(path)
+    except html.UnsafeOutput:
+        return False
+    return True if os.path.getsize(real) else None
+
+
+def _html_target(path: str) -> None:
+    from provenance.formatters import html
+
+    try:
+        html.output_target(path)
+    except html.UnsafeOutput as exc:
+        fail(f"--html {exc}")
+
+
 def check_outputs(
     output: str | None,
     html_path: str | None,
@@ -41,8 +66,6 @@ def check_outputs(
 ) -> set[str]:
     """Refuse unsafe outputs (see the module docstring); return the input paths that are
     our own outputs found inside a scanned folder, to leave out of the scan."""
-    from provenance.formatters import html
-    from provenance.scanning import resume
     from provenance.scanning.engine import path_key
 
     keys = {path_key(p): p for p in inputs}
@@ -55,19 +78,7 @@ def check_outputs(
         _folder_exists(path, flag)
         real = os.path.realpath(path)
         targets.append(real)
-        if flag == "--output":
-            ours = resume.holds_reports(path)
-            if ours is False:
-                kind = "is not a regular file" if os.path.exists(real) else "cannot be read"
-                if os.path.isfile(real):
-                    kind = "does not hold provenance JSON Lines (its first line is not a report)"
-                fail(f"--output {printable(path)} {kind}; refusing to write into it")
-        else:
-            try:
-                html.output_target(path)
-            except html.UnsafeOutput as exc:
-                fail(f"--html {exc}")
-            ours = os.path.isfile(real) or None
+        ours = _ours(flag, path, real)
         for key in {path_key(path), path_key(real)}:
             if key not in keys:
                 continue
@@ -75,6 +86,13 @@ def check_outputs(
                 leave_out.add(keys[key])  # our own output inside a scanned folder
             else:
                 fail(f"{flag} {printable(path)} is one of the files being checked; refusing")
+        if ours is False:
+            if flag == "--output":
+                kind = "is not a regular file"
+                if os.path.isfile(real):
+                    kind = "does not hold provenance JSON Lines (its first line is not a report)"
+                fail(f"--output {printable(path)} {kind}; refusing to write into it")
+            _html_target(path)
     if len(targets) == 2 and targets[0] == targets[1]:
         fail("--output and --html name the same file")
     return leave_out

@@ -365,6 +365,25 @@ def parse_dask(spec: str) -> tuple[str, int | None]:
 
 
 @contextlib.contextmanager
+def _children_ignore_interrupts() -> Iterator[None]:
+    """Processes started inside (a LocalCluster's nannies and workers) inherit ignored
+    SIGINT/SIGTERM, as LocalPool workers do: a Ctrl-C reaches the whole process group, and
+    the scanning process, not each worker, decides how to stop (it closes the cluster).
+    Without this every nanny printed its own KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in saved:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
 def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[DaskExecutor]:
     """Connect to a scheduler at ``spec``, or start a LocalCluster for ``local[:N]`` whose
     nannies also restart a worker past ``memory_limit_mb`` (Dask's own memory limit)."""
@@ -379,8 +398,8 @@ def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[Das
     where, workers = parse_dask(spec)
     with contextlib.ExitStack() as stack:
         if where == "local":
-            cluster = stack.enter_context(
-                LocalCluster(
+            with _children_ignore_interrupts():
+                cluster = LocalCluster(
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
@@ -389,7 +408,7 @@ def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[Das
                     silence_logs=logging.ERROR,
                     memory_limit=f"{memory_limit_mb}MiB" if memory_limit_mb else "auto",
                 )
-            )
+            stack.enter_context(cluster)
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(Client(where, timeout="30s"))

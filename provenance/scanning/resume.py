@@ -23,10 +23,10 @@ HEAD_BYTES = 1024 * 1024  # bytes read to decide whether a file holds our JSON L
 
 def holds_reports(output: str) -> bool | None:
     """Whether ``output`` is our JSON Lines: None when it does not exist or is empty, False
-    when it is not a regular file or its first line is not a report (an image, a video,
-    notes), True otherwise. Nothing is ever appended to, or cut from, a file that is False."""
-    from provenance.scanning import stored
-
+    when it is not a regular file or its first line is not one of our reports (an image, a
+    video, notes), True otherwise. Nothing is ever appended to, or cut from, a file that is
+    False. (Only the first line is looked at: a damaged report further on is for the
+    reader, ``stored.read``, to skip.)"""
     try:
         st = os.stat(output)
     except FileNotFoundError:
@@ -45,9 +45,10 @@ def holds_reports(output: str) -> bool | None:
     if not newline:
         return True  # one half-written line (killed mid-write), or a line past 1 MiB
     try:
-        return stored.problem(json.loads(first)) is None
+        data = json.loads(first)
     except (ValueError, RecursionError):
         return False
+    return isinstance(data, dict) and "schema" in data and "path" in data
 
 
 def file_key(path: str) -> Key:
