@@ -128,6 +128,16 @@ def _report_lines() -> Iterator[bytes]:
     yield line + b"\n"
     yield line + b"\n" + err + b"\n" + line[:40]
     yield b"\n".join([line, b"{}", b"[]", b'{"path": 3}', b"null", err]) + b"\n"
+    # Reports whose fields have the wrong types (the review's --resume --html crash): the
+    # schema check of scanning/stored.py must name and skip them.
+    wrong = [
+        dict(base, verdict=dict(base["verdict"], confidence="high")),
+        dict(base, verdict=["yes"]),
+        dict(base, watermarks="none"),
+        dict(base, evidence=[{"claim": "nonsense", "confidence": [1]}]),
+        dict(base, c2pa={"signer": 3, "actions": [None]}),
+    ]
+    yield b"\n".join(json.dumps(r).encode() for r in wrong) + b"\n"
 
 
 def build(target: str) -> list[bytes]:

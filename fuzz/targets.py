@@ -88,7 +88,8 @@ _RESUME_DIR: str | None = None
 
 
 def _resume(data: bytes) -> None:
-    """The JSON Lines reader of --resume, and the tail repair that precedes it."""
+    """The JSON Lines reader of --resume (each line checked against the report schema,
+    scanning/stored.py), and the tail repair that precedes it."""
     global _RESUME_DIR
     from provenance.scanning import resume
 
@@ -97,9 +98,12 @@ def _resume(data: bytes) -> None:
     path = os.path.join(_RESUME_DIR, "out.jsonl")
     with open(path, "wb") as fh:
         fh.write(data)
+    resume.holds_reports(path)
     resume.repair_tail(path)
-    for data_ in resume.load(path).values():
+    problems: list[str] = []
+    for data_ in resume.load(path, problems).values():
         resume.exit_code_of(data_)
+    assert all(p.startswith("line ") or p.startswith("not a report") for p in problems)
     resume.plan([path], path)
 
 
