@@ -35,6 +35,7 @@ import make_invisible  # noqa: E402
 
 from provenance.detectors.invisible import detector as invisible  # noqa: E402
 from provenance.detectors.invisible import dwtdct  # noqa: E402
+from provenance.knowledge.numbers import detector_params  # noqa: E402
 
 FIXTURES = Path(os.environ.get("PROVENANCE_FIXTURES", ROOT.parent / "shared" / "fixtures"))
 SAMPLES = ROOT / "samples"
@@ -140,7 +141,7 @@ def cmd_null(args: argparse.Namespace) -> None:
                 worst.append((c, f"{name} {pname}/{variant}"))
         if args.limit and frames >= args.limit:
             break
-    scale = invisible.policy().chi2_scale
+    scale = detector_params("invisible")["chi2_scale"]
     print(
         f"frames: {frames} ({time.time() - t0:.0f} s); tests: {len(chi_known)} known payload, "
         f"{len(chi_rnd)} random codeword; chi2_scale in use {scale}"
@@ -172,17 +173,13 @@ def cmd_null(args: argparse.Namespace) -> None:
 def _decide(frames: list[np.ndarray], kind: str) -> invisible.Combined:
     cands = invisible.candidates(kind)
     per = [invisible.analyse_frame(f, cands) for f in frames]
-    return invisible.best_match(per, cands, invisible.policy().chi2_scale)[0]
+    return invisible.best_match(per, cands, detector_params("invisible")["chi2_scale"])[0]
 
 
 def _called(res: invisible.Combined, name: str) -> tuple[bool, bool]:
-    pol = invisible.policy()
     right = res.candidate.payload.name == name
-    found = right and res.log10_p <= pol.log10_p_call and res.agreement >= pol.agreement_call
-    decisive = (
-        found and res.log10_p <= pol.log10_p_decisive and res.agreement >= pol.agreement_decisive
-    )
-    return found, decisive
+    _, found, decisive = invisible.classify(res, detector_params("invisible"))
+    return right and found, right and decisive
 
 
 def falloff_pictures() -> list[tuple[str, np.ndarray]]:
@@ -251,16 +248,17 @@ def _clip_frames(path: str) -> list[np.ndarray]:
 
 
 def _detector_on(path: str) -> invisible.Combined:
-    """The detector's own frame choice (sampler + MAX_DECODED_FRAMES) on a file."""
+    """The detector's own frame choice (sampler + max_decoded_frames) on a file."""
     from provenance.frames import FrameSource
     from provenance.readers.probe import probe
 
     media = probe(path)
     src = FrameSource(path, media)
     idx = src.indices
-    if len(idx) > invisible.MAX_DECODED_FRAMES:
-        step = len(idx) / invisible.MAX_DECODED_FRAMES
-        idx = [idx[int(i * step + step / 2)] for i in range(invisible.MAX_DECODED_FRAMES)]
+    most = detector_params("invisible")["max_decoded_frames"]
+    if len(idx) > most:
+        step = len(idx) / most
+        idx = [idx[int(i * step + step / 2)] for i in range(most)]
     frames = [f.image for f in src if f.index in set(idx)]
     return _decide(frames, "video")
 
@@ -321,15 +319,18 @@ def _detector_time(clip: str, repeat: int) -> float:
     from provenance.detectors.base import FileContext
     from provenance.frames import FrameSource
     from provenance.options import CheckOptions
+    from provenance.readers.credentials.reader import C2paInfo
+    from provenance.readers.metadata import MetadataInfo
     from provenance.readers.probe import probe
 
     media = probe(clip)
     src = FrameSource(clip, media)
     frames = list(src)
+    shape = frames[0].image.shape[:2]
     best = math.inf
     for _ in range(repeat):
         det = invisible.InvisibleDetector()
-        det.start(FileContext(clip, media, CheckOptions(), src))
+        det.start(FileContext(clip, media, CheckOptions(), src, C2paInfo(), MetadataInfo(), shape))
         t = time.perf_counter()
         for f in frames:
             det.feed(f)

@@ -35,6 +35,8 @@ def main() -> None:
     from provenance.detectors.removal.detector import RemovalDetector
     from provenance.frames import FrameSource
     from provenance.options import CheckOptions
+    from provenance.readers.credentials.reader import C2paInfo
+    from provenance.readers.metadata import MetadataInfo
     from provenance.readers.probe import probe
 
     for clip in args.clips:
@@ -44,7 +46,10 @@ def main() -> None:
         media = probe(clip)
         source = FrameSource(clip, media)
         frames = list(source)
-        context = FileContext(clip, media, CheckOptions(), source)
+        shape = frames[0].image.shape[:2]
+        context = FileContext(
+            clip, media, CheckOptions(), source, C2paInfo(), MetadataInfo(), shape
+        )
         dec, det, feed = [], [], []
         for _ in range(args.runs):
             t = time.perf_counter()
@@ -64,7 +69,7 @@ def main() -> None:
             f"{Path(clip).name}: decode {decoded} frames {md:.3f} s; removal detector on "
             f"{len(frames)} samples {mt * 1000:.1f} ms ({statistics.median(feed) * 1000:.1f} ms "
             f"feed, {mt / max(1, len(frames)) * 1000:.2f} ms/sample) = {mt / md:.1%} of decode;"
-            f" evidence: {[e.kind for e in result.evidence] or 'none'}"
+            f" observations: {[type(o).__name__ for o in result] or 'none'}"
         )
 
 

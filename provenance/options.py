@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from provenance.frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
-
-ALL_DETECTORS = ("visible", "invisible", "removal")
 
 
 @dataclass
@@ -15,10 +13,10 @@ class CheckOptions:
     allow_network: bool = False  # fetch remote manifests / OCSP only when True
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_frames: int = DEFAULT_MAX_FRAMES
-    detectors: tuple[str, ...] = ALL_DETECTORS  # pixel detectors to run
+    # Pixel detectors to run, by name; None runs every registered one, () none.
+    detectors: tuple[str, ...] | None = None
     evidence_dir: str | None = None  # write annotated frames here
     timeout_s: float | None = 120.0  # per-file limit in scans (worker processes)
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> CheckOptions:
@@ -27,8 +25,26 @@ class CheckOptions:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
         opts = cls(**kwargs)
-        opts.detectors = tuple(opts.detectors)
-        bad = set(opts.detectors) - set(ALL_DETECTORS)
-        if bad:
-            raise ValueError(f"unknown detector(s): {', '.join(sorted(bad))}")
+        if opts.detectors is not None:
+            if isinstance(opts.detectors, str):
+                raise TypeError(
+                    "detectors takes a sequence of names, e.g. ('visible',), not a string"
+                )
+            opts.detectors = tuple(opts.detectors)
+            bad = set(opts.detectors) - set(detector_names())
+            if bad:
+                raise ValueError(
+                    f"unknown detector(s): {', '.join(sorted(bad))}; "
+                    f"known: {', '.join(detector_names())}"
+                )
         return opts
+
+    def detectors_to_run(self) -> tuple[str, ...]:
+        return detector_names() if self.detectors is None else tuple(self.detectors)
+
+
+def detector_names() -> tuple[str, ...]:
+    """Every registered pixel detector (imports them: call when needed, not at import)."""
+    from provenance.detectors.base import load
+
+    return tuple(load())

@@ -1,38 +1,47 @@
-"""One file in, one report out: probe → credentials → metadata → pixels → stripping → verdict.
+"""One file in, one report out. The stages, in order:
 
-``check`` never raises for a bad file. Anything a reader or decoder throws
-becomes ``status: error`` with a one-line reason; the traceback is kept only
-when PROVENANCE_DEBUG is set, for developers.
+1. readers: file facts, what the file is (probe), Content Credentials, metadata;
+2. detectors: sampled frames in, observations out (pixels are decoded once, for all);
+3. evidence rules: facts and observations in, evidence records out;
+4. attribution: is it AI, and whose output (run once);
+5. stripping rules: the same plus the attribution, stripping evidence out;
+6. verdict: attribution and stripping evidence in words.
+
+``check`` never raises for a bad file. Anything a reader or decoder throws becomes
+``status: error`` with a one-line reason; the traceback is kept only when PROVENANCE_DEBUG is
+set, for developers.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import os
 import time
-from pathlib import Path
+from itertools import chain
+from typing import Any
 
-from provenance.detectors.base import DetectorResult, FileContext, FrameDetector
+from provenance import evidence_images, rules
+from provenance.detectors.base import FileContext, FrameDetector
+from provenance.detectors.base import load as load_detectors
 from provenance.frames import FrameSource
-from provenance.fusion import verdict
+from provenance.fusion.attribution import attribute
+from provenance.fusion.verdict import decide
 from provenance.model.records import Evidence
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
 from provenance.readers import metadata
 from provenance.readers.credentials import reader as credentials
 from provenance.readers.probe import ProbeError, probe
-from provenance.rules import container, stripping
-from provenance.rules import credentials as credential_rules
-from provenance.rules import metadata as metadata_rules
 
-# Pixel detectors by option name; imported only when enabled, so a check that needs
-# no OCR loads no OCR model.
-DETECTORS = {
-    "visible": "provenance.detectors.visible.detector:VisibleDetector",
-    "invisible": "provenance.detectors.invisible.detector:InvisibleDetector",
-    "removal": "provenance.detectors.removal.detector:RemovalDetector",
-}
+# Report order of evidence sources: credentials first, the stripping analysis last.
+_SOURCE_ORDER = (
+    "c2pa",
+    "xmp",
+    "metadata",
+    "container",
+    "visible-watermark",
+    "invisible-watermark",
+    "stripping",
+)
 
 
 def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs) -> Report:
@@ -54,6 +63,22 @@ def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs
 
 
 def _analyse(report: Report, opts: CheckOptions) -> None:
+    facts = _read(report, opts)
+    frames = _frame_source(facts, opts)
+    facts.observations, facts.detectors_run = _detect(facts, frames, opts)
+    evidence, marks = rules.run("evidence", facts)
+    attribution = attribute(evidence)
+    judged = rules.Judged.of_facts(facts, evidence, attribution)
+    stripping, more_marks = rules.run("stripping", judged)
+    report.evidence = _in_report_order(evidence + stripping)
+    report.watermarks = marks + more_marks
+    report.verdict = decide(attribution, report.evidence, facts.c2pa)
+    if opts.evidence_dir and frames is not None:
+        images = evidence_images.draw(report.evidence, report.watermarks, frames)
+        evidence_images.write(images, opts.evidence_dir, report.path)
+
+
+def _read(report: Report, opts: CheckOptions) -> rules.Facts:
     path = report.path
     try:
         st = os.stat(path)
@@ -65,94 +90,89 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
     report.media = probe(path)
     report.c2pa = credentials.read(path, report.media.mime, opts.trust_anchors, opts.allow_network)
     report.metadata = metadata.read(path, report.media)
-
-    evidence: list[Evidence] = []
-    evidence += credential_rules.from_c2pa(report.c2pa)
-    evidence += metadata_rules.from_metadata(report.metadata, report.c2pa)
-    evidence += container.from_container(report.media, report.metadata)
-    results = _run_pixel_detectors(report, opts)
-    for result in results:
-        report.watermarks.extend(result.watermarks)
-        evidence.extend(result.evidence)
-    evidence += stripping.infer(evidence, report.c2pa)
-    evidence += stripping.missing_stamp(
-        evidence, "visible" in opts.detectors and report.media.kind == "video"
-    )
-    attributed = verdict.fuse(evidence, report.c2pa)
-    if attributed.ai_generated in ("yes", "likely"):
-        evidence += stripping.stripping_evidence(
-            attributed.generator, report.media, report.metadata, report.c2pa.state
-        )
-    report.evidence = evidence
-    report.verdict = verdict.fuse(evidence, report.c2pa)
-    if opts.evidence_dir:
-        _write_evidence_images(report, results, opts.evidence_dir)
+    return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)
 
 
-def _load_detector(name: str) -> FrameDetector | None:
-    target = DETECTORS.get(name)
-    if not target:
+def _frame_source(facts: rules.Facts, opts: CheckOptions) -> FrameSource | None:
+    media = facts.media
+    if media.kind not in ("image", "video") or not opts.detectors_to_run():
         return None
-    module_name, _, cls_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None  # detector not built into this version
-        raise
-    return getattr(module, cls_name)()
-
-
-def _run_pixel_detectors(report: Report, opts: CheckOptions) -> list[DetectorResult]:
-    media = report.media
-    if media.kind not in ("image", "video") or not opts.detectors:
-        return []
-    detectors = [d for d in (_load_detector(n) for n in opts.detectors) if d is not None]
-    if not detectors:
-        return []
-    frames = FrameSource(report.path, media, opts.sample_fps, opts.max_frames)
+    frames = FrameSource(facts.path, media, opts.sample_fps, opts.max_frames)
     if not frames.indices:
         # Still usable (credentials, metadata), but say why no pixel was looked at.
-        report.metadata.problems.append(
+        facts.metadata.problems.append(
             f"the {media.kind} declares no usable frame count (zero or absurd); "
             "no frames were sampled for the pixel detectors"
         )
-        return []
-    context = FileContext(report.path, media, opts, frames, report.c2pa, report.metadata)
-    for det in detectors:
-        det.start(context)
+        return None
+    return frames
+
+
+def _detect(
+    facts: rules.Facts, frames: FrameSource | None, opts: CheckOptions
+) -> tuple[list[Any], tuple[str, ...]]:
+    """Decode the sampled frames once and feed every detector; their observations. A
+    detector that cannot work on this picture (smaller than its ``min_side``, or it fails on
+    it) abstains with a note: the other detectors and the credentials verdict stand."""
+    if frames is None:
+        return [], ()
+    registry = load_detectors()
+    decoded = iter(frames)
+    first = next(decoded, None)
+    if first is None:
+        raise ProbeError(f"no {facts.media.kind} frame could be decoded (truncated or corrupt?)")
+    shape = first.image.shape[:2]
+    context = FileContext(facts.path, facts.media, opts, frames, facts.c2pa, facts.metadata, shape)
+    notes = facts.metadata.problems
+    active: dict[str, FrameDetector] = {}
+    for name in opts.detectors_to_run():
+        det = registry[name]()
+        if min(shape) < getattr(det, "min_side", 1):
+            notes.append(
+                f"the {name} detector needs pictures at least {det.min_side} px on each side; "
+                f"this one is {shape[1]}x{shape[0]}, so it was not run"
+            )
+            continue
+        if _guarded(name, notes, det.start, context):
+            active[name] = det
     analysed = 0
-    for frame in frames:
+    for frame in chain([first], decoded):
         analysed += 1
-        for det in detectors:
-            det.feed(frame)
-    media.frames_analyzed = analysed
-    if analysed == 0 and frames.indices:
-        raise ProbeError(f"no {media.kind} frame could be decoded (truncated or corrupt?)")
-    return [det.finish() for det in detectors]
+        for name, det in list(active.items()):
+            if not _guarded(name, notes, det.feed, frame):
+                del active[name]
+    facts.media.frames_analyzed = analysed
+    observations: list[Any] = []
+    for name, det in list(active.items()):
+        found: list[Any] = []
+        if _guarded(name, notes, _finish_into, det, found):
+            observations += found
+        else:
+            del active[name]
+    return observations, tuple(active)
 
 
-def _write_evidence_images(report: Report, results: list[DetectorResult], root: str) -> None:
-    import cv2
-
-    images = {name: img for r in results for name, img in r.images.items()}
-    if not images:
-        return
-    folder = evidence_folder(root, report.path)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, image in images.items():
-        cv2.imwrite(str(folder / f"{_safe_name(name)}.png"), image)
+def _finish_into(det: FrameDetector, out: list[Any]) -> None:
+    out.extend(det.finish())
 
 
-def evidence_folder(root: str | os.PathLike, path: str) -> Path:
-    """Where a file's evidence images go: its name, made safe, plus a short hash of its full
-    path, so files with the same name in different folders never share a folder."""
-    tag = hashlib.sha1(os.fsencode(os.path.abspath(path))).hexdigest()[:8]
-    return Path(root) / f"{_safe_name(Path(path).name)}-{tag}"
+def _guarded(name: str, notes: list[str], step: Any, *args: Any) -> bool:
+    """Run one detector step; an exception makes that detector abstain (with a note)."""
+    try:
+        step(*args)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if os.environ.get("PROVENANCE_DEBUG"):
+            raise
+        notes.append(
+            f"the {name} detector could not analyse this picture and abstained "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})"
+        )
+        return False
+    return True
 
 
-def _safe_name(text: str) -> str:
-    """At most 120 bytes (not characters: 83 CJK characters are 249 bytes, past NAME_MAX
-    with the hash added)."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
-    return safe.encode("utf-8", "surrogateescape")[:120].decode("utf-8", "ignore") or "file"
+def _in_report_order(evidence: list[Evidence]) -> list[Evidence]:
+    rank = {source: i for i, source in enumerate(_SOURCE_ORDER)}
+    return sorted(evidence, key=lambda e: rank.get(e.source, len(rank)))

@@ -144,7 +144,7 @@ def test_report_round_trips_to_json(fixtures):
 
 
 def test_evidence_folders_of_same_named_files_differ(tmp_path):
-    from provenance.pipeline import evidence_folder
+    from provenance.evidence_images import evidence_folder
 
     a = evidence_folder(tmp_path, "day1/clip.mp4")
     b = evidence_folder(tmp_path, "day2/clip.mp4")

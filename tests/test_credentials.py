@@ -10,11 +10,13 @@ import provenance
 from provenance.readers.credentials import reader as credentials
 
 # (file, state, content, signature, credential, ai_disclosure) as listed in the fixtures' README.
+# C.jpg and CIE-sig-CA.jpg state algorithmicMedia: made by an algorithm without a trained model,
+# which IPTC and the C2PA Asset Rubrics do not count as generative AI.
 FIXTURES = [
-    ("C.jpg", "valid", "match", "verified", "untrusted", "generated"),
+    ("C.jpg", "valid", "match", "verified", "untrusted", "none"),
     ("CA.jpg", "valid", "match", "verified", "untrusted", "none"),
     ("CACA.jpg", "valid", "match", "verified", "untrusted", "none"),
-    ("CIE-sig-CA.jpg", "valid", "match", "verified", "untrusted", "generated"),
+    ("CIE-sig-CA.jpg", "valid", "match", "verified", "untrusted", "none"),
     ("E-sig-CA.jpg", "invalid", "match", "failed", "untrusted", "none"),
     ("XCA.jpg", "invalid", "mismatch", "verified", "untrusted", "none"),
     ("adobe-20220124-E-clm-CAICAI.jpg", "invalid", "match", "failed", "untrusted", "none"),

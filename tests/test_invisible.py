@@ -12,27 +12,18 @@ import pytest
 import pywt
 
 import provenance
-from provenance.detectors.base import FileContext
 from provenance.detectors.invisible import detector as invisible
 from provenance.detectors.invisible import dwtdct
-from provenance.frames import FrameSource
 from provenance.knowledge.generators import InvisiblePayload
 from provenance.model.records import CLAIM_GENERATED
-from provenance.options import CheckOptions
-from provenance.readers.probe import probe
+from tests.detector_run import run_detector
 
 SDXL = "101100111110110010010000011110111011000110011110"
 STILLS = (".jpg", ".png", ".webp", ".avif")
 
 
-def run_detector(path: Path):
-    media = probe(str(path))
-    frames = FrameSource(str(path), media)
-    det = invisible.InvisibleDetector()
-    det.start(FileContext(str(path), media, CheckOptions(), frames))
-    for frame in frames:
-        det.feed(frame)
-    return det.finish()
+def run_invisible(path: Path):
+    return run_detector(path, "invisible")
 
 
 def assert_found(result, payload: str, generator: str, decisive: bool = True) -> None:
@@ -98,17 +89,17 @@ def test_too_small_to_carry():
 
 @pytest.mark.parametrize("name", ["apollo_sdxl.png", "p1000827_sdxl.png"])
 def test_sdxl_found_in_lossless_png(fixtures, name):
-    assert_found(run_detector(fixtures / "invisible" / name), "sdxl", "stable-diffusion-xl")
+    assert_found(run_invisible(fixtures / "invisible" / name), "sdxl", "stable-diffusion-xl")
 
 
 @pytest.mark.parametrize("name", ["apollo_sd1.png", "p1000827_sd1.png"])
 def test_sd1_found(fixtures, name):
-    assert_found(run_detector(fixtures / "invisible" / name), "sd1", "stable-diffusion")
+    assert_found(run_invisible(fixtures / "invisible" / name), "sd1", "stable-diffusion")
 
 
 @pytest.mark.parametrize("name", ["apollo_clean.png", "p1000827_clean.png"])
 def test_clean_controls_give_no_mark(fixtures, name):
-    result = run_detector(fixtures / "invisible" / name)
+    result = run_invisible(fixtures / "invisible" / name)
     assert_not_found(result)
     assert [e.kind for e in result.evidence] == ["invisible.dwtdct.not-found"]
     assert "not proof" in result.evidence[0].detail
@@ -118,18 +109,18 @@ def test_c2pa_pictures_give_no_mark(fixtures):
     stills = [p for p in sorted((fixtures / "c2pa").iterdir()) if p.suffix.lower() in STILLS]
     assert len(stills) > 10
     for path in stills:
-        assert_not_found(run_detector(path))
+        assert_not_found(run_invisible(path))
 
 
 def test_svd_found_at_crf18(fixtures):
-    result = run_detector(fixtures / "invisible" / "svd_like_crf18.mp4")
+    result = run_invisible(fixtures / "invisible" / "svd_like_crf18.mp4")
     assert_found(result, "svd", "stable-video-diffusion")
     mark = result.watermarks[0]
     assert mark.stats["frames"] >= 2 and mark.track
 
 
 def test_svd_at_crf23_is_not_found_not_clean(fixtures):
-    result = run_detector(fixtures / "invisible" / "svd_like_crf23.mp4")
+    result = run_invisible(fixtures / "invisible" / "svd_like_crf23.mp4")
     assert_not_found(result)
     (ev,) = result.evidence
     assert ev.kind == "invisible.dwtdct.not-found" and ev.confidence == 0.0
@@ -143,7 +134,7 @@ def test_own_samples_match_truth(samples):
     folder = samples / "invisible"
     truth = json.loads((folder / "truth.json").read_text())
     for name, want in truth.items():
-        result = run_detector(folder / name)
+        result = run_invisible(folder / name)
         if want["found"] is True:
             assert_found(
                 result,

@@ -7,18 +7,18 @@ import cv2
 import numpy as np
 import pytest
 
-from provenance.detectors.removal.detector import _marks
+from provenance.detectors.removal.marks import stamp_places
 from provenance.detectors.removal.texture_holes import TextureHoles
-from provenance.knowledge.datafiles import load_toml
+from provenance.knowledge.numbers import detector_params
 
 H, W = 540, 960
 
 
 @pytest.fixture(scope="module")
 def holes() -> TextureHoles:
-    cfg = load_toml("weights.toml")["removal"]
+    cfg = detector_params("removal.holes")
     return TextureHoles(
-        _marks(),
+        stamp_places(detector_params("removal")["default_height_frac"]),
         (H, W),
         cfg,
         cfg["clip_min_controls"],

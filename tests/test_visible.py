@@ -9,14 +9,12 @@ import numpy as np
 import pytest
 
 import provenance
-from provenance.detectors.base import FileContext
 from provenance.detectors.shapes import cloud, sparkle
-from provenance.detectors.visible.detector import VisibleDetector, match_text
-from provenance.detectors.visible.overlay import split_lines
-from provenance.frames import FrameSource
+from provenance.detectors.visible.lines import split_lines
+from provenance.detectors.visible.text_match import match_text
 from provenance.knowledge.generators import load
 from provenance.model.records import MediaInfo
-from provenance.options import CheckOptions
+from tests.detector_run import run_detector
 
 
 def _detect(path, **opts):
@@ -30,13 +28,7 @@ def _detect(path, **opts):
         cap.release()
     else:
         media = MediaInfo(kind="image")
-    options = CheckOptions(**opts)
-    src = FrameSource(str(path), media, options.sample_fps, options.max_frames)
-    det = VisibleDetector()
-    det.start(FileContext(str(path), media, options, src))
-    for frame in src:
-        det.feed(frame)
-    return det.finish()
+    return run_detector(path, "visible", media, **opts)
 
 
 @pytest.fixture(scope="module")

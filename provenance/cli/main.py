@@ -16,7 +16,7 @@ from provenance.cli.outputs import check_outputs, fail
 from provenance.formatters.printable import printable
 from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
 from provenance.model.report import EXIT_ERROR, combined_exit_code
-from provenance.options import ALL_DETECTORS, CheckOptions
+from provenance.options import CheckOptions, detector_names
 from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
 
 EXIT_HELP = """
@@ -61,9 +61,10 @@ def _check_options(f):
         ),
         click.option(
             "--detectors",
-            default=",".join(ALL_DETECTORS),
-            show_default=True,
-            help="Pixel detectors to run, comma-separated; empty for none.",
+            default=None,
+            metavar="NAMES",
+            help="Pixel detectors to run, comma-separated (default: all of "
+            f"{','.join(detector_names())}); empty for none.",
         ),
         click.option(
             "--evidence",
@@ -96,7 +97,9 @@ def _build_options(
     if generators_file:
         # Through the environment so that worker processes load the same table.
         os.environ[GENERATORS_ENV] = os.path.abspath(generators_file)
-    names = tuple(d.strip() for d in detectors.split(",") if d.strip())
+    names = (
+        None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
+    )
     kwargs = {
         "trust_anchors": trust_anchors,
         "allow_network": allow_network,

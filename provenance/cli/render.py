@@ -40,6 +40,9 @@ def file_summary(report: Report, verbose: bool = False) -> str:
         cred += f" (content {p(c.content)}, signature {p(c.signature)}, signer {p(c.credential)})"
         if c.signer and (c.signer.common_name or c.signer.issuer):
             cred += f", signed by {p(c.signer.common_name or c.signer.issuer)}"
+        failed = [f for f in c.failed_checks if not f.startswith("signingCredential.")]
+        if failed:
+            cred += f"; failed checks: {p(', '.join(failed))}"
     elif c.state == "remote":
         cred += f" ({p(c.remote_url)})"
     elif c.error and c.state == "unreadable":

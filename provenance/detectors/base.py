@@ -1,19 +1,31 @@
-"""The contract a pixel detector meets (the detect-secrets plug-in idea).
+"""The contract a pixel detector meets (the detect-secrets plug-in idea), and its registry.
 
-The checker decodes each sampled frame once and feeds it to every detector in
-turn, so a detector must not keep full-resolution frames: keep downscaled
-copies or statistics, and call ``context.frames.read(index)`` to revisit one
-frame at full size in ``finish``.
+A detector turns sampled frames into *observations*: dataclasses of what it measured (text
+read, template scores, texture statistics, decoded bits), never evidence wording or
+confidences; the rules (provenance/rules/) judge them. The pipeline decodes each sampled frame
+once and feeds it to every detector in turn, so a detector must not keep full-resolution
+frames: keep downscaled copies or statistics (evidence images are drawn later from the
+report's records, provenance/evidence_images.py). Per-file state is built in ``start``,
+which already knows the decoded frame size, so nothing is unset for the rest of the file.
+
+Detectors register with ``@detector``; their ``name`` is also the option name
+(``CheckOptions.detectors``, ``--detectors``). ``load`` imports every built-in detector
+package, and an import failure raises: a typo must not turn a detector off silently.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol, TypeVar
 
 from provenance.frames import Frame, FrameSource
-from provenance.model.records import Evidence, MediaInfo, Watermark
+from provenance.model.records import MediaInfo
 from provenance.options import CheckOptions
+from provenance.readers.credentials.reader import C2paInfo
+from provenance.readers.metadata import MetadataInfo
 
 
 @dataclass
@@ -22,16 +34,9 @@ class FileContext:
     media: MediaInfo
     options: CheckOptions
     frames: FrameSource
-    c2pa: Any = None  # credentials.C2paInfo, read before pixels
-    metadata: Any = None  # metadata.MetadataInfo
-
-
-@dataclass
-class DetectorResult:
-    watermarks: list[Watermark] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    # Annotated images for --evidence DIR: name -> BGR array (written by the checker).
-    images: dict[str, Any] = field(default_factory=dict)
+    c2pa: C2paInfo
+    metadata: MetadataInfo
+    shape: tuple[int, int]  # (h, w) of the decoded frames (the first one)
 
 
 class FrameDetector(Protocol):
@@ -41,4 +46,32 @@ class FrameDetector(Protocol):
 
     def feed(self, frame: Frame) -> None: ...
 
-    def finish(self) -> DetectorResult: ...
+    def finish(self) -> list[Any]:
+        """The observations of this file."""
+        ...
+
+
+DETECTORS: dict[str, type] = {}
+D = TypeVar("D", bound=type)
+
+
+def detector(cls: D) -> D:
+    """Register a detector class under its ``name``."""
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{cls.__qualname__} has no detector name")
+    if name in DETECTORS and DETECTORS[name] is not cls:
+        raise ValueError(f"two detectors are named {name!r}")
+    DETECTORS[name] = cls
+    return cls
+
+
+@cache
+def load() -> dict[str, type]:
+    """Import the ``detector`` module of every detector package (once); the registry."""
+    import provenance.detectors as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg and not info.name.startswith("_"):
+            importlib.import_module(f"{package.__name__}.{info.name}.detector")
+    return DETECTORS

@@ -8,26 +8,17 @@ samples/make_clips.py draws its stamps with the same functions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
 import numpy as np
 
-# Sparkle match: normalised correlation on local contrast. Measured on samples/clips:
-# the drawn sparkle at 60 % opacity scores 0.99 (clip and still), the same scenes without
-# it reach 0.76 (plain_still.jpg), so the cut sits between.
-SPARKLE_MIN_SCORE = 0.88
-
 
 def sparkle(size: int, fatness: float = 0.35) -> np.ndarray:
     """Filled four-point star in a size x size uint8 mask (255 inside)."""
     return _sparkle(int(size), float(fatness)).copy()
-
-
-@lru_cache(maxsize=64)
-def _sparkle_f32(size: int) -> np.ndarray:
-    return _sparkle(size, 0.35).astype(np.float32)
 
 
 @lru_cache(maxsize=64)
@@ -72,25 +63,54 @@ def cloud(size: int) -> np.ndarray:
     return mask
 
 
+# Every word-less mark the data file may name in ``shape``, by name: the template is drawn
+# from geometry at any size. Marks with one of these shapes are icons (a box as tall as
+# wide); marks without are words.
+SHAPES: dict[str, Callable[[int], np.ndarray]] = {}
+
+
+def template(shape: str, size: int) -> np.ndarray:
+    """The drawn template of ``shape`` at ``size`` pixels (uint8, 255 inside)."""
+    try:
+        draw = SHAPES[shape]
+    except KeyError:
+        raise ValueError(f"unknown mark shape {shape!r}; known: {', '.join(SHAPES)}") from None
+    return draw(size)
+
+
+def is_icon(shape: str | None) -> bool:
+    return shape is not None and shape in SHAPES
+
+
+SHAPES["sparkle"] = sparkle
+SHAPES["cloud"] = cloud
+
+
 @dataclass
 class ShapeHit:
     box: tuple[int, int, int, int]  # x, y, w, h in the searched image's pixels
     score: float
 
 
-def find_sparkle(contrast: np.ndarray, sizes: list[int]) -> ShapeHit | None:
-    """Best sparkle in a local-contrast image (float32, bright marks positive)."""
+def find_shape(contrast: np.ndarray, shape: str, sizes: list[int]) -> ShapeHit | None:
+    """Best match of ``shape``'s template in a local-contrast image (float32, bright marks
+    positive), over the template ``sizes``."""
     best: ShapeHit | None = None
     h, w = contrast.shape
     for size in sizes:
         if size < 5 or size > min(h, w):
             continue
-        tmpl = _sparkle_f32(int(size))
-        res = cv2.matchTemplate(contrast, tmpl, cv2.TM_CCOEFF_NORMED)
+        res = cv2.matchTemplate(contrast, template_f32(shape, int(size)), cv2.TM_CCOEFF_NORMED)
         _, score, _, (x, y) = cv2.minMaxLoc(res)
         if best is None or score > best.score:
             best = ShapeHit((int(x), int(y), size, size), float(score))
     return best
+
+
+@lru_cache(maxsize=64)
+def template_f32(shape: str, size: int) -> np.ndarray:
+    """``template`` as float32, cached (the form template matching takes)."""
+    return template(shape, size).astype(np.float32)
 
 
 def local_contrast(gray: np.ndarray) -> np.ndarray:

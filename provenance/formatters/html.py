@@ -89,7 +89,7 @@ def thumbnail(report: dict, evidence_dir: str | None) -> str | None:
     it is: the renderer never opens an input file nor decodes one."""
     if not evidence_dir:
         return None
-    from provenance.pipeline import evidence_folder
+    from provenance.evidence_images import evidence_folder
     from provenance.readers.thumbnail import THUMB_NAME
 
     path = evidence_folder(evidence_dir, str(report.get("path", ""))) / THUMB_NAME
@@ -106,7 +106,7 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
     """(name, data URI) of the annotated frames the checker wrote for this file."""
     if not evidence_dir:
         return []
-    from provenance.pipeline import evidence_folder
+    from provenance.evidence_images import evidence_folder
 
     folder = evidence_folder(evidence_dir, str(report.get("path", "")))
     if not folder.is_dir():

@@ -1,31 +1,18 @@
-"""Verdict fusion: evidence records in, one verdict out.
+"""The verdict: the attribution plus the stripping evidence, in words a journalist can use.
 
-Rules, in the order they are applied:
-- ``ai_generated`` is "yes" only with decisive evidence (a verified C2PA statement of
-  generation, a decoded invisible payload with overwhelming statistics); "likely" when the
-  noisy-OR of generated/composite evidence reaches the threshold in data/weights.toml;
-  "unlikely" when a credential states a capture and nothing argues for generation;
-  otherwise "unknown". Absence of marks never gives "unlikely".
 - ``marks_stripped`` is "yes" for direct proof (confidence >= stripped_yes), "likely" for
   inferred removal, "no" when intact credentials are present and nothing was stripped,
   otherwise "unknown".
-- Conflicts (a capture claim next to generation evidence) are listed, not resolved away.
+- Conflicts (a capture claim next to generation evidence, several generators) are listed, not
+  resolved away.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from provenance.knowledge.datafiles import load_toml
+from provenance.fusion.attribution import Attribution
 from provenance.knowledge.generators import display_name
-from provenance.model.records import (
-    CLAIM_CAPTURED,
-    CLAIM_COMPOSITE,
-    CLAIM_GENERATED,
-    CLAIM_STRIPPED,
-    Evidence,
-    Verdict,
-)
+from provenance.knowledge.numbers import weights
+from provenance.model.records import CLAIM_STRIPPED, Evidence, Verdict
 from provenance.readers.credentials.reader import C2paInfo
 
 STRIPPED_ORDER = (
@@ -46,49 +33,23 @@ _SOURCE_WORDS = {
 }
 
 
-def _noisy_or(values: list[float]) -> float:
-    p = 1.0
-    for v in values:
-        p *= 1.0 - v
-    return 1.0 - p
-
-
-def fuse(evidence: list[Evidence], c2pa: C2paInfo) -> Verdict:
-    cfg = load_toml("weights.toml")["verdict"]
-    generated = [e for e in evidence if e.claim in (CLAIM_GENERATED, CLAIM_COMPOSITE)]
-    captured = [e for e in evidence if e.claim == CLAIM_CAPTURED]
+def decide(attribution: Attribution, evidence: list[Evidence], c2pa: C2paInfo) -> Verdict:
+    cfg = weights("verdict")
     stripped = [e for e in evidence if e.claim == CLAIM_STRIPPED and e.stripped]
-
-    verdict = Verdict()
-    score = _noisy_or([e.confidence for e in generated])
-    if any(e.decisive for e in generated):
-        verdict.ai_generated = "yes"
-    elif generated and score >= cfg["likely"]:
-        verdict.ai_generated = "likely"
-    elif captured and not generated:
-        verdict.ai_generated = "unlikely"
-    verdict.confidence = (
-        score
-        if verdict.ai_generated in ("yes", "likely")
-        else max(e.confidence for e in captured)
-        if verdict.ai_generated == "unlikely"
-        else 0.0
+    verdict = Verdict(
+        ai_generated=attribution.ai_generated,
+        ai_extent=attribution.ai_extent,
+        generator=attribution.generator,
+        candidates=list(attribution.candidates),
+        confidence=attribution.confidence,
     )
-
-    by_generator: dict[str, float] = defaultdict(float)
-    for e in generated:
-        if e.generator:
-            by_generator[e.generator] += e.confidence + (1.0 if e.decisive else 0.0)
-    if by_generator and verdict.ai_generated in ("yes", "likely"):
-        # Weak hints (a container fingerprint) name no generator in an "unknown" verdict.
-        verdict.generator = max(by_generator, key=lambda g: by_generator[g])
-    if len(by_generator) > 1:
-        names = ", ".join(display_name(g) or g for g in by_generator)
+    if len(attribution.candidates) > 1:
+        names = ", ".join(display_name(g) or g for g in attribution.candidates)
         verdict.conflicts.append(f"evidence names more than one generator: {names}")
 
     kinds = {e.stripped for e in stripped if e.confidence >= cfg["stripped_likely"]}
     verdict.stripped = [k for k in STRIPPED_ORDER if k in kinds] + sorted(
-        k for k in kinds if k not in STRIPPED_ORDER
+        k for k in kinds if k and k not in STRIPPED_ORDER
     )
     strongest = max((e.confidence for e in stripped if e.stripped != "reencoded"), default=0.0)
     if strongest >= cfg["stripped_yes"]:
@@ -98,6 +59,7 @@ def fuse(evidence: list[Evidence], c2pa: C2paInfo) -> Verdict:
     elif c2pa.state in ("valid", "trusted"):
         verdict.marks_stripped = "no"
 
+    generated, captured = attribution.generated, attribution.captured
     if captured and generated:
         verdict.conflicts.append(
             "a capture claim ("
@@ -106,38 +68,42 @@ def fuse(evidence: list[Evidence], c2pa: C2paInfo) -> Verdict:
             + ", ".join(sorted({e.source for e in generated}))
             + ")"
         )
-    verdict.summary = summarize(verdict, generated, stripped)
+    verdict.summary = summarize(verdict, generated)
     return verdict
 
 
-def summarize(verdict: Verdict, generated: list[Evidence], stripped: list[Evidence]) -> str:
+def summarize(verdict: Verdict, generated: list[Evidence]) -> str:
     """One sentence a journalist could paste: what, who, how we know, what was removed."""
     name = display_name(verdict.generator) if verdict.generator else None
     sources = sorted(
         {_SOURCE_WORDS.get(e.source, e.source) for e in generated if e.confidence >= 0.3}
     )
     how = " and ".join(sources) if sources else "no evidence"
-    partly = generated and all(e.claim == CLAIM_COMPOSITE for e in generated)
-    what = "Contains AI-generated elements" if partly else "AI-generated"
+    edited = verdict.ai_extent == "edited"
+    what = "Contains AI-generated or AI-edited elements" if edited else "AI-generated"
+    removed = [k for k in verdict.stripped if k != "reencoded"]
     if verdict.ai_generated == "yes":
         text = f"{what}{' by ' + name if name else ''}, shown by {how}"
     elif verdict.ai_generated == "likely":
         source = f" from {name}" if name else ""
-        text = (
-            f"Likely {'containing AI-generated elements' if partly else 'AI-generated'}"
-            f"{source}, based on {how}"
-        )
+        likely = "containing AI-generated or AI-edited elements" if edited else "AI-generated"
+        text = f"Likely {likely}{source}, based on {how}"
     elif verdict.ai_generated == "unlikely":
         text = "Content Credentials describe a camera capture; no evidence of AI generation found"
+    elif removed:
+        text = (
+            f"Provenance marks were {_how_sure(verdict)} ({', '.join(removed)}); what is left "
+            "in the file does not show whether it is AI-generated"
+        )
+        removed = []
     else:
         text = "No evidence of AI generation was found, which does not show the file is authentic"
-    if verdict.stripped:
-        removed = [k for k in verdict.stripped if k != "reencoded"]
-        if removed:
-            how_sure = (
-                "removed or invalidated" if verdict.marks_stripped == "yes" else "probably removed"
-            )
-            text += f"; provenance marks were {how_sure} ({', '.join(removed)})"
+    if removed:
+        text += f"; provenance marks were {_how_sure(verdict)} ({', '.join(removed)})"
     if verdict.conflicts:
         text += f"; note the conflict: {verdict.conflicts[0]}"
     return text + "."
+
+
+def _how_sure(verdict: Verdict) -> str:
+    return "removed or invalidated" if verdict.marks_stripped == "yes" else "probably removed"

@@ -50,6 +50,9 @@ class InvisiblePayload:
 @dataclass(frozen=True)
 class OutputProfile:
     sizes: tuple[tuple[int, int], ...] = ()
+    # True only when the sizes are every size the generator makes (documented by the
+    # vendor): only then is a size outside the table evidence of cropping.
+    sizes_complete: bool = False
     fps: tuple[float, ...] = ()
     durations_s: tuple[float, ...] = ()
     audio_sample_rates: tuple[int, ...] = ()
@@ -117,6 +120,7 @@ def _parse(entry: dict[str, Any]) -> Generator:
     out = entry.get("output", {})
     output = OutputProfile(
         sizes=tuple(tuple(s) for s in out.get("sizes", [])),
+        sizes_complete=bool(out.get("sizes_complete", False)),
         fps=_tuple(out.get("fps")),
         durations_s=_tuple(out.get("durations_s")),
         audio_sample_rates=_tuple(out.get("audio_sample_rates")),
@@ -168,14 +172,18 @@ def display_name(generator_id: str | None) -> str | None:
     return gen.name if gen else generator_id
 
 
-def match(field_name: str, value: str | None) -> list[Match]:
-    """Generators whose ``field_name`` patterns match ``value`` (search, not full match)."""
+def match(field_name: str, value: str | None, media: str | None = None) -> list[Match]:
+    """Generators whose ``field_name`` patterns match ``value`` (search, not full match);
+    with ``media`` ("image", "video"), only generators that make that kind of media (one
+    signer certificate signs both Sora videos and ChatGPT images)."""
     if not value:
         return []
     if field_name not in PATTERN_FIELDS:
         raise ValueError(f"unknown pattern field {field_name!r}")
     found = []
     for gen in load().values():
+        if media and media not in gen.media:
+            continue
         for pat in gen.patterns[field_name]:
             if pat.search(value):
                 found.append(Match(gen.id, field_name, pat.pattern, value))
@@ -183,9 +191,11 @@ def match(field_name: str, value: str | None) -> list[Match]:
     return found
 
 
-def first_match(field_name: str, values: list[str | None]) -> Match | None:
+def first_match(
+    field_name: str, values: list[str | None], media: str | None = None
+) -> Match | None:
     for value in values:
-        hits = match(field_name, value)
+        hits = match(field_name, value, media)
         if hits:
             return hits[0]
     return None

@@ -106,7 +106,13 @@ class MediaInfo:
 @dataclass
 class Verdict:
     ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
+    # When AI is involved (yes/likely): "generated" (the media was made by a generator) or
+    # "edited" (AI-edited / contains AI-generated elements), from the strongest record.
+    ai_extent: str | None = None
     generator: str | None = None
+    # Generators the evidence points to, strongest first, when it names one (also when it is
+    # too weak to name it in ``generator``).
+    candidates: list[str] = field(default_factory=list)
     marks_stripped: str = "unknown"  # yes / likely / no / unknown
     stripped: list[str] = field(default_factory=list)
     confidence: float = 0.0

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 THUMB_PX = 240  # longest side of a file thumbnail
-THUMB_NAME = "thumbnail.jpg"  # in the file's evidence folder (pipeline.evidence_folder)
+THUMB_NAME = "thumbnail.jpg"  # in the file's evidence folder (evidence_images.evidence_folder)
 JPEG_QUALITY = 82
 
 

@@ -1,10 +1,14 @@
-"""Evidence records from metadata facts (XMP, EXIF, PNG text, TC260 labels, container keys)."""
+"""Rules on unsigned metadata: XMP source types, dangling C2PA pointers, tool strings, TC260
+labels. All of it is easy to add or remove, so none of it is decisive."""
 
 from __future__ import annotations
 
-from provenance.knowledge.datafiles import load_toml, source_type
+from collections.abc import Iterator
+
+from provenance.knowledge.datafiles import source_type
 from provenance.knowledge.generators import display_name, match
 from provenance.knowledge.generators import load as load_generators
+from provenance.knowledge.numbers import Section
 from provenance.model.records import (
     CLAIM_CAPTURED,
     CLAIM_COMPOSITE,
@@ -13,121 +17,115 @@ from provenance.model.records import (
     CLAIM_STRIPPED,
     Evidence,
 )
-from provenance.readers.credentials.reader import C2paInfo
 from provenance.readers.metadata import MetadataInfo
 from provenance.readers.metadata.xmp import is_embedded_pointer
-from provenance.rules.credentials import weight
+from provenance.rules.base import Facts, rule
+from provenance.text import short
+
+_CLAIMS = {
+    "generated": CLAIM_GENERATED,
+    "composite": CLAIM_COMPOSITE,
+    "possible": CLAIM_COMPOSITE,
+    "captured": CLAIM_CAPTURED,
+}
+_AIGC_LABELS = {"1": "generated", "2": "possibly generated", "3": "suspected generated"}
 
 
-def from_metadata(meta: MetadataInfo, c2pa: C2paInfo) -> list[Evidence]:
-    out: list[Evidence] = []
-    x = meta.xmp
-    if x and x.digital_source_type:
-        known = source_type(x.digital_source_type)
-        disclosure = known[1]["disclosure"] if known else None
-        claim = {
-            "generated": CLAIM_GENERATED,
-            "composite": CLAIM_COMPOSITE,
-            "captured": CLAIM_CAPTURED,
-        }.get(disclosure or "", CLAIM_INFO)
-        label = known[1]["label"] if known else x.digital_source_type
-        out.append(
-            Evidence(
-                "xmp",
-                "xmp.digital-source-type",
-                f"XMP Iptc4xmpExt:DigitalSourceType says '{label}' (unsigned metadata).",
-                weight("xmp.digital-source-type") if claim != CLAIM_INFO else 1.0,
-                claim,
-                where={"field": "Iptc4xmpExt:DigitalSourceType", "value": x.digital_source_type},
-            )
+@rule("xmp.digital-source-type")
+def digital_source_type(facts: Facts, n: Section) -> Iterator[Evidence]:
+    x = facts.metadata.xmp
+    if not x or not x.digital_source_type:
+        return
+    known = source_type(x.digital_source_type)
+    disclosure = known[1]["disclosure"] if known else ""
+    claim = _CLAIMS.get(disclosure, CLAIM_INFO)
+    label = known[1]["label"] if known else x.digital_source_type
+    yield Evidence(
+        "xmp",
+        "xmp.digital-source-type",
+        f"XMP Iptc4xmpExt:DigitalSourceType says '{label}' (unsigned metadata).",
+        n["possible"]
+        if disclosure == "possible"
+        else n["info"]
+        if claim == CLAIM_INFO
+        else n["confidence"],
+        claim,
+        where={"field": "Iptc4xmpExt:DigitalSourceType", "value": x.digital_source_type},
+    )
+
+
+@rule("xmp.c2pa-pointer-dangling")
+def c2pa_pointer_dangling(facts: Facts, n: Section) -> Iterator[Evidence]:
+    x, c2pa = facts.metadata.xmp, facts.c2pa
+    if not x or c2pa.state != "absent" or c2pa.sidecar:
+        return
+    dangling = [r for r in x.c2pa_refs if is_embedded_pointer(r)]
+    if dangling:
+        yield Evidence(
+            "xmp",
+            "xmp.c2pa-pointer-dangling",
+            "The XMP metadata still points at a C2PA manifest embedded in this file, but the "
+            "file has none: the manifest was removed.",
+            n["confidence"],
+            CLAIM_STRIPPED,
+            stripped="c2pa-removed",
+            where={
+                "field": "dcterms:provenance" if x.provenance == dangling[0] else "xmp",
+                "value": dangling[0],
+            },
         )
 
-    if x and c2pa.state == "absent" and not c2pa.sidecar:
-        dangling = [r for r in x.c2pa_refs if is_embedded_pointer(r)]
-        if dangling:
-            out.append(
-                Evidence(
-                    "xmp",
-                    "xmp.c2pa-pointer-dangling",
-                    "The XMP metadata still points at an embedded C2PA manifest "
-                    f"({dangling[0]}), but the file has none: the manifest was removed.",
-                    weight("xmp.c2pa-pointer-dangling"),
-                    CLAIM_STRIPPED,
-                    stripped="c2pa-removed",
-                    where={
-                        "field": "dcterms:provenance" if x.provenance == dangling[0] else "xmp",
-                        "value": dangling[0],
-                    },
-                )
-            )
 
-    # Every tool string is matched; the generator listed first in the data file wins,
-    # since the file lists specific generators (SDXL) before generic ones (Stable Diffusion).
+@rule("metadata.generator-tool")
+def generator_tool(facts: Facts, n: Section) -> Iterator[Evidence]:
+    # Every tool string is matched; the generator listed first in the data file wins, since
+    # the file lists specific generators (SDXL) before generic ones (Stable Diffusion).
     order = {gen_id: i for i, gen_id in enumerate(load_generators())}
     hits = [
         (hit, field_name, value)
-        for field_name, value in _tool_strings(meta)
-        for hit in match("metadata", value)[:1]
+        for field_name, value in tool_strings(facts.metadata)
+        for hit in match("metadata", value, facts.media.kind)[:1]
     ]
-    if hits:
-        hit, field_name, value = min(hits, key=lambda h: order.get(h[0].generator, 1 << 30))
-        out.append(
-            Evidence(
-                "metadata",
-                "metadata.generator-tool",
-                f"{field_name} names {display_name(hit.generator)} ('{_short(value)}'); "
-                "unsigned metadata, easy to add or remove.",
-                weight("metadata.generator-tool"),
-                CLAIM_GENERATED,
-                generator=hit.generator,
-                where={"field": field_name, "pattern": hit.pattern},
-            )
-        )
-
-    if meta.aigc:
-        label = str(next((v for k, v in meta.aigc.items() if k.lower() == "label"), "")).strip()
-        producer = next(
-            (str(v) for k, v in meta.aigc.items() if k.lower() == "contentproducer"), None
-        )
-        hits = match("metadata", producer) if producer else []
-        key = f"metadata.aigc-label.{label}"
-        kinds = {"1": "generated", "2": "possibly generated", "3": "suspected generated"}
-        has_weight = key in load_toml("weights.toml")["evidence"]
-        out.append(
-            Evidence(
-                "metadata",
-                "metadata.aigc-label",
-                f"A TC260 AI-content label (China, GB 45438) in {meta.aigc_source} "
-                "marks the file as "
-                f"{kinds.get(label, 'labelled (Label=' + label + ')')}"
-                + (f", producer '{producer}'" if producer else "")
-                + ".",
-                weight(key) if has_weight else 0.3,
-                CLAIM_GENERATED if has_weight else CLAIM_INFO,
-                generator=hits[0].generator if hits else None,
-                where={"field": meta.aigc_source, "label": label},
-            )
-        )
-
-    if meta.container:
-        for key, value in meta.container.keys.items():
-            if "aigc" in key.lower() and meta.aigc_source != "mp4-metadata":
-                out.append(
-                    Evidence(
-                        "container",
-                        "container.platform-ai-label",
-                        f"The container carries a platform AI-content field {key} = "
-                        f"{_short(value)} "
-                        "(meaning not documented; not used for the verdict).",
-                        1.0,
-                        CLAIM_INFO,
-                        where={"key": key},
-                    )
-                )
-    return out
+    if not hits:
+        return
+    hit, field_name, value = min(hits, key=lambda h: order.get(h[0].generator, 1 << 30))
+    yield Evidence(
+        "metadata",
+        "metadata.generator-tool",
+        f"{field_name} names {display_name(hit.generator)} ('{short(value)}'); "
+        "unsigned metadata, easy to add or remove.",
+        n["confidence"],
+        CLAIM_GENERATED,
+        generator=hit.generator,
+        where={"field": field_name, "pattern": hit.pattern},
+    )
 
 
-def _tool_strings(meta: MetadataInfo) -> list[tuple[str, str]]:
+@rule("metadata.aigc-label")
+def aigc_label(facts: Facts, n: Section) -> Iterator[Evidence]:
+    meta = facts.metadata
+    if not meta.aigc:
+        return
+    label = str(next((v for k, v in meta.aigc.items() if k.lower() == "label"), "")).strip()
+    producer = next((str(v) for k, v in meta.aigc.items() if k.lower() == "contentproducer"), None)
+    hits = match("metadata", producer, facts.media.kind) if producer else []
+    weighed = label in n["label"]
+    yield Evidence(
+        "metadata",
+        "metadata.aigc-label",
+        f"A TC260 AI-content label (China, GB 45438) in {meta.aigc_source} marks the file as "
+        f"{_AIGC_LABELS.get(label, 'labelled (Label=' + label + ')')}"
+        + (f", producer '{producer}'" if producer else "")
+        + ".",
+        n["label"][label] if weighed else n["other"],
+        CLAIM_GENERATED if weighed else CLAIM_INFO,
+        generator=hits[0].generator if hits else None,
+        where={"field": meta.aigc_source, "label": label},
+    )
+
+
+def tool_strings(meta: MetadataInfo) -> list[tuple[str, str]]:
+    """(where, text) of every unsigned string that may name the tool that made the file."""
     values: list[tuple[str, str]] = []
     if meta.xmp and meta.xmp.creator_tool:
         values.append(("XMP xmp:CreatorTool", meta.xmp.creator_tool))
@@ -141,8 +139,3 @@ def _tool_strings(meta: MetadataInfo) -> list[tuple[str, str]]:
         for enc in meta.container.encoders:
             values.append(("container encoder", enc))
     return values
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

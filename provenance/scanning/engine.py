@@ -25,9 +25,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
-from provenance.pipeline import evidence_folder
 from provenance.scanning.executors import (
     DEFAULT_MEMORY_LIMIT_MB,
     WORKER_DIED,

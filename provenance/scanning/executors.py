@@ -89,7 +89,7 @@ def check_task(path: str, options: CheckOptions, settings: TaskSettings | None =
 
 
 def _thumbnail(report: Report, evidence_dir: str) -> None:
-    from provenance.pipeline import evidence_folder
+    from provenance.evidence_images import evidence_folder
     from provenance.readers import thumbnail
 
     try:

@@ -12,7 +12,7 @@ scored by its flat share minus its ring's, and compared with
   corners alike, so a corner smoother than its mirrored corners is a patch, while a frame
   whose corners are all soft (bokeh, vignetting) has no hole that beats them.
 
-``removal.py`` decides from these per-frame results: a still needs one frame's margin, a
+``holes.py`` decides from these per-frame results: a still needs one frame's margin, a
 clip a count of frames tested against the controls' chance rate.
 """
 
@@ -24,15 +24,14 @@ from typing import Any
 import numpy as np
 
 from provenance.detectors.removal import inpaint_traces as tr
-
-MIRROR_MIN_DISTANCE = 0.05  # a place this near its own mirror (a centre line) has none
+from provenance.detectors.shapes import is_icon
 
 
 @dataclass
 class PlaceHit:
     """A mark's place whose patch beat the controls and its mirrors in one frame."""
 
-    mark: Any  # removal._Mark
+    mark: Any  # marks.StampPlaces
     place: tuple[float, float]
     score: float  # flat share in the box minus the ring's
     control_max: float
@@ -85,7 +84,7 @@ class TextureHoles:
         groups: dict[tuple[int, int, int], list] = {}
         for m in marks:
             sh = max(5, round(m.height_frac * short))
-            icon = m.shape in ("sparkle", "cloud")
+            icon = is_icon(m.shape)
             bw = sh if icon else max(5, round(sh * cfg["word_box_width"]))
             groups.setdefault((bw, sh, sh), []).append(m)
         self.sizes: list[_Size] = []
@@ -110,7 +109,7 @@ class TextureHoles:
             fx, fy = m.places[i]
             mine = []
             for mx, my in ((1 - fx, fy), (fx, 1 - fy), (1 - fx, 1 - fy)):
-                if max(abs(mx - fx), abs(my - fy)) >= MIRROR_MIN_DISTANCE:
+                if max(abs(mx - fx), abs(my - fy)) >= self.cfg["mirror_min_distance"]:
                     mine.append(len(size.anchors))
                     size.anchors.append(pixel(mx, my))
             size.mirrors.append(mine)

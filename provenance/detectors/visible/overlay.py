@@ -24,42 +24,39 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from provenance.detectors.geometry import grow, iou, overlap
 from provenance.frames import Frame
+from provenance.knowledge.numbers import detector_params
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """All localisation thresholds, in work-scale pixels and 8-bit grey levels.
+    """All localisation thresholds, in work-scale pixels and 8-bit grey levels (their values
+    and what they were measured on: data/detectors.toml [visible.overlay])."""
 
-    Measured on the real Sora repost (fixtures/real) and samples/clips: stamp strokes
-    have a white top-hat of 60-150 and change by < 6 between samples when held; the
-    scene behind a moving camera changes by 15-60 on average; a static shot by 0-3.
-    """
-
-    work_short_side: int = 360  # downscale target; Sora's 25 px "Sora" line stays 13 px
-    tophat_kernel: int = 11  # keeps strokes up to ~10 work px (20 px at 720p)
-    stroke_level: int = 30  # white top-hat above this is a bright stroke
-    held_change: int = 10  # a held stroke changes less than this between samples
-    moving_background: float = 12.0  # mean change around it above this = scene moved
-    switch_change: int = 25  # a switched stroke changes more than this
-    still_background: float = 6.0  # mean change around it below this = scene still
-    ring: int = 41  # neighbourhood (work px) whose change is "the background"
-    density_window: int = 7  # evidence pixels are grouped by local density ...
-    density_min: float = 0.12  # ... above this fraction
-    min_pixels: int = 25  # evidence pixels in a candidate
-    max_area_frac: float = 0.12  # a candidate box covers at most this share of the frame
-    max_height_frac: float = 0.2  # ... and is at most this tall (of the short side); the
-    # tallest stamp in the data file (Sora, two lines and an icon) is 0.105
-    present_frac: float = 0.45  # share of a candidate's strokes visible = "present"
-    max_candidates: int = 12  # candidates returned (OCR reads fewer; see visible.py)
-    crisp_min: float = 0.75  # overlay evidence: stroke share present minus absent ...
-    contiguity_min: float = 0.8  # ... and presence in one run (see Candidate.overlay_evidence)
-    jpeg_quality: int = 90
-    jpeg_band: int = 128  # rows per JPEG band: reading a stamp decodes only its bands
-    ocr_short_side: int = 1080  # cap of the kept full-resolution grey
+    work_short_side: int
+    tophat_kernel: int
+    stroke_level: int
+    held_change: int
+    moving_background: float
+    switch_change: int
+    still_background: float
+    ring: int
+    density_window: int
+    density_min: float
+    min_pixels: int
+    max_area_frac: float
+    max_height_frac: float
+    present_frac: float
+    max_candidates: int
+    crisp_min: float
+    contiguity_min: float
+    jpeg_quality: int
+    jpeg_band: int
+    ocr_short_side: int
 
 
-T = Thresholds()
+T = Thresholds(**detector_params("visible.overlay"))
 
 
 @dataclass
@@ -234,7 +231,7 @@ class OverlayTracker:
                     int(y0 * hh) : int(np.ceil(y1 * hh)), int(x0 * ww) : int(np.ceil(x1 * ww))
                 ] = 1
             for box, core in _components(persistent & region, shape):
-                near = [f for f in found if _overlap(box, f.work_box) > 0.3]
+                near = [f for f in found if overlap(box, f.work_box) > 0.3]
                 for f in near:
                     f.prior = True  # already a candidate, and where a mark is expected
                 if near:
@@ -323,7 +320,7 @@ def _merge(
 ) -> None:
     """Add a per-pair blob to the group at the same place (IoU >= 0.4), else a new group."""
     for g in groups:
-        if _iou(g["box"], box) >= 0.4:
+        if iou(g["box"], box) >= 0.4:
             x = min(g["box"][0], box[0])
             y = min(g["box"][1], box[1])
             x1 = max(g["box"][0] + g["box"][2], box[0] + box[2])
@@ -344,17 +341,12 @@ def _join_adjacent(cands: list[Candidate]) -> list[Candidate]:
     for c in sorted(cands, key=lambda c: c.work_box[1]):
         for o in out:
             same = set(c.present) == set(o.present)
-            if same and _overlap(_grow(o.work_box, 0.3), c.work_box) > 0:
+            if same and overlap(grow(o.work_box, 0.3), c.work_box) > 0:
                 _absorb(o, c)
                 break
         else:
             out.append(c)
     return out
-
-
-def _grow(b: tuple[int, int, int, int], f: float) -> tuple[int, int, int, int]:
-    x, y, w, h = b
-    return (int(x - f * h), int(y - f * h), int(w + 2 * f * h), int(h + 2 * f * h))
 
 
 def _absorb(o: Candidate, c: Candidate) -> None:
@@ -381,15 +373,6 @@ def _absorb(o: Candidate, c: Candidate) -> None:
     o.crisp = max(o.crisp, c.crisp)
     o.prior = o.prior and c.prior
     o.prior_only = o.prior_only and c.prior_only
-
-
-def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    return inter / max(1, aw * ah + bw * bh - inter)
 
 
 def _runs(present: list[int]) -> list[tuple[int, int]]:
@@ -473,99 +456,3 @@ def _label(dense: np.ndarray, shape: tuple[int, int], min_pixels: int):
         core = (labels[y : y + h, x : x + w] == i) & (dense[y : y + h, x : x + w] > 0)
         out.append(((int(x), int(y), int(w), int(h)), core))
     return out
-
-
-def _drop_icons(mask: np.ndarray) -> np.ndarray:
-    """Remove blobs much taller than the glyphs around them (an icon spanning two lines
-    would otherwise merge the lines)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if n <= 3:
-        return mask
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    glyph_h = float(np.median(heights[areas >= 4])) if (areas >= 4).any() else 0.0
-    out = mask.copy()
-    for i in range(1, n):
-        w, h = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
-        if glyph_h and h > 2.2 * glyph_h and 0.5 <= w / h <= 2.0:
-            out[labels == i] = 0
-    return out
-
-
-def _bands(profile: np.ndarray, max_gap: int, level: float = 0.0) -> list[tuple[int, int]]:
-    """Runs of profile > level, joined across gaps of at most max_gap."""
-    runs: list[list[int]] = []
-    for i in np.flatnonzero(profile > level):
-        if runs and i - runs[-1][1] <= max_gap:
-            runs[-1][1] = int(i)
-        else:
-            runs.append([int(i), int(i)])
-    return [(a, b) for a, b in runs]
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over the smaller box."""
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
-    small = max(1, min(aw * ah, bw * bh))
-    return iw * ih / small
-
-
-def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """One-line text boxes (x, y, w, h) inside a stamp crop, for recognition alone.
-
-    Bright strokes (white top-hat) are projected on rows; bands of rows are lines.
-    Filled icons wider than the kernel drop out of the top-hat, so a cloud next to
-    "Sora" does not end up in the line."""
-    return split_lines_reach(gray)[0]
-
-
-def split_lines_reach(gray: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
-    """``split_lines`` and whether a line's strokes reach the left / right edge of the crop
-    (the text may go on beyond it)."""
-    h, w = gray.shape
-    if h < 6 or w < 6:
-        return [], False, False
-    k = max(9, min(41, h // 3) | 1)
-    th = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    level = max(T.stroke_level, int(0.35 * th.max()))
-    raw = (th > level).astype(np.uint8)
-    mask = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    # The 2x2 opening removes specks, and with them one-pixel strokes (small CJK text
-    # keeps a third of its strokes; every Latin stamp of the samples and the real Sora
-    # repost keeps over 90 %): text that thin is split on its raw strokes.
-    if int(mask.sum()) < 0.6 * int(raw.sum()):
-        mask = raw
-    return _line_boxes(_drop_icons(mask))
-
-
-def _line_boxes(mask: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
-    h, w = mask.shape
-    boxes: list[tuple[int, int, int, int]] = []
-    left = right = False
-    # Columns first: an icon beside the words (Sora's cloud) is split off by a gap, so
-    # it cannot bridge the gap between the two text lines; then rows within each group.
-    for c0, c1 in _bands(mask.sum(0), max(6, int(0.15 * h))):
-        sub = mask[:, c0 : c1 + 1]
-        rows = sub.sum(1)
-        # Gaps between lines are rows with few stroke pixels (descenders leave some).
-        for y0, y1 in _bands(rows, 2, max(1, 0.08 * rows.max())):
-            bh = y1 - y0 + 1
-            cols = np.flatnonzero(sub[y0 : y1 + 1].sum(0) > 0)
-            if bh < 6 or cols.size == 0:
-                continue
-            x0, x1 = c0 + cols[0], c0 + cols[-1]
-            if x1 - x0 + 1 < 0.8 * bh:
-                continue  # an icon or a speck, not a line of text
-            left, right = left or x0 <= 1, right or x1 >= w - 2
-            pad = max(2, bh // 4)
-            xa, xb = max(0, x0 - pad), min(w, x1 + 1 + pad)
-            ya, yb = max(0, y0 - pad), min(h, y1 + 1 + pad)
-            boxes.append((int(xa), int(ya), int(xb - xa), int(yb - ya)))
-    # Near-square blobs beside real lines are icons (Sora's cloud), not words.
-    if any(bw >= 1.5 * bh for _, _, bw, bh in boxes):
-        boxes = [b for b in boxes if b[2] >= 1.2 * b[3]]
-    boxes.sort(key=lambda b: (b[1], b[0]))
-    return boxes, left, right

@@ -1,0 +1,104 @@
+"""Stills: the faint ghost a reverse alpha blend leaves when its alpha map does not fit
+exactly (rounding, clipping, a resized map).
+
+The high-pass of the image at a word-less icon mark's exact place and sizes (data file) is
+correlated with the drawn icon; a strong correlation with a small amplitude (far fainter
+than a stamp) is a residue. The test only holds at the exact places and sizes of the data
+file, never anywhere in the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from provenance.detectors.removal.marks import StampPlaces
+from provenance.detectors.removal.observations import UnblendResidue
+from provenance.detectors.shapes import is_icon, template_f32
+from provenance.knowledge.numbers import Section
+
+
+@dataclass
+class _Best:
+    score: float
+    alpha: float
+    mark: StampPlaces
+    box: list[int]
+    place: tuple[float, float]
+
+
+class ResidueSearch:
+    def __init__(self, marks: list[StampPlaces], params: Section) -> None:
+        self.params = params
+        self.all_marks = marks
+        self.marks = [m for m in marks if is_icon(m.shape) and not m.worded]
+        self.best: _Best | None = None
+        self.frame = 0
+
+    def feed(self, index: int, gray_u8: np.ndarray) -> None:
+        self.frame = index
+        gray = gray_u8.astype(np.float32)
+        h, w = gray.shape[:2]
+        short = min(h, w)
+        r = self.params["search_px"]
+        for m in self.marks:
+            assert m.shape is not None  # is_icon
+            lo, hi = m.height_range or (m.height_frac, m.height_frac)
+            for hf in sorted({lo, m.height_frac, hi}):
+                size = max(9, int(hf * short))
+                t = template_f32(m.shape, size)
+                inside = t > 127
+                for fx, fy in m.places:
+                    cx, cy = fx * w, fy * h
+                    x0, y0 = int(cx - size / 2) - size, int(cy - size / 2) - size
+                    if x0 < 0 or y0 < 0 or x0 + 3 * size > w or y0 + 3 * size > h:
+                        continue
+                    crop = gray[y0 : y0 + 3 * size, x0 : x0 + 3 * size]
+                    hp = crop - cv2.GaussianBlur(crop, (0, 0), max(1.0, size / 4))
+                    res = cv2.matchTemplate(hp, t, cv2.TM_CCOEFF_NORMED)
+                    win = res[size - r : size + r + 1, size - r : size + r + 1]
+                    _, score, _, (mx, my) = cv2.minMaxLoc(win)
+                    bx, by = size - r + mx, size - r + my
+                    patch = hp[by : by + size, bx : bx + size]
+                    # In units of the headroom to white: the alpha the ghost amounts to.
+                    base = float(crop[by : by + size, bx : bx + size][~inside].mean())
+                    amp = float(patch[inside].mean() - patch[~inside].mean()) / max(
+                        16.0, 255.0 - base
+                    )
+                    if self.best is None or score > self.best.score:
+                        self.best = _Best(
+                            float(score), amp, m, [x0 + bx, y0 + by, size, size], (fx, fy)
+                        )
+
+    def residue(self) -> UnblendResidue | None:
+        b, p = self.best, self.params
+        if b is None:
+            return None
+        lo, hi = p["amplitude"]
+        if b.score < p["min_score"] or not lo <= b.alpha <= hi:
+            return None
+        near = p["same_place"]
+        gens = sorted(
+            {
+                k.generator
+                for k in self.all_marks
+                if k.shape == b.mark.shape
+                and any(
+                    abs(px - q[0]) < near and abs(py - q[1]) < near
+                    for px, py in k.places
+                    for q in b.mark.places
+                )
+            }
+        )
+        return UnblendResidue(
+            generator=b.mark.generator if gens == [b.mark.generator] else None,
+            mark_name=b.mark.name,
+            candidates=gens or [b.mark.generator],
+            frame=self.frame,
+            box=b.box,
+            place=b.place,
+            score=b.score,
+            alpha=b.alpha,
+        )
