@@ -38,8 +38,18 @@ def _child(target: str, argv: list[str]) -> None:
     # Coverage feedback comes from instrumented code: ours always, and Pillow's for the
     # targets whose input goes through it (EXIF, image headers), so that the fuzzer learns
     # the TIFF/EXIF structures our glue has to survive.
+    # Only modules imported inside this block are instrumented, so the parsers the targets
+    # drive are imported here (the targets import them lazily, which alone would leave the
+    # fuzzer without coverage feedback from our code).
     include = ["provenance", *(["PIL"] if target in PILLOW_TARGETS else [])]
     with atheris.instrument_imports(include=include):
+        import provenance.readers.metadata
+        import provenance.readers.metadata.bmff
+        import provenance.readers.metadata.xmp
+        import provenance.readers.probe
+        import provenance.scanning.resume
+        import provenance.scanning.stored  # noqa: F401
+
         if "PIL" in include:
             import PIL.Image
             import PIL.JpegImagePlugin
