@@ -81,7 +81,7 @@ def _data_uri(bgr, longest: int) -> str | None:
             bgr, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA
         )
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 82])
-    return "data:image/jpeg;base64," + base64.b64encode(buf).decode() if ok else None
+    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode() if ok else None
 
 
 def thumbnail(report: dict, evidence_dir: str | None) -> str | None:
@@ -134,7 +134,9 @@ class Summary:
 
 
 def summarise(reports: list[dict]) -> Summary:
-    verdicts, gens, stripped = Counter(), Counter(), Counter()
+    verdicts: Counter[str] = Counter()
+    gens: Counter[str] = Counter()
+    stripped: Counter[str] = Counter()
     for r in reports:
         verdicts[verdict_of(r)] += 1
         v = r.get("verdict") or {}

@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
@@ -294,7 +295,7 @@ class DaskExecutor(cf.Executor):
 
     def __init__(self, client):
         self.client = client
-        self._tasks: dict[cf.Future, object] = {}
+        self._tasks: dict[cf.Future, Any] = {}
         self._lock = threading.Lock()
 
     @property
