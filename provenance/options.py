@@ -9,7 +9,10 @@ from provenance.frames import DEFAULT_MAX_FRAMES, DEFAULT_SAMPLE_FPS
 
 @dataclass
 class CheckOptions:
-    trust_anchors: str | None = None  # PEM file of trust anchors for C2PA signers
+    trust_anchors: str | None = None  # PEM file of trust anchors added for C2PA signers
+    # Trust the bundled C2PA Trust List snapshot (provenance/data/c2pa/); False trusts only
+    # trust_anchors. A CLI flag (--no-bundled-trust) is still to come.
+    bundled_trust: bool = True
     allow_network: bool = False  # fetch remote manifests / OCSP only when True
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_frames: int = DEFAULT_MAX_FRAMES

@@ -88,7 +88,9 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
         raise ProbeError(f"cannot stat file: {exc.strerror or exc}") from exc
     report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
     report.media = probe(path)
-    report.c2pa = credentials.read(path, report.media.mime, opts.trust_anchors, opts.allow_network)
+    report.c2pa = credentials.read(
+        path, report.media.mime, opts.trust_anchors, opts.allow_network, opts.bundled_trust
+    )
     report.metadata = metadata.read(path, report.media)
     return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)
 

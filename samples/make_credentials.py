@@ -16,6 +16,8 @@ is issued for "now".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import http.server
 import io
 import json
 import os
@@ -23,6 +25,7 @@ import shutil
 import struct
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -667,11 +670,186 @@ def playable_frames(data: bytes) -> int:
 # --------------------------------------------------------------------------- signing
 
 
-def signer(cred: Credential) -> c2pa.Signer:
+def signer(cred: Credential, tsa_url: str | None = None) -> c2pa.Signer:
     info = c2pa.C2paSignerInfo(
-        b"es256", cred.chain_pem().encode(), key_pem(cred.key).encode(), None
+        b"es256",
+        cred.chain_pem().encode(),
+        key_pem(cred.key).encode(),
+        tsa_url.encode() if tsa_url else None,
     )
     return c2pa.Signer.from_info(info)
+
+
+# --------------------------------------------------------------------------- test TSA
+#
+# c2pa-rs asks an RFC 3161 time-stamping authority for a timestamp over the claim signature
+# when the signer has a TSA URL. The samples get theirs from a TEST-ONLY TSA served on the
+# loopback interface for the few seconds signing takes: its certificate is issued by the test
+# intermediate, with the critical timeStamping EKU RFC 3161 requires.
+
+
+def der(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + content
+
+
+def der_seq(*items: bytes) -> bytes:
+    return der(0x30, b"".join(items))
+
+
+def der_set(*items: bytes) -> bytes:
+    return der(0x31, b"".join(sorted(items)))  # DER sorts SET OF
+
+
+def der_int(value: int) -> bytes:
+    return der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def der_oid(dotted: str) -> bytes:
+    parts = [int(p) for p in dotted.split(".")]
+    body = bytes([parts[0] * 40 + parts[1]])
+    for p in parts[2:]:
+        chunk = [p & 0x7F]
+        while p > 0x7F:
+            p >>= 7
+            chunk.append(0x80 | (p & 0x7F))
+        body += bytes(reversed(chunk))
+    return der(0x06, body)
+
+
+def der_items(data: bytes) -> list[bytes]:
+    """The TLVs (whole, tag included) inside one constructed value's content."""
+    out, i = [], 0
+    while i < len(data):
+        length, head = data[i + 1], 2
+        if length & 0x80:
+            head = 2 + (length & 0x7F)
+            length = int.from_bytes(data[i + 2 : i + head], "big")
+        out.append(data[i : i + head + length])
+        i += head + length
+    return out
+
+
+def der_content(tlv: bytes) -> bytes:
+    """The content octets of one TLV."""
+    return tlv[2 + (tlv[1] & 0x7F if tlv[1] & 0x80 else 0) :]
+
+
+SHA256 = der_seq(der_oid("2.16.840.1.101.3.4.2.1"))
+ID_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+TEST_TSA_POLICY = "1.3.6.1.4.1.99999.1"  # private arc, TEST-ONLY policy
+
+
+def tsa_credential(ca: TestCA) -> Credential:
+    key = test_key(6)
+    subject = x509_name("Provenance Test TSA", "Provenance Test CA")
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.inter.subject)
+        .public_key(key.public_key())
+        .serial_number(6)
+        .not_valid_before(EPOCH)
+        .not_valid_after(EPOCH.replace(year=2040))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.inter_key.public_key()), False
+        )
+        .sign(ca.inter_key, hashes.SHA256(), ecdsa_deterministic=True)
+    )
+    return Credential(cert, key, [ca.inter])
+
+
+def timestamp_reply(request: bytes, tsa: Credential, serial: int) -> bytes:
+    """A granted TimeStampResp for one TimeStampReq (RFC 3161 section 2.4)."""
+    fields = der_items(der_content(request))
+    imprint = fields[1]
+    nonce = next((f for f in fields[2:] if f[0] == 0x02), None)
+    gen_time = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%SZ").encode()
+    tst_info = der_seq(
+        der_int(1),
+        der_oid(TEST_TSA_POLICY),
+        imprint,
+        der_int(serial),
+        der(0x18, gen_time),
+        *([nonce] if nonce else []),
+    )
+    cert_der = tsa.cert.public_bytes(serialization.Encoding.DER)
+    attrs = [
+        der_seq(der_oid("1.2.840.113549.1.9.3"), der_set(der_oid(ID_TST_INFO))),
+        der_seq(
+            der_oid("1.2.840.113549.1.9.4"),
+            der_set(der(0x04, hashlib.sha256(tst_info).digest())),
+        ),
+        der_seq(  # signingCertificateV2: ESSCertIDv2 with the default SHA-256
+            der_oid("1.2.840.113549.1.9.16.2.47"),
+            der_set(der_seq(der_seq(der_seq(der(0x04, hashlib.sha256(cert_der).digest()))))),
+        ),
+    ]
+    signed_attrs = der_set(*attrs)
+    signature = tsa.key.sign(signed_attrs, ec.ECDSA(hashes.SHA256()))
+    issuer = tsa.chain[0].subject.public_bytes()
+    signer_info = der_seq(
+        der_int(1),
+        der_seq(issuer, der_int(tsa.cert.serial_number)),
+        SHA256,
+        der(0xA0, der_content(signed_attrs)),
+        der_seq(der_oid("1.2.840.10045.4.3.2")),
+        der(0x04, signature),
+    )
+    certs = b"".join(c.public_bytes(serialization.Encoding.DER) for c in [tsa.cert, *tsa.chain])
+    signed_data = der_seq(
+        der_int(3),
+        der_set(SHA256),
+        der_seq(der_oid(ID_TST_INFO), der(0xA0, der(0x04, tst_info))),
+        der(0xA0, certs),
+        der_set(signer_info),
+    )
+    token = der_seq(der_oid("1.2.840.113549.1.7.2"), der(0xA0, signed_data))
+    return der_seq(der_seq(der_int(0)), token)
+
+
+class TestTsa:
+    """A TEST-ONLY RFC 3161 TSA on 127.0.0.1, for the duration of a with-block."""
+
+    def __init__(self, tsa: Credential) -> None:
+        self.tsa = tsa
+        self.serial = 1000
+
+    def __enter__(self) -> str:
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.serial += 1
+                reply = timestamp_reply(body, outer.tsa, outer.serial)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def manifest(title: str, actions: list[dict], generator: str = GENERATOR) -> dict[str, Any]:
@@ -705,9 +883,18 @@ def sign(
     ingredients: tuple[Ingredient, ...] = (),
     remote_url: str | None = None,
     embed: bool = True,
+    created_actions: bool = False,
+    tsa_url: str | None = None,
 ) -> tuple[bytes, bytes]:
-    """Sign data with c2pa-python; returns (signed asset, manifest store bytes)."""
-    ctx = c2pa.Context.from_dict(SIGN_SETTINGS)
+    """Sign data with c2pa-python; returns (signed asset, manifest store bytes).
+
+    created_actions: declare the actions assertion a *created* assertion (made by the claim
+    generator itself), which the Asset Rubrics require before they call actions unambiguous.
+    """
+    settings = json.loads(json.dumps(SIGN_SETTINGS))
+    if created_actions:
+        settings["builder"]["created_assertion_labels"] = ["c2pa.actions"]
+    ctx = c2pa.Context.from_dict(settings)
     builder = c2pa.Builder(definition, ctx)
     for ing in ingredients:
         builder.add_ingredient(ing.spec, ing.mime, io.BytesIO(ing.data))
@@ -716,7 +903,7 @@ def sign(
     if not embed:
         builder.set_no_embed()
     out = io.BytesIO()
-    manifest_bytes = builder.sign(signer(cred), mime, io.BytesIO(data), out)
+    manifest_bytes = builder.sign(signer(cred, tsa_url), mime, io.BytesIO(data), out)
     return out.getvalue(), manifest_bytes
 
 
@@ -836,7 +1023,7 @@ def ai_disclosure(types: list[str]) -> str:
         return "composite"
     if "trainedAlgorithmicMedia" in names or "algorithmicMedia" in names:
         return "generated"
-    if names & {"digitalCapture", "computationalCapture"}:
+    if names & {"digitalCapture", "computationalCapture", "compositeCapture"}:
         return "captured"
     return "none"
 
@@ -922,7 +1109,11 @@ class Expect:
     ai_disclosure: str = "none"
     must_fail: tuple[str, ...] = ()
     must_not_fail: tuple[str, ...] = ()
+    must_succeed: tuple[str, ...] = ()
     source_types: tuple[str, ...] = ()  # digitalSourceTypes that must be found (recursively)
+    # Asset Rubrics signals the active manifest is built to raise (C2PA Asset Rubrics 1.0);
+    # tests/test_c2pa_rubrics.py checks them against the C2PA's reference evaluator.
+    signals: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     sidecar: str | None = None
     note: str = ""
@@ -1028,6 +1219,130 @@ def make_signed(ca: TestCA) -> dict[str, bytes]:
     return out
 
 
+C2PA_DST = "http://c2pa.org/digitalsourcetype/"
+
+
+def signal_manifest(title: str, actions: list[dict], complete: bool = True) -> dict[str, Any]:
+    """A manifest whose actions assertion says allActionsIncluded (the rubric's test for
+    "unambiguous"), so that each sample raises the signals it is built for and no others."""
+    data: dict[str, Any] = {"actions": actions}
+    if complete:
+        data["allActionsIncluded"] = True
+    return {
+        "claim_generator_info": [{"name": GENERATOR, "version": "1.0"}],
+        "title": title,
+        "assertions": [{"label": "c2pa.actions", "data": data}],
+    }
+
+
+def act(action: str, source_type: str | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": action, "softwareAgent": {"name": AGENT}, **extra}
+    if source_type:
+        out["digitalSourceType"] = source_type
+    return out
+
+
+def make_signal_samples(ca: TestCA) -> None:
+    """One small signed JPEG per Asset Rubrics signal that no other sample raises."""
+    small = {
+        "signal_partly_genai.jpg": (
+            [act("c2pa.created", COMPOSITE)],
+            ("partlyGenAICreation",),
+            "composite",
+        ),
+        "signal_composition.jpg": (
+            [act("c2pa.created", DST + "composite")],
+            ("compositionMayContainGenAI",),
+            "none",
+        ),
+        "signal_stitched.jpg": (
+            [act("c2pa.created", DST + "compositeCapture")],
+            ("capturedMediaStitched",),
+            "captured",
+        ),
+        "signal_digital_art.jpg": (
+            [act("c2pa.created", DST + "digitalCreation"), act("c2pa.edited", DST + "digitalArt")],
+            # digitalArt is not a GenAI type, so the edit is also "perceptible non-GenAI"
+            ("nonGenAIDigitalCreation", "perceptiblePossiblyGenAI", "perceptibleNonGenAI"),
+            "none",
+        ),
+        "signal_screen_capture.jpg": (
+            [act("c2pa.created", DST + "screenCapture"), act("c2pa.resized.proportional")],
+            ("screenCaptureMayContainGenAI", "nonEditorial"),
+            "none",
+        ),
+        "signal_blank_canvas.jpg": (
+            [act("c2pa.created", C2PA_DST + "empty"), act("c2pa.drawing", DST + "digitalCreation")],
+            ("blankCanvas", "perceptibleNonGenAI"),
+            "none",
+        ),
+    }
+    for seed, (name, (actions, signals, disclosure)) in enumerate(small.items(), start=20):
+        cred = ca.camera if "stitched" in name else ca.synthgen
+        data = jpeg(cv2.resize(plain_pixels(seed), (96, 72)))
+        write(
+            name,
+            sign(signal_manifest(name, actions), "image/jpeg", data, cred, created_actions=True)[0],
+            Expect(
+                **SIGNED_OK,
+                ai_disclosure=disclosure,
+                signals=signals,
+                note=f"actions {[a['action'] for a in actions]}, allActionsIncluded: true",
+            ),
+        )
+    # An ingredient without Content Credentials: "media of unknown provenance".
+    plain = jpeg(cv2.resize(captured_pixels(), (96, 72)))
+    actions = [
+        {"action": "c2pa.opened", "parameters": {"ingredientIds": ["plain"]}},
+        act("c2pa.converted"),
+    ]
+    ingredient = Ingredient(
+        plain, "image/jpeg", {"title": "plain.jpg", "relationship": "parentOf", "label": "plain"}
+    )
+    name = "signal_unknown_ingredient.jpg"
+    write(
+        name,
+        sign(
+            signal_manifest(name, actions),
+            "image/jpeg",
+            plain,
+            ca.synthgen,
+            (ingredient,),
+            created_actions=True,
+        )[0],
+        Expect(
+            **SIGNED_OK,
+            ai_disclosure="none",
+            signals=("mediaUnknownProvenance", "nonEditorial"),
+            note="opened a JPEG without Content Credentials (parentOf), then converted it",
+        ),
+    )
+
+
+def make_update(ca: TestCA, signed: dict[str, bytes]) -> None:
+    """An update manifest (c2pa-python's UPDATE intent) over gen_image.jpg: it adds no
+    content, opens its only ingredient as parent, and carries the generated claim forward."""
+    ctx = c2pa.Context.from_dict(SIGN_SETTINGS)
+    definition = {
+        "claim_generator_info": [{"name": GENERATOR, "version": "1.0"}],
+        "title": "update_manifest.jpg",
+        "assertions": [],
+    }
+    builder = c2pa.Builder(definition, ctx)
+    builder.set_intent(c2pa.C2paBuilderIntent.UPDATE)
+    out = io.BytesIO()
+    builder.sign(signer(ca.synthgen), "image/jpeg", io.BytesIO(signed["gen_image.jpg"]), out)
+    write(
+        "update_manifest.jpg",
+        out.getvalue(),
+        Expect(
+            **SIGNED_OK,
+            ai_disclosure="generated",
+            note="an update manifest over gen_image.jpg (parentOf), no new content",
+        ),
+    )
+
+
 def flip_scan_byte(data: bytes) -> bytes:
     """Change one entropy-coded byte mid-scan without creating or breaking a marker."""
     start, end = scan_data_range(data)
@@ -1114,12 +1429,39 @@ def active_label(path: Path) -> str:
 
 
 def make_expired(ca: TestCA) -> None:
-    cred = short_lived_leaf(ca, seconds=2)
+    cred = short_lived_leaf(ca, seconds=3)
     signed, _ = sign(
         manifest("expired_signer.jpg", [created(TRAINED)]),
         "image/jpeg",
         jpeg(plain_pixels(3)),
         cred,
+    )
+    tsa = tsa_credential(ca)
+    (CA_DIR / "test_tsa.pem").write_text(tsa.chain_pem())
+    with TestTsa(tsa) as url:
+        stamped, _ = sign(
+            manifest("timestamped.jpg", [created(TRAINED)]),
+            "image/jpeg",
+            jpeg(plain_pixels(9)),
+            ca.synthgen,
+            tsa_url=url,
+        )
+        stamped_expired, _ = sign(
+            manifest("expired_timestamped.jpg", [created(TRAINED)]),
+            "image/jpeg",
+            jpeg(plain_pixels(10)),
+            cred,
+            tsa_url=url,
+        )
+    write(
+        "timestamped.jpg",
+        stamped,
+        Expect(
+            **SIGNED_OK,
+            ai_disclosure="generated",
+            must_succeed=("timeStamp.validated",),
+            note="signed with an RFC 3161 timestamp from the TEST-ONLY TSA (ca/test_tsa.pem)",
+        ),
     )
     (CA_DIR / "expired_signer.pem").write_text(cred.chain_pem())
     wait = (cred.cert.not_valid_after_utc - dt.datetime.now(dt.UTC)).total_seconds() + 1.5
@@ -1138,6 +1480,20 @@ def make_expired(ca: TestCA) -> None:
             must_fail=("signingCredential.expired",),
             must_not_fail=("claimSignature.mismatch",),
             note="signed (no timestamp) with a leaf valid until a few seconds after signing",
+        ),
+    )
+    write(
+        "expired_timestamped.jpg",
+        stamped_expired,
+        Expect(
+            # With the test root (which also anchors the TSA) the timestamp proves the leaf was
+            # valid when it signed: trusted, not expired. Without it the TSA is unknown, so the
+            # SDK judges the leaf at validation time: expired.
+            **{**SIGNED_OK, "state_no_anchor": "invalid", "credential_no_anchor": "expired"},
+            ai_disclosure="generated",
+            must_succeed=("timeStamp.validated", "timeStamp.trusted"),
+            note="the same short-lived leaf as expired_signer.jpg, with a timestamp from the "
+            "TEST-ONLY TSA",
         ),
     )
 
@@ -1320,6 +1676,8 @@ def verify(name: str, exp: Expect, root_pem: str) -> dict[str, Any]:
                 check(code in facts.failure_codes, f"{name} [{key}]: {code} not reported")
             for code in exp.must_not_fail:
                 check(code not in facts.failure_codes, f"{name} [{key}]: unexpected {code}")
+            for code in exp.must_succeed if anchor else ():
+                check(code in facts.success_codes, f"{name} [{key}]: {code} not reported")
             result.update(
                 sdk_validation_state=facts.sdk_state,
                 failure_codes=facts.failure_codes,
@@ -1358,6 +1716,8 @@ def verify(name: str, exp: Expect, root_pem: str) -> dict[str, Any]:
         check(got == exp.ai_disclosure, f"{name}: metadata says {got}, not {exp.ai_disclosure}")
         entry["ai_disclosure_source"] = "metadata" if got != "none" else None
     entry["ai_disclosure"] = exp.ai_disclosure
+    if exp.signals:
+        entry["signals"] = list(exp.signals)
     entry["metadata"] = meta
     return entry
 
@@ -1389,6 +1749,8 @@ def main() -> int:
     ca = build_ca()
     write_ca(ca)
     signed = make_signed(ca)
+    make_signal_samples(ca)
+    make_update(ca, signed)
     make_tampered(signed)
     make_stripped(signed)
     make_remote_and_sidecar(ca)

@@ -21,12 +21,16 @@ shape of a real file that was once misjudged (issue "no false claims on authenti
 * ``xmp_*.jpg``: unsigned IPTC digital source types: algorithmicMedia (no trained model),
   trainedAlgorithmicData, digitalArt (possibly AI), minorHumanEdits.
 * ``signed_digital_art.jpg``: a signed manifest stating digitalArt (possibly AI, never "yes").
+* ``nonconformant_actions.png``: a signed manifest whose first action is c2pa.edited
+  (assertion.action.malformed, as on real 2025 GPT-4o PNGs) with hashes and signature intact:
+  a producer's mistake, not tampering.
 
 truth.json states what a correct report shows for each.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import tempfile
@@ -57,6 +61,16 @@ def sora_leaf(ca: mc.TestCA) -> mc.Credential:
         subject, key, ca.inter.subject, ca.inter_key, 40, mc.EPOCH, mc.EPOCH.replace(year=2040)
     )
     return mc.Credential(cert, key, [ca.inter])
+
+
+def sign_unchecked(definition: dict, mime: str, data: bytes, cred: mc.Credential) -> bytes:
+    """Sign without the SDK's verify-after-sign step, which refuses a manifest the
+    specification does not allow (what a producer with a bug writes anyway)."""
+    settings = {**mc.SIGN_SETTINGS, "verify": {"verify_after_sign": False}}
+    builder = mc.c2pa.Builder(definition, mc.c2pa.Context.from_dict(settings))
+    out = io.BytesIO()
+    builder.sign(mc.signer(cred), mime, io.BytesIO(data), out)
+    return out.getvalue()
 
 
 def encode(
@@ -142,6 +156,18 @@ def main() -> int:
 
     for code in ("algorithmicMedia", "trainedAlgorithmicData", "digitalArt", "minorHumanEdits"):
         files[f"xmp_{code}.jpg"] = xmp_jpeg(code)
+    # ChatGPT/GPT-4o PNGs of 2025 are signed with an edit history whose first action is
+    # neither c2pa.created nor c2pa.opened: assertion.action.malformed, hashes and signature
+    # intact. (A real one was called "c2pa-invalidated".)
+    first_edit = mc.manifest(
+        "nonconformant_actions.png",
+        [{"action": "c2pa.edited", "digitalSourceType": mc.TRAINED}],
+        "ChatGPT",
+    )
+    first_edit["assertions"][0]["label"] = "c2pa.actions.v2"
+    files["nonconformant_actions.png"] = sign_unchecked(
+        first_edit, "image/png", mc.png(mc.gen_pixels()), ca.synthgen
+    )
     art = mc.manifest("signed_digital_art.jpg", [mc.created(DST + "digitalArt", "Painter 1.0")])
     files["signed_digital_art.jpg"] = mc.sign(art, "image/jpeg", image, ca.synthgen)[0]
 

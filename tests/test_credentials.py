@@ -123,6 +123,9 @@ SAMPLES = [
     ("tampered_signature.jpg", "invalid", "match", "failed", "trusted", "generated"),
     # An expired signer is a matter of time, not tampering: the SDK says Invalid, we say valid.
     ("expired_signer.jpg", "valid", "match", "verified", "expired", "generated"),
+    # The same short-lived leaf with a timestamp from a TSA the test root anchors: not expired.
+    ("expired_timestamped.jpg", "trusted", "match", "verified", "trusted", "generated"),
+    ("timestamped.jpg", "trusted", "match", "verified", "trusted", "generated"),
     # remote_manifest.c2pa lies beside it: the sidecar is read in place of the remote copy
     ("remote_manifest.jpg", "trusted", "match", "verified", "trusted", "generated"),
     ("sidecar_asset.jpg", "trusted", "match", "verified", "trusted", "generated"),
@@ -184,3 +187,121 @@ def test_bare_manifest_store_is_not_called_tampered(samples):
     assert (report.c2pa.state, report.c2pa.content) == ("valid", "not checked")
     assert report.verdict.stripped == []
     assert report.verdict.ai_generated == "likely"  # signed statement, but of an absent asset
+
+
+# --- integrity apart from trust; time, revocation, identity, ingredients --------------------
+
+
+@pytest.mark.parametrize(
+    "name,integrity",
+    [
+        ("gen_image.jpg", "intact"),
+        ("tampered_pixels.jpg", "content changed"),
+        ("tampered_signature.jpg", "manifest altered"),
+        ("expired_signer.jpg", "intact"),  # an expired certificate is not tampering
+    ],
+)
+def test_integrity_is_reported_apart_from_trust(samples, name, integrity):
+    info = credentials.read(samples / "credentials" / name, "image/jpeg")
+    assert info.integrity == integrity
+    assert info.trust.status == "untrusted"  # the test CA is on no list
+    assert info.validation_time and info.validation_time.startswith("20")
+    assert info.revocation == "not checked (offline)"
+    assert info.certificate.issuer["CN"].startswith("Provenance Test")
+
+
+def test_codes_are_classified_by_their_category(fixtures):
+    info = credentials.read(fixtures / "c2pa" / "XCA.jpg", "image/jpeg")
+    code = next(v for v in info.validation if v.code == "assertion.dataHash.mismatch")
+    assert code.category == "content"
+    assert credentials.code_category("assertion.bmffHash.someFutureCode") == "content"
+    assert credentials.code_category("cawg.identity.someFailure") == "identity"
+    assert credentials.code_category("claimSignature.outsideValidity") == "credential"
+
+
+def test_sdk_outcomes_come_from_typed_errors(fixtures):
+    # ManifestNotFound (Reader.try_create gives None), the SDK's "Remote" error, Other
+    assert credentials.read(fixtures / "c2pa" / "no_manifest.jpg", "image/jpeg").state == "absent"
+    assert credentials.read(fixtures / "c2pa" / "cloud.jpg", "image/jpeg").state == "remote"
+    broken = credentials.read(fixtures / "c2pa" / "no_alg.jpg", "image/jpeg")
+    assert broken.state == "unreadable" and broken.error.startswith("_C2paOther")
+
+
+def test_ingredient_chain_has_each_ingredients_own_status(samples, fixtures):
+    info = credentials.read(samples / "credentials" / "composite.jpg", "image/jpeg")
+    by_title = {i.title: i for i in info.ingredients}
+    assert by_title["gen_image.jpg"].status == "valid"
+    assert "fullyGenAIMedia" in by_title["gen_image.jpg"].signals
+    assert "capturedMedia" in by_title["captured.jpg"].signals
+    assert {s.id for s in info.signals} >= {"perceptibleGenAI"}
+    broken = credentials.read(fixtures / "c2pa" / "adobe-20220124-E-clm-CAICAI.jpg", "image/jpeg")
+    statuses = {i.title: i.status for i in broken.ingredients}
+    assert statuses["CAI.jpg"] == "missing"  # referenced, but not in the store
+    assert statuses["A.jpg"] == "no manifest"
+    unknown = credentials.read(
+        samples / "credentials" / "signal_unknown_ingredient.jpg", "image/jpeg"
+    )
+    assert [(i.title, i.status) for i in unknown.ingredients] == [("plain.jpg", "no manifest")]
+
+
+def test_cawg_identity_is_reported_apart_and_does_not_sink_the_manifest():
+    from provenance.readers.credentials import identity
+
+    manifest = {
+        "label": "urn:c2pa:x",
+        "assertions": {
+            "cawg.identity": {
+                "signer_payload": {
+                    "sig_type": "cawg.x509.cose",
+                    "referenced_assertions": [{"url": "self#jumbf=c2pa.assertions/c2pa.actions"}],
+                },
+                "named_actor": {"CN": "Jane Doe", "O": "Example News"},
+            }
+        },
+        "validationResults": {
+            "success": [{"code": "claimSignature.validated"}],
+            "failure": [
+                {
+                    "code": "cawg.identity.signature_mismatch",
+                    "url": "self#jumbf=/c2pa/urn:c2pa:x/c2pa.assertions/cawg.identity",
+                }
+            ],
+        },
+    }
+    (found,) = identity.identities(manifest)
+    assert (found.kind, found.status, found.named_actor) == (
+        "X.509 certificate",
+        "invalid",
+        "Jane Doe, Example News",
+    )
+    assert found.failures == ["cawg.identity.signature_mismatch"]
+    info = credentials.C2paInfo()
+    info.validation = [
+        credentials._code({"code": "cawg.identity.signature_mismatch"}, "failure", "active"),
+        credentials._code({"code": "claimSignature.validated"}, "success", "active"),
+        credentials._code({"code": "assertion.dataHash.match"}, "success", "active"),
+    ]
+    credentials._classify(info)
+    assert (info.state, info.signature, info.integrity) == ("valid", "verified", "intact")
+
+
+def test_an_ingredient_that_failed_when_it_was_used_is_invalid_on_its_own(fixtures):
+    # CIE-sig-CA.jpg used E-sig-CA.jpg, whose claim signature did not verify; the asset
+    # itself stays valid, the ingredient says what failed.
+    info = credentials.read(fixtures / "c2pa" / "CIE-sig-CA.jpg", "image/jpeg")
+    assert info.state == "valid"
+    first = info.ingredients[0]
+    assert (first.title, first.status) == ("E-sig-CA.jpg", "invalid")
+    assert "claimSignature.mismatch" in first.failures
+
+
+def test_update_manifest_carries_its_parent_forward(samples):
+    info = credentials.read(
+        samples / "credentials" / "update_manifest.jpg",
+        "image/jpeg",
+        trust_anchors=str(samples / ROOT),
+    )
+    assert info.update_manifest and info.manifest_count == 2
+    assert (info.state, info.integrity) == ("trusted", "intact")
+    parent = info.manifests[info.manifests[0].ingredients[0]["index"]]
+    assert "fullyGenAIMedia" in parent.ids()

@@ -101,10 +101,25 @@ def find_shape(contrast: np.ndarray, shape: str, sizes: list[int]) -> ShapeHit |
         if size < 5 or size > min(h, w):
             continue
         res = cv2.matchTemplate(contrast, template_f32(shape, int(size)), cv2.TM_CCOEFF_NORMED)
+        res[~_textured(contrast, int(size))] = -1.0
         _, score, _, (x, y) = cv2.minMaxLoc(res)
         if best is None or score > best.score:
             best = ShapeHit((int(x), int(y), size, size), float(score))
     return best
+
+
+def _textured(contrast: np.ndarray, size: int, min_std: float = 1.0) -> np.ndarray:
+    """Windows (as matchTemplate's result grid) whose contrast varies at all: on a flat
+    region the normalised correlation is 0/0, which OpenCV returns as a perfect 1.0 (a flat
+    white corner of a logo once matched the sparkle at 1.00)."""
+    mean = cv2.boxFilter(contrast, -1, (size, size), normalize=True, borderType=cv2.BORDER_CONSTANT)
+    sq = cv2.boxFilter(
+        contrast * contrast, -1, (size, size), normalize=True, borderType=cv2.BORDER_CONSTANT
+    )
+    std = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    h, w = contrast.shape
+    half = size // 2
+    return std[half : half + h - size + 1, half : half + w - size + 1] >= min_std
 
 
 @lru_cache(maxsize=64)

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from provenance.knowledge.generators import get
 from provenance.knowledge.numbers import weights
-from provenance.model.records import CLAIM_CAPTURED, CLAIM_COMPOSITE, CLAIM_GENERATED, Evidence
+from provenance.model.records import (
+    CLAIM_CAPTURED,
+    CLAIM_COMPOSITE,
+    CLAIM_GENERATED,
+    CLAIM_NOT_AI,
+    Evidence,
+)
 
 
 @dataclass
@@ -28,7 +34,7 @@ class Attribution:
     # decisive records), strongest first.
     candidates: dict[str, float] = field(default_factory=dict)
     generated: list[Evidence] = field(default_factory=list)  # generated/composite records
-    captured: list[Evidence] = field(default_factory=list)
+    captured: list[Evidence] = field(default_factory=list)  # capture / not-AI statements
 
 
 def noisy_or(values: list[float]) -> float:
@@ -46,7 +52,7 @@ def attribute(evidence: list[Evidence]) -> Attribution:
     naming = weights("attribution")["min_naming_confidence"]
     out = Attribution(
         generated=[e for e in evidence if e.claim in (CLAIM_GENERATED, CLAIM_COMPOSITE)],
-        captured=[e for e in evidence if e.claim == CLAIM_CAPTURED],
+        captured=[e for e in evidence if e.claim in (CLAIM_CAPTURED, CLAIM_NOT_AI)],
     )
     score = noisy_or([e.confidence for e in out.generated])
     if any(e.decisive for e in out.generated):
@@ -57,7 +63,11 @@ def attribute(evidence: list[Evidence]) -> Attribution:
         out.ai_generated = "unlikely"
     if out.ai_generated in ("yes", "likely"):
         out.confidence = score
-        top = max(out.generated, key=lambda e: (e.decisive, e.confidence))
+        # On a tie a statement of generation wins: created by a generator, then AI-edited,
+        # is still AI-generated.
+        top = max(
+            out.generated, key=lambda e: (e.decisive, e.confidence, e.claim == CLAIM_GENERATED)
+        )
         out.ai_extent = "edited" if top.claim == CLAIM_COMPOSITE else "generated"
     elif out.ai_generated == "unlikely":
         out.confidence = max(e.confidence for e in out.captured)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from provenance.fusion.attribution import Attribution
 from provenance.knowledge.generators import display_name
 from provenance.knowledge.numbers import weights
-from provenance.model.records import CLAIM_STRIPPED, Evidence, Verdict
+from provenance.model.records import CLAIM_NOT_AI, CLAIM_STRIPPED, Evidence, Verdict
 from provenance.readers.credentials.reader import C2paInfo
 
 STRIPPED_ORDER = (
@@ -68,11 +68,13 @@ def decide(attribution: Attribution, evidence: list[Evidence], c2pa: C2paInfo) -
             + ", ".join(sorted({e.source for e in generated}))
             + ")"
         )
-    verdict.summary = summarize(verdict, generated)
+    verdict.summary = summarize(verdict, generated, captured)
     return verdict
 
 
-def summarize(verdict: Verdict, generated: list[Evidence]) -> str:
+def summarize(
+    verdict: Verdict, generated: list[Evidence], captured: list[Evidence] | None = None
+) -> str:
     """One sentence a journalist could paste: what, who, how we know, what was removed."""
     name = display_name(verdict.generator) if verdict.generator else None
     sources = sorted(
@@ -89,7 +91,12 @@ def summarize(verdict: Verdict, generated: list[Evidence]) -> str:
         likely = "containing AI-generated or AI-edited elements" if edited else "AI-generated"
         text = f"Likely {likely}{source}, based on {how}"
     elif verdict.ai_generated == "unlikely":
-        text = "Content Credentials describe a camera capture; no evidence of AI generation found"
+        said = (
+            "a creation without generative AI"
+            if captured and all(e.claim == CLAIM_NOT_AI for e in captured)
+            else "a camera capture"
+        )
+        text = f"Content Credentials describe {said}; no evidence of AI generation found"
     elif removed:
         text = (
             f"Provenance marks were {_how_sure(verdict)} ({', '.join(removed)}); what is left "

@@ -1,27 +1,106 @@
-"""Generator knowledge, loaded from ``data/generators.toml``.
+"""Generator knowledge, loaded from ``data/generators.toml`` (and the user's own files).
 
-Attribution code asks this module "which generator does this string, size or
-payload point to?"; it never names a generator itself, so adding one is a data
-change. The file's schema is documented at its top and in docs/generators.md.
+Attribution code asks this module "which generator does this string, size or payload point
+to?"; it never names a generator itself, so adding one is a data change. The file's schema
+is ``SPEC`` below (checked strictly: see knowledge/schema.py) and is documented in
+docs/generators.md.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from provenance.knowledge.datafiles import load_toml
+from provenance.knowledge import schema
+from provenance.knowledge.schema import Key, Origin, Table, TableSpec
 
 # Fields of the data file whose values are regular expressions, by what they match.
 PATTERN_FIELDS = (
     "c2pa_software_agent",  # action softwareAgent (string or {name})
     "c2pa_claim_generator",  # claim_generator string and claim_generator_info names
     "c2pa_signer",  # signer certificate common name / organisation
-    "metadata",  # XMP CreatorTool, EXIF Software/Make/Model, PNG text keys and values
+    "metadata",  # XMP, EXIF, PNG text, container tags, TC260 producer strings
+    "bitstream",  # H.264/HEVC SEI user-data text (readers/metadata/bitstream.py)
+)
+MEDIA = ("image", "video", "audio")
+# What an entry is. Only "generator" and "ai-editor" entries argue for AI: a capture device's
+# manifest says a camera recorded the pixels; a platform's label says who re-published them.
+KINDS = ("generator", "ai-editor", "editor", "capture-device", "platform")
+SHAPES = ("sparkle", "cloud")
+# Structured vendor facts (readers/metadata/vendor.py) that name a generator by their kind.
+VENDOR_FACTS = (
+    "xai-signature",
+    "samsung-genai",
+    "midjourney-job",
+    "hf-job",
+    "tiktok-label",
+)  # detectors/shapes.py SHAPES (a test keeps the two equal)
+
+_FRAC = Key(float, minimum=0.0, maximum=1.0)
+_PATTERNS = Key(list, item=Key(str, regex=True))
+
+SPEC = TableSpec(
+    file="generators.toml",
+    array="generator",
+    id_key="id",
+    schema=1,
+    env="PROVENANCE_GENERATORS",
+    entry=Table(
+        {
+            "id": Key(str, required=True, match=r"[a-z0-9][a-z0-9\-]*"),
+            "name": Key(str, required=True),
+            "vendor": Key(str, required=True),
+            "kind": Key(str, choices=KINDS),
+            "media": Key(list, required=True, item=Key(str, choices=MEDIA)),
+            "c2pa_by_default": Key(bool),
+            "stamps_by_default": Key(bool),
+            **{name: _PATTERNS for name in PATTERN_FIELDS},
+            "vendor_facts": Key(list, item=Key(str, choices=VENDOR_FACTS)),
+            # ByteDance app-export "product" values (ByteDanceExport.products) of this product
+            "app_products": Key(list, item=Key(str, match=r"[a-z0-9_]{2,40}")),
+            "sources": Key(list, required=True, item=Key(str, match=r"\S.*")),
+            "notes": Key(str),
+            "replaces": Key(bool),
+            "visible": Table(
+                {
+                    "texts": Key(list, required=True, item=Key(str)),
+                    "misspellings": Key(list, item=Key(str)),
+                    "shape": Key(str, choices=SHAPES),
+                    "handle": Key(bool),
+                    "layout": Key(str, choices=("static", "moving")),
+                    "places": Key(list, item=Key(list, length=2, item=_FRAC)),
+                    "height_frac": Key(list, length=2, item=_FRAC),
+                    "margin_frac": _FRAC,
+                    "language": Key(str, match=r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?"),
+                }
+            ),
+            "invisible": Table(
+                {
+                    "method": Key(str, required=True, choices=("dwtDct",)),
+                    "name": Key(str, required=True, match=r"[a-z0-9][a-z0-9\-]*"),
+                    "bits": Key(str, required=True, match=r"[01]{8,4096}"),
+                    "scale": Key(list, length=3, item=Key(float, minimum=0.0)),
+                    "media": Key(list, item=Key(str, choices=MEDIA)),
+                }
+            ),
+            "output": Table(
+                {
+                    "sizes": Key(
+                        list, item=Key(list, length=2, item=Key(int, minimum=1, maximum=65535))
+                    ),
+                    "sizes_complete": Key(bool),
+                    "fps": Key(list, item=Key(float, minimum=0.01, maximum=1000.0)),
+                    "durations_s": Key(list, item=Key(float, minimum=0.0)),
+                    "audio_sample_rates": Key(list, item=Key(int, minimum=1000)),
+                    "encoders": _PATTERNS,
+                },
+                many=False,
+            ),
+        }
+    ),
 )
 
 
@@ -34,8 +113,9 @@ class VisibleMark:
     layout: str = "static"  # "static" or "moving"
     places: tuple[tuple[float, float], ...] = ()  # stamp centres as fractions of (w, h)
     height_frac: tuple[float, float] | None = None  # stamp height / frame short side
-    margin_frac: float | None = None  # distance to the frame edge / short side (corner marks)
-    language: str = "en"
+    # distance to the frame edge / short side (corner marks); read by no detector yet
+    margin_frac: float | None = None
+    language: str = "en"  # language of texts; read by no detector yet (OCR model choice)
 
 
 @dataclass(frozen=True)
@@ -43,7 +123,8 @@ class InvisiblePayload:
     method: str  # "dwtDct"
     name: str  # "sdxl", "svd", "sd1", ...
     bits: str  # "0101..." as embedded, most significant first
-    scale: tuple[float, ...] = (0.0, 36.0, 0.0)  # per-channel (Y, U, V) embedding strength
+    # per-channel (Y, U, V) embedding strength; read by no detector yet (the decoder's step)
+    scale: tuple[float, ...] = (0.0, 36.0, 0.0)
     media: tuple[str, ...] = ("image", "video")
 
 
@@ -64,15 +145,24 @@ class Generator:
     id: str
     name: str
     vendor: str
-    media: tuple[str, ...]
+    media: tuple[str, ...]  # what it makes: attribution prefers entries that fit the file
     c2pa_by_default: bool
     stamps_by_default: bool
     patterns: dict[str, tuple[re.Pattern[str], ...]]
+    kind: str = "generator"
+    vendor_facts: tuple[str, ...] = ()  # VendorFacts kinds that name this generator
+    app_products: tuple[str, ...] = ()  # ByteDance export products that name it
     visible: tuple[VisibleMark, ...] = ()
     invisible: tuple[InvisiblePayload, ...] = ()
     output: OutputProfile = field(default_factory=OutputProfile)
     notes: str = ""
     sources: tuple[str, ...] = ()
+    origin: Origin | None = None  # file and line of the entry
+
+    @property
+    def argues_ai(self) -> bool:
+        """A match means AI made or edited the content (not a camera, not a platform)."""
+        return self.kind in ("generator", "ai-editor")
 
 
 @dataclass(frozen=True)
@@ -91,7 +181,7 @@ def _tuple(value: Any) -> tuple:
     return (value,)
 
 
-def _parse(entry: dict[str, Any]) -> Generator:
+def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
     patterns = {name: tuple(re.compile(p) for p in entry.get(name, [])) for name in PATTERN_FIELDS}
     visible = tuple(
         VisibleMark(
@@ -100,9 +190,13 @@ def _parse(entry: dict[str, Any]) -> Generator:
             shape=v.get("shape"),
             handle=bool(v.get("handle", False)),
             layout=v.get("layout", "static"),
-            places=tuple(tuple(p) for p in v.get("places", [])),
-            height_frac=tuple(v["height_frac"]) if "height_frac" in v else None,
-            margin_frac=v.get("margin_frac"),
+            places=tuple((float(p[0]), float(p[1])) for p in v.get("places", [])),
+            height_frac=(
+                (float(v["height_frac"][0]), float(v["height_frac"][1]))
+                if "height_frac" in v
+                else None
+            ),
+            margin_frac=float(v["margin_frac"]) if "margin_frac" in v else None,
             language=v.get("language", "en"),
         )
         for v in entry.get("visible", [])
@@ -112,55 +206,66 @@ def _parse(entry: dict[str, Any]) -> Generator:
             method=v["method"],
             name=v["name"],
             bits=v["bits"],
-            scale=tuple(v.get("scale", (0.0, 36.0, 0.0))),
+            scale=tuple(float(s) for s in v.get("scale", (0.0, 36.0, 0.0))),
             media=_tuple(v.get("media", ["image", "video"])),
         )
         for v in entry.get("invisible", [])
     )
     out = entry.get("output", {})
     output = OutputProfile(
-        sizes=tuple(tuple(s) for s in out.get("sizes", [])),
+        sizes=tuple((int(s[0]), int(s[1])) for s in out.get("sizes", [])),
         sizes_complete=bool(out.get("sizes_complete", False)),
-        fps=_tuple(out.get("fps")),
-        durations_s=_tuple(out.get("durations_s")),
+        fps=tuple(float(f) for f in out.get("fps", [])),
+        durations_s=tuple(float(d) for d in out.get("durations_s", [])),
         audio_sample_rates=_tuple(out.get("audio_sample_rates")),
         encoders=_tuple(out.get("encoders")),
     )
     return Generator(
         id=entry["id"],
         name=entry["name"],
-        vendor=entry.get("vendor", ""),
-        media=_tuple(entry.get("media", ["image"])),
+        vendor=entry["vendor"],
+        media=_tuple(entry["media"]),
         c2pa_by_default=bool(entry.get("c2pa_by_default", False)),
         stamps_by_default=bool(entry.get("stamps_by_default", False)),
         patterns=patterns,
+        kind=entry.get("kind", "generator"),
+        vendor_facts=tuple(entry.get("vendor_facts", [])),
+        app_products=tuple(entry.get("app_products", [])),
         visible=visible,
         invisible=invisible,
         output=output,
         notes=entry.get("notes", ""),
         sources=_tuple(entry.get("sources")),
+        origin=origin,
     )
 
 
-# Extra generator files (os.pathsep-separated), e.g. an organisation's in-house models.
-EXTRA_ENV = "PROVENANCE_GENERATORS"
+# Kept for the CLI and worker processes: extra generator files, os.pathsep-separated.
+EXTRA_ENV = SPEC.env
+
+
+@lru_cache(maxsize=8)
+def load_files(extra: tuple[str, ...] = ()) -> dict[str, Generator]:
+    """The bundled generators, then those of ``extra`` files (same schema), by id in file
+    order (earlier entries win ties). An extra entry with ``replaces = true`` takes the
+    place of the bundled entry with its id."""
+    loaded = schema.load(SPEC, extra)
+    return {e["id"]: _parse(e, o) for e, o in zip(loaded.entries, loaded.origins, strict=True)}
 
 
 @lru_cache(maxsize=1)
 def load() -> dict[str, Generator]:
-    """All generators by id, in file order (earlier entries win ties); extra files from
-    $PROVENANCE_GENERATORS come after the bundled ones."""
-    entries = list(load_toml("generators.toml").get("generator", []))
-    for extra in filter(None, os.environ.get(EXTRA_ENV, "").split(os.pathsep)):
-        with open(extra, "rb") as fh:
-            entries += tomllib.load(fh).get("generator", [])
-    table: dict[str, Generator] = {}
-    for entry in entries:
-        gen = _parse(entry)
-        if gen.id in table:
-            raise ValueError(f"generators.toml: duplicate id {gen.id!r}")
-        table[gen.id] = gen
-    return table
+    """All generators in use: bundled plus the extra files chosen by ``use_extra_files``
+    (or, when none were chosen, by $PROVENANCE_GENERATORS)."""
+    return load_files(schema.extra_files(SPEC))
+
+
+def use_extra_files(paths: Sequence[str] | None) -> None:
+    """Add the user's generator files (``--generators``) for this process; None resets."""
+    schema.use_extra_files(SPEC, paths)
+
+
+schema.on_change(load.cache_clear)
 
 
 def get(generator_id: str | None) -> Generator | None:
@@ -173,9 +278,9 @@ def display_name(generator_id: str | None) -> str | None:
 
 
 def match(field_name: str, value: str | None, media: str | None = None) -> list[Match]:
-    """Generators whose ``field_name`` patterns match ``value`` (search, not full match);
-    with ``media`` ("image", "video"), only generators that make that kind of media (one
-    signer certificate signs both Sora videos and ChatGPT images)."""
+    """Generators whose ``field_name`` patterns match ``value`` (search, not full match), in
+    file order. With ``media`` ("image"/"video"), only generators that make that medium:
+    one signer ("Truepic Lens CLI in Sora") signs both Sora videos and ChatGPT images."""
     if not value:
         return []
     if field_name not in PATTERN_FIELDS:
@@ -191,8 +296,23 @@ def match(field_name: str, value: str | None, media: str | None = None) -> list[
     return found
 
 
+def by_vendor_fact(kind: str) -> Generator | None:
+    """The first generator a structured vendor fact of ``kind`` names ("xai-signature")."""
+    if kind not in VENDOR_FACTS:
+        raise ValueError(f"unknown vendor fact {kind!r}")
+    return next((g for g in load().values() if kind in g.vendor_facts), None)
+
+
+def by_app_product(product: str | None) -> Generator | None:
+    """The generator whose ByteDance app-export ``product`` this is ("dreamina")."""
+    if not product:
+        return None
+    p = product.strip().lower()
+    return next((g for g in load().values() if p in g.app_products), None)
+
+
 def first_match(
-    field_name: str, values: list[str | None], media: str | None = None
+    field_name: str, values: Sequence[str | None], media: str | None = None
 ) -> Match | None:
     for value in values:
         hits = match(field_name, value, media)

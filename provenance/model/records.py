@@ -15,9 +15,17 @@ from typing import Any
 CLAIM_GENERATED = "generated"  # the media was made by a generator
 CLAIM_COMPOSITE = "composite"  # the media contains generated parts
 CLAIM_CAPTURED = "captured"  # a credential states a camera capture
+CLAIM_NOT_AI = "not-ai"  # a credential states a creation without generative AI
 CLAIM_STRIPPED = "stripped"  # a provenance mark was removed or invalidated
 CLAIM_INFO = "info"  # context that does not move the verdict by itself
-CLAIMS = (CLAIM_GENERATED, CLAIM_COMPOSITE, CLAIM_CAPTURED, CLAIM_STRIPPED, CLAIM_INFO)
+CLAIMS = (
+    CLAIM_GENERATED,
+    CLAIM_COMPOSITE,
+    CLAIM_CAPTURED,
+    CLAIM_NOT_AI,
+    CLAIM_STRIPPED,
+    CLAIM_INFO,
+)
 
 
 def as_plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from provenance.model.records import Evidence, MediaInfo, Verdict, Watermark, as
 from provenance.readers.credentials.reader import C2paInfo
 from provenance.readers.metadata import MetadataInfo
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 # Exit codes of the command line, decided per report and combined (2 wins).
 EXIT_CLEAN = 0

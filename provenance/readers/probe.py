@@ -63,6 +63,8 @@ def sniff(head: bytes) -> Sniffed:
         return Sniffed("application/pdf", "other")
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return Sniffed("video/x-matroska", "video")
+    if head.startswith(b"FLV\x01") and len(head) >= 9:
+        return Sniffed("video/x-flv", "video")
     if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
         return Sniffed("audio/mpeg", "audio")
     if head.startswith(b"fLaC"):

@@ -405,7 +405,7 @@ def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[Das
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=None,
+                    dashboard_address=":0",  # a free port: 8787 may be taken
                     silence_logs=logging.ERROR,
                     memory_limit=f"{memory_limit_mb}MiB" if memory_limit_mb else "auto",
                 )

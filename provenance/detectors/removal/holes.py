@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from provenance.detectors.removal import inpaint_traces as tr
 from provenance.detectors.removal.held import HeldOverlay
 from provenance.detectors.removal.marks import StampPlaces, own_place
 from provenance.detectors.removal.observations import PaintedOut, StillHole
@@ -62,6 +63,9 @@ class HoleSearch:
         params: Section,
     ) -> None:
         self.params = params
+        if still and params["still_needs_measured_height"]:
+            # One frame, no count: only a box of the stamp's measured size is a fair test.
+            marks = [m for m in marks if m.height_range]
         self.marks = marks
         self.work_shape = work_shape
         self.scale = scale  # work / full
@@ -74,11 +78,20 @@ class HoleSearch:
             params[f"{kind}_min_excess"],
             params[f"{kind}_min_margin"],
             None if still else params["clip_max_controls"],
+            params["still_flat_ring_max"] if still else None,
         )
+        self.still = still
         self.looks: list[_Look] = []
 
     def feed(self, index: int, full_gray: np.ndarray, work_gray: np.ndarray) -> None:
         holes = self.holes.score(full_gray) if self.holes.sizes else None
+        if (
+            holes is not None
+            and self.still
+            and tr.flat_share(full_gray, self.params["flat_level"])
+            > self.params["still_max_flat_share"]
+        ):
+            holes = None  # no grain anywhere for a fill to remove: nothing to test
         self.looks.append(_Look(index, work_gray, holes))
 
     # ------------------------------------------------------------------ clips

@@ -119,6 +119,12 @@ def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     return cv2.integral(flat, sdepth=cv2.CV_32S)
 
 
+def flat_share(gray_u8: np.ndarray, level: int) -> float:
+    """Share of the unclipped pixels that are flat (as ``flat_integral`` counts them)."""
+    unclipped = int(((gray_u8 > 6) & (gray_u8 < 249)).sum())
+    return float(flat_integral(gray_u8, level)[-1, -1]) / max(1, unclipped)
+
+
 def flat_excess(
     integral: np.ndarray, inner: Boxes, outer: Boxes, box_area: int
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -73,8 +73,10 @@ class TextureHoles:
         min_excess: float,
         min_margin: float,
         max_controls: int | None = None,
+        flat_ring_max: float | None = None,
     ) -> None:
         self.cfg = cfg
+        self.flat_ring_max = cfg["flat_ring_max"] if flat_ring_max is None else flat_ring_max
         self.min_excess = min_excess
         self.min_margin = min_margin
         self.max_controls = max_controls
@@ -145,7 +147,7 @@ class TextureHoles:
         controls: dict[int, int] = {}
         for si, size in enumerate(self.sizes):
             ex, ring = tr.flat_excess(integral, size.inner, size.outer, size.bw * size.bh)
-            ex = np.where(ring <= cfg["flat_ring_max"], ex, 0.0)
+            ex = np.where(ring <= self.flat_ring_max, ex, 0.0)
             j = ex.argmax(axis=1)
             score = ex[np.arange(len(size.anchors)), j]
             ctrl = np.sort(score[size.first_control :])

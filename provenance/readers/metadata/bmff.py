@@ -60,6 +60,11 @@ _CONTAINERS = {
     "strd",
 }
 _FULLBOX_CONTAINERS = {"meta"}
+# QuickTime user-data text atoms that may carry a generator's statement (Grok Imagine writes
+# its "Signature: ..." as the comment).
+_USER_DATA = {"©cmt", "©des", "©inf", "©nam", "©ART", "©aut", "©swr", "©mak", "©mod", "desc"}
+MAX_TEXT_READ = 64 * 1024  # bytes read from one user-data text atom
+MAX_SAMPLE_ENTRIES = 1_000_000  # stsz / stco entries considered (only the first few are used)
 _METADATA_LEAVES = {"hdlr", "keys", "XMP_", "mdhd", "stsd", "uuid", "©too", "©enc", "data"}
 
 
@@ -97,6 +102,16 @@ class ContainerFacts:
     audio_sample_rates: list[int] = field(default_factory=list)
     x264_sei: str | None = None  # "x264 - core 164 r3095 ..." found in the first mdat bytes
     keys: dict[str, str] = field(default_factory=dict)  # mdta keys -> values (AIGC, encoder...)
+    # udta text atoms (QuickTime ©cmt, ©des, ...) and iTunes ilst items, by atom name
+    user_data: dict[str, str] = field(default_factory=dict)
+    # The first video track's coded stream, for bitstream.read_samples: codec ("h264"/"hevc"),
+    # NAL length size, (offset, size) of its first samples and of the NAL units of its
+    # decoder configuration (avcC/hvcC arrays), and where the first mdat payload lies.
+    video_codec: str | None = None
+    nal_length_size: int | None = None
+    video_samples: list[tuple[int, int]] = field(default_factory=list)
+    parameter_sets: list[tuple[int, int]] = field(default_factory=list)
+    mdat: tuple[int, int] | None = None
     box_count: int = 0
     problems: list[str] = field(default_factory=list)
     xmp: bytes | None = field(default=None, repr=False)
@@ -208,6 +223,8 @@ def read_container(fh: BinaryIO, file_size: int) -> ContainerFacts:
             data = _read(fh, box, 64)
             facts.c2pa_box_purpose = _text(data[4:]) or None  # after FullBox version/flags
         elif box.type == "mdat" and facts.x264_sei is None:
+            if facts.mdat is None:
+                facts.mdat = (box.payload_offset, box.payload_size)
             fh.seek(box.payload_offset)
             chunk = fh.read(min(box.payload_size, MDAT_SNIFF))
             at = chunk.find(b"x264 - core")
@@ -238,6 +255,10 @@ def read_container(fh: BinaryIO, file_size: int) -> ContainerFacts:
             value = _qt_text(_read(fh, box, 4096))
             if value:
                 facts.encoders.append(value)
+        elif t in _USER_DATA and len(facts.user_data) < 64:
+            value = _qt_text(_read(fh, box, MAX_TEXT_READ))
+            if value:
+                facts.user_data.setdefault(_safe(t), value)
         elif t == "keys":
             key_names = _mdta_keys(_read(fh, box, 65536))
         elif t == "ilst":
@@ -256,12 +277,14 @@ def read_container(fh: BinaryIO, file_size: int) -> ContainerFacts:
                     facts.encoders.append(value)
                 else:
                     facts.keys[_safe(item.type)] = value
+                    facts.user_data.setdefault(_safe(item.type), value)
                 if index > 256:
                     break
     for name, value in facts.keys.items():
         if name.lower().endswith(("encoder", "software")):
             facts.encoders.append(value)
     facts.encoders = list(dict.fromkeys(facts.encoders))
+    _video_track(fh, top, facts)
     facts.audio_sample_rates = sorted(set(facts.audio_sample_rates))
     return facts
 
@@ -529,3 +552,111 @@ def _mdhd_seconds(fh: BinaryIO, mdhd: Box | None) -> float | None:
     else:
         return None
     return None if unknown or scale == 0 else duration / scale
+
+
+def _video_track(fh: BinaryIO, top: list[Box], facts: ContainerFacts) -> None:
+    """Codec, NAL length size and first sample ranges of the first H.264/HEVC video track."""
+    from provenance.readers.metadata.bitstream import MAX_SAMPLES
+
+    for trak in (b for b in _iter(top) if b.type == "trak"):
+        boxes = {b.type: b for b in _iter(trak.children)}
+        hdlr = boxes.get("hdlr")
+        if hdlr is None or _read(fh, hdlr, 16)[8:12] != b"vide" or "stsd" not in boxes:
+            continue
+        stsd = _read(fh, boxes["stsd"], 65536)
+        if len(stsd) < 16:
+            return
+        kind = stsd[12:16]
+        codec = {b"avc1": "h264", b"avc3": "h264", b"hvc1": "hevc", b"hev1": "hevc"}.get(kind)
+        if codec is None:
+            return
+        entry_size = struct.unpack(">I", stsd[8:12])[0]
+        entry = stsd[8 : 8 + entry_size]
+        config = b"avcC" if codec == "h264" else b"hvcC"
+        at = entry.find(config, 86)
+        if at < 4:
+            return
+        size = struct.unpack(">I", entry[at - 4 : at])[0]
+        body = entry[at + 4 : at - 4 + size]
+        base = boxes["stsd"].payload_offset + 8 + at + 4
+        facts.video_codec = codec
+        if codec == "h264" and len(body) >= 5:
+            facts.nal_length_size = (body[4] & 3) + 1
+        elif codec == "hevc" and len(body) >= 23:
+            facts.nal_length_size = (body[21] & 3) + 1
+            facts.parameter_sets = _hvcc_nal_ranges(body, base)
+        facts.video_samples = _first_samples(fh, boxes, MAX_SAMPLES)
+        return
+
+
+def _hvcc_nal_ranges(body: bytes, base: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos, arrays = 23, body[22]
+    for _ in range(arrays):
+        if pos + 3 > len(body):
+            break
+        count = struct.unpack(">H", body[pos + 1 : pos + 3])[0]
+        pos += 3
+        for _ in range(min(count, 64)):
+            if pos + 2 > len(body):
+                return out
+            n = struct.unpack(">H", body[pos : pos + 2])[0]
+            pos += 2
+            if pos + n > len(body):
+                return out
+            out.append((base + pos, n))
+            pos += n
+    return out
+
+
+def _first_samples(fh: BinaryIO, boxes: dict[str, Box], limit: int) -> list[tuple[int, int]]:
+    """(offset, size) of the first ``limit`` samples, from stsz, stsc and stco/co64."""
+    stsz = boxes.get("stsz")
+    chunks = boxes.get("stco") or boxes.get("co64")
+    stsc = boxes.get("stsc")
+    if stsz is None or chunks is None or stsc is None:
+        return []
+    sz = _read(fh, stsz, 12 + 4 * limit)
+    if len(sz) < 12:
+        return []
+    fixed, count = struct.unpack(">II", sz[4:12])
+    count = min(count, MAX_SAMPLE_ENTRIES, limit)
+    sizes = (
+        [fixed] * count
+        if fixed
+        else [
+            struct.unpack(">I", sz[12 + 4 * i : 16 + 4 * i])[0] for i in range((len(sz) - 12) // 4)
+        ][:count]
+    )
+    wide = chunks.type == "co64"
+    co = _read(fh, chunks, 8 + (8 if wide else 4) * limit)
+    if len(co) < 8:
+        return []
+    n_chunks = min(struct.unpack(">I", co[4:8])[0], limit)
+    step = 8 if wide else 4
+    offsets = [
+        struct.unpack(">Q" if wide else ">I", co[8 + step * i : 8 + step * (i + 1)])[0]
+        for i in range(min(n_chunks, (len(co) - 8) // step))
+    ]
+    sc = _read(fh, stsc, 8 + 12 * limit)
+    runs = [
+        struct.unpack(">III", sc[8 + 12 * i : 20 + 12 * i])
+        for i in range(
+            min(struct.unpack(">I", sc[4:8])[0] if len(sc) >= 8 else 0, (len(sc) - 8) // 12)
+        )
+    ]
+    out: list[tuple[int, int]] = []
+    sample = 0
+    for chunk_index, chunk_offset in enumerate(offsets, start=1):
+        per_chunk = 1
+        for first, per, _ in runs:
+            if first <= chunk_index:
+                per_chunk = per
+        pos = chunk_offset
+        for _ in range(min(per_chunk, limit)):
+            if sample >= len(sizes) or len(out) >= limit:
+                return out
+            out.append((pos, sizes[sample]))
+            pos += sizes[sample]
+            sample += 1
+    return out

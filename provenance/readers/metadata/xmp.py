@@ -2,17 +2,20 @@
 
 Only the properties that speak to provenance are kept: the IPTC digital source
 type, the creator tool, ``dcterms:provenance`` and any other pointer to a C2PA
-manifest, and the Chinese TC260 ``AIGC`` label.
+manifest, the Chinese TC260 ``AIGC`` label (element or attribute form), the IPTC 2025.1
+AI-disclosure properties (AISystemUsed, AISystemVersionUsed, AIPromptInformation,
+AIPromptWriterName), Midjourney's DigImageGUID and exif:UserComment (Draw Things writes its
+generation JSON there).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_XMP_BYTES = 4 * 1024 * 1024
 MAX_ELEMENTS = 20_000
+MAX_COMMENT = 1024 * 1024  # characters kept of a text property that is parsed later
 
 _NS = {
     "http://iptc.org/std/Iptc4xmpExt/2008-02-29/": "Iptc4xmpExt",
@@ -26,6 +29,7 @@ _NS = {
     "http://ns.adobe.com/exif/1.0/": "exif",
 }
 _TC260_HINT = "tc260"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
 
 @dataclass
@@ -35,6 +39,13 @@ class XmpFacts:
     provenance: str | None = None  # dcterms:provenance
     c2pa_refs: list[str] = field(default_factory=list)  # every value that points at a manifest
     aigc: dict[str, Any] | None = None  # TC260 label JSON
+    aigc_text: str | None = None  # the label as written (readers/metadata/aigc.py parses it)
+    user_comment: str | None = None  # exif:UserComment (rdf:Alt text)
+    dig_image_guid: str | None = None  # Iptc4xmpExt:DigImageGUID (Midjourney: the job uuid)
+    ai_system_used: str | None = None  # Iptc4xmpExt:AISystemUsed (IPTC 2025.1)
+    ai_system_version: str | None = None  # Iptc4xmpExt:AISystemVersionUsed
+    ai_prompt: str | None = None  # Iptc4xmpExt:AIPromptInformation (cut at 500 characters)
+    ai_prompt_writer: str | None = None  # Iptc4xmpExt:AIPromptWriterName
     credit: str | None = None
     document_id: str | None = None
     instance_id: str | None = None
@@ -52,17 +63,13 @@ def _qname(tag: str) -> str:
 
 
 def parse_aigc(value: str | None) -> dict[str, Any] | None:
-    """The TC260 implicit label: a JSON object with Label, ContentProducer, ProduceID..."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if isinstance(data, dict) and any(k.lower() == "label" for k in data):
-        return {str(k): v for k, v in list(data.items())[:32]}
-    return None
+    """The TC260 implicit label's fields as written (Label, ContentProducer, ProduceID...),
+    or None; decoding (bounded, wrapper forms) is aigc.parse's."""
+    from provenance.readers.metadata import aigc
+    from provenance.readers.metadata.where import Where
+
+    label = aigc.parse(value, Where("xmp", "XMP", "TC260:AIGC"))
+    return label.as_dict() if label else None
 
 
 def is_c2pa_pointer(value: str) -> bool:
@@ -98,6 +105,7 @@ def parse(packet: bytes) -> XmpFacts:
         return facts
 
     values: list[tuple[str, str]] = []
+    containers = {f"{_RDF}{k}" for k in ("Alt", "Seq", "Bag")}
     for count, elem in enumerate(root.iter()):
         if count > MAX_ELEMENTS:
             break
@@ -106,6 +114,11 @@ def parse(packet: bytes) -> XmpFacts:
         text = (elem.text or "").strip()
         if text:
             values.append((_qname(elem.tag), text))
+        for child in list(elem)[:4]:  # a property whose value is an rdf:Alt/Seq/Bag list
+            if child.tag in containers:
+                first = next(iter(child), None)
+                if first is not None and (first.text or "").strip():
+                    values.append((_qname(elem.tag), first.text.strip()))
 
     for name, value in values:
         local = name.split(":", 1)[-1]
@@ -121,8 +134,22 @@ def parse(packet: bytes) -> XmpFacts:
             facts.document_id = value
         elif name == "xmpMM:InstanceID" and not facts.instance_id:
             facts.instance_id = value
+        elif name == "exif:UserComment" and not facts.user_comment:
+            facts.user_comment = value[:MAX_COMMENT]
+        elif name == "Iptc4xmpExt:DigImageGUID" and not facts.dig_image_guid:
+            facts.dig_image_guid = value[:200]
+        elif name == "Iptc4xmpExt:AISystemUsed" and not facts.ai_system_used:
+            facts.ai_system_used = value[:200]
+        elif name == "Iptc4xmpExt:AISystemVersionUsed" and not facts.ai_system_version:
+            facts.ai_system_version = value[:200]
+        elif name == "Iptc4xmpExt:AIPromptInformation" and not facts.ai_prompt:
+            facts.ai_prompt = value[:500]
+        elif name == "Iptc4xmpExt:AIPromptWriterName" and not facts.ai_prompt_writer:
+            facts.ai_prompt_writer = value[:200]
         if local == "AIGC" and facts.aigc is None:
             facts.aigc = parse_aigc(value)
+            if facts.aigc is not None or facts.aigc_text is None:
+                facts.aigc_text = value[:MAX_COMMENT]
         if is_c2pa_pointer(value) and value not in facts.c2pa_refs and len(facts.c2pa_refs) < 16:
             facts.c2pa_refs.append(value)
     return facts

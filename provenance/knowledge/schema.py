@@ -1,0 +1,363 @@
+"""Strict loading of the knowledge tables: one schema per file, checked key by key.
+
+tomllib parses TOML but knows nothing of meaning: a misspelt key (``c2pa_singer``) or an
+enum value nobody reads (``layout = "moveing"``) would silently turn a signal off. Every
+entry of a knowledge table is therefore checked against its table's schema. Unknown keys,
+wrong types, values outside an enum, patterns that do not compile and missing required keys
+are errors naming the file and the line (tomllib keeps no positions, so lines are found by
+scanning the text for the entry's table header and the key's assignment).
+
+Users add or override entries from their own files (same schema). An entry whose id is
+already known is an error unless it says ``replaces = true``: overriding the bundled
+knowledge must be deliberate. The tables in use are fingerprinted (``TableFile.sha256``)
+so that a report can say which knowledge produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+MAX_ERRORS = 20  # errors listed per file before the message is cut
+
+
+class DataError(ValueError):
+    """A knowledge file breaks its schema; the message names file, line and key."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a table: its type and what values it admits."""
+
+    type: type | tuple[type, ...]
+    required: bool = False
+    choices: tuple[Any, ...] = ()  # allowed values (for lists: of each item)
+    item: Key | Table | None = None  # list items: a value spec, or an inline table spec
+    length: int | None = None  # exact list length (pairs, triples)
+    regex: bool = False  # a Python ``re`` pattern (or a list of them): must compile
+    match: str | None = None  # the string must fullmatch this pattern
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A (sub-)table: ``[[name]]`` when ``many``, else ``[name]``."""
+
+    keys: dict[str, Key | Table]
+    many: bool = True
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One knowledge file: its top-level array, the entry schema, the id key, the version."""
+
+    file: str  # bundled file name under provenance/data/
+    array: str  # the top-level array of tables ("generator")
+    entry: Table
+    id_key: str  # the key that identifies an entry ("id", "code", "alg")
+    schema: int  # the schema version this code reads
+    env: str  # environment variable listing extra files (os.pathsep-separated)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry was written: for error messages and reports."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """One file that contributed to a loaded table."""
+
+    table: str
+    path: str
+    schema: int
+    sha256: str
+    entries: int
+
+
+@dataclass
+class Loaded:
+    """A table's entries (validated plain dicts, in order) and the files they came from."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+    files: list[TableFile] = field(default_factory=list)
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(?:#.*)?$")
+
+
+class _Locator:
+    """Line numbers of tables and keys in a TOML text (1-based; 0 when not found)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers: list[tuple[int, str, bool]] = []  # (index, name, is_array)
+        in_multiline: str | None = None
+        for i, line in enumerate(self.lines):
+            if in_multiline:
+                if line.count(in_multiline) % 2 == 1:
+                    in_multiline = None
+                continue
+            for quote in ('"""', "'''"):
+                if line.count(quote) % 2 == 1:
+                    in_multiline = quote
+            found = _HEADER.match(line)
+            if found and not in_multiline:
+                self.headers.append((i, found.group(2), found.group(1) == "[["))
+
+    def entry(self, array: str, index: int) -> tuple[int, int]:
+        """(first, end) line indices of the index-th ``[[array]]`` table and its sub-tables."""
+        starts = [h for h in self.headers if h[1] == array and h[2]]
+        if index >= len(starts):
+            return 0, 0
+        first = starts[index][0]
+        end = len(self.lines)
+        for pos, name, _ in self.headers:
+            if pos > first and not name.startswith(array + "."):
+                end = pos
+                break
+        return first, end
+
+    def sub(self, span: tuple[int, int], name: str, index: int) -> tuple[int, int]:
+        first, end = span
+        inside = [h for h in self.headers if first < h[0] < end and h[1] == name]
+        if index >= len(inside):
+            return span
+        start = inside[index][0]
+        nxt = [h[0] for h in self.headers if start < h[0] < end]
+        return start, nxt[0] if nxt else end
+
+    def key(self, span: tuple[int, int], key: str) -> int:
+        first, end = span
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        stop = end
+        for pos, _, _ in self.headers:  # the table's own keys end at its first sub-table
+            if first < pos < end:
+                stop = pos
+                break
+        for i in range(first, stop):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return first + 1 if self.lines else 0
+
+
+class _Checker:
+    def __init__(self, file: str, locator: _Locator) -> None:
+        self.file = file
+        self.loc = locator
+        self.errors: list[str] = []
+
+    def error(self, line: int, what: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{self.file}:{line}: {what}")
+
+    def table(self, value: Any, spec: Table, span: tuple[int, int], label: str, prefix: str):
+        if not isinstance(value, dict):
+            self.error(span[0] + 1, f"{label}: expected a table, got {type(value).__name__}")
+            return
+        for name in value:
+            if name not in spec.keys:
+                known = ", ".join(sorted(spec.keys))
+                self.error(
+                    self.loc.key(span, name), f"{label}: unknown key {name!r} (known: {known})"
+                )
+        for name, key in spec.keys.items():
+            present = name in value
+            if isinstance(key, Table):
+                if not present:
+                    continue
+                header = f"{prefix}.{name}"
+                if key.many:
+                    items = value[name]
+                    if not isinstance(items, list):
+                        self.error(span[0] + 1, f"{label}: {name} must be [[{header}]] tables")
+                        continue
+                    for j, item in enumerate(items):
+                        sub = self.loc.sub(span, header, j)
+                        self.table(item, key, sub, f"{label} [[{header}]] #{j + 1}", header)
+                else:
+                    sub = self.loc.sub(span, header, 0)
+                    self.table(value[name], key, sub, f"{label} [{header}]", header)
+                continue
+            if not present:
+                if key.required:
+                    self.error(span[0] + 1, f"{label}: missing required key {name!r}")
+                continue
+            self.value(value[name], key, self.loc.key(span, name), f"{label}: {name}")
+
+    def value(self, value: Any, key: Key, line: int, label: str) -> None:
+        if isinstance(value, bool) and bool not in _types(key.type):
+            self.error(line, f"{label} must be {_type_name(key.type)}, not a boolean")
+            return
+        if not isinstance(value, key.type) and not (
+            isinstance(value, int) and float in _types(key.type) and not isinstance(value, bool)
+        ):
+            self.error(line, f"{label} must be {_type_name(key.type)}, got {value!r}")
+            return
+        if isinstance(value, list):
+            if key.length is not None and len(value) != key.length:
+                self.error(line, f"{label} must have {key.length} items, got {len(value)}")
+            for item in value:
+                if isinstance(key.item, Key):
+                    self.value(item, key.item, line, f"{label} item")
+                elif isinstance(key.item, Table):
+                    self.table(item, key.item, (line - 1, line), label, label)
+            return
+        if key.choices and value not in key.choices:
+            choices = ", ".join(repr(c) for c in key.choices)
+            self.error(line, f"{label} = {value!r} is not one of {choices}")
+        if isinstance(value, str):
+            if key.match and not re.fullmatch(key.match, value):
+                self.error(line, f"{label} = {value!r} does not match {key.match}")
+            if key.regex:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    self.error(line, f"{label}: pattern {value!r} does not compile: {exc}")
+        if isinstance(value, (int, float)):
+            if key.minimum is not None and value < key.minimum:
+                self.error(line, f"{label} = {value} is below {key.minimum}")
+            if key.maximum is not None and value > key.maximum:
+                self.error(line, f"{label} = {value} is above {key.maximum}")
+
+
+def _types(t: type | tuple[type, ...]) -> tuple[type, ...]:
+    return t if isinstance(t, tuple) else (t,)
+
+
+def _type_name(t: type | tuple[type, ...]) -> str:
+    names = {str: "a string", bool: "true/false", int: "an integer", float: "a number"}
+    names[list] = "a list"
+    names[dict] = "a table"
+    return " or ".join(names.get(x, x.__name__) for x in _types(t))
+
+
+def _parse(spec: TableSpec, text: str, source: str) -> tuple[list[dict[str, Any]], list[Origin]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{source}: not valid TOML: {exc}") from exc
+    loc = _Locator(text)
+    check = _Checker(source, loc)
+    for name in data:
+        if name not in ("schema", spec.array):
+            check.error(
+                loc.key((0, len(loc.lines)), name),
+                f"unknown top-level key {name!r} (expected 'schema' and [[{spec.array}]])",
+            )
+    version = data.get("schema")
+    if version is None:
+        check.error(1, f"missing 'schema = {spec.schema}' (the file's schema version)")
+    elif version != spec.schema or isinstance(version, bool):
+        check.error(
+            loc.key((0, len(loc.lines)), "schema"),
+            f"schema = {version!r}, but this version of provenance reads schema {spec.schema}",
+        )
+    entries = data.get(spec.array, [])
+    if not isinstance(entries, list):
+        check.error(1, f"{spec.array} must be [[{spec.array}]] tables")
+        entries = []
+    origins = []
+    for i, entry in enumerate(entries):
+        span = loc.entry(spec.array, i)
+        ident = entry.get(spec.id_key) if isinstance(entry, dict) else None
+        label = f"[[{spec.array}]] {spec.id_key}={ident!r}" if ident else f"[[{spec.array}]] #{i}"
+        check.table(entry, spec.entry, span, label, spec.array)
+        origins.append(Origin(source, span[0] + 1))
+    if check.errors:
+        more = "" if len(check.errors) < MAX_ERRORS else f"\n(first {MAX_ERRORS} errors shown)"
+        raise DataError("\n".join(check.errors) + more)
+    return entries, origins
+
+
+def bundled_text(name: str) -> str:
+    return resources.files("provenance").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def load(spec: TableSpec, extra: Iterable[str] = ()) -> Loaded:
+    """The bundled table, then each extra file in order, validated and merged by id."""
+    out = Loaded()
+    index: dict[Any, int] = {}
+    sources: list[tuple[str, str]] = [(f"provenance/data/{spec.file}", bundled_text(spec.file))]
+    for path in extra:
+        try:
+            sources.append((str(path), Path(path).read_text("utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: cannot read {spec.file}-style table: {exc}") from exc
+    for source, text in sources:
+        entries, origins = _parse(spec, text, source)
+        seen: set[Any] = set()
+        for entry, origin in zip(entries, origins, strict=True):
+            ident = entry[spec.id_key]
+            if ident in seen:
+                raise DataError(f"{origin.file}:{origin.line}: duplicate {spec.id_key} {ident!r}")
+            seen.add(ident)
+            if ident in index:
+                if not entry.get("replaces"):
+                    first = out.origins[index[ident]]
+                    raise DataError(
+                        f"{origin.file}:{origin.line}: {spec.id_key} {ident!r} is already "
+                        f"defined at {first.file}:{first.line}; write 'replaces = true' "
+                        "to override it"
+                    )
+                out.entries[index[ident]] = entry
+                out.origins[index[ident]] = origin
+            else:
+                if entry.get("replaces"):
+                    raise DataError(
+                        f"{origin.file}:{origin.line}: 'replaces = true' but no earlier "
+                        f"{spec.id_key} {ident!r} to replace"
+                    )
+                index[ident] = len(out.entries)
+                out.entries.append(entry)
+                out.origins.append(origin)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        out.files.append(TableFile(spec.file, source, spec.schema, digest, len(entries)))
+    return out
+
+
+def fingerprint(files: Sequence[TableFile]) -> str:
+    """One short digest for a set of table files (order-sensitive: order is meaning)."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.table}\0{f.schema}\0{f.sha256}\n".encode())
+    return h.hexdigest()[:16]
+
+
+# Extra files per table: set explicitly (``use_extra_files``, what CheckOptions should call),
+# else taken from the table's environment variable (kept for the CLI and worker processes).
+_explicit: dict[str, tuple[str, ...]] = {}
+_cache_clears: list[Callable[[], None]] = []
+
+
+def use_extra_files(spec: TableSpec, paths: Sequence[str] | None) -> None:
+    """Load ``paths`` (in order) after the bundled table; ``None`` goes back to the env var."""
+    if paths is None:
+        _explicit.pop(spec.array, None)
+    else:
+        _explicit[spec.array] = tuple(str(p) for p in paths)
+    for clear in _cache_clears:
+        clear()
+
+
+def extra_files(spec: TableSpec) -> tuple[str, ...]:
+    if spec.array in _explicit:
+        return _explicit[spec.array]
+    return tuple(p for p in os.environ.get(spec.env, "").split(os.pathsep) if p)
+
+
+def on_change(clear: Callable[[], None]) -> None:
+    """Register a cache to clear when the extra files change."""
+    _cache_clears.append(clear)

@@ -1,0 +1,57 @@
+"""The knowledge tables in use, as one version for reports.
+
+A verdict depends on the tables it was made with (a new generator entry can turn "unknown"
+into a name), so a report should say which ones: ``data_version()`` digests the bundled
+files and the user's extra files, in order, per table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from provenance.knowledge import generators, model_families, schema, soft_bindings, tc260
+from provenance.knowledge.schema import TableFile
+
+SPECS = (generators.SPEC, model_families.SPEC, tc260.SPEC, soft_bindings.SPEC)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    digest: str  # 16 hex characters over every file below
+    files: tuple[TableFile, ...] = field(default_factory=tuple)
+
+
+def data_version() -> DataVersion:
+    """Which knowledge made this answer: a digest of every table file in use."""
+    return _version(tuple(schema.extra_files(spec) for spec in SPECS))
+
+
+@lru_cache(maxsize=4)
+def _version(extras: tuple[tuple[str, ...], ...]) -> DataVersion:
+    files: list[TableFile] = []
+    for spec, extra in zip(SPECS, extras, strict=True):
+        files += schema.load(spec, extra).files
+    return DataVersion(schema.fingerprint(files), tuple(files))
+
+
+def load_all() -> None:
+    """Load (and so validate) every table; raises schema.DataError on the first bad file."""
+    generators.load()
+    model_families.load()
+    tc260.load()
+    soft_bindings.load()
+
+
+def use_extra_files(
+    *,
+    generators_files: tuple[str, ...] | None = None,
+    model_family_files: tuple[str, ...] | None = None,
+    tc260_files: tuple[str, ...] | None = None,
+    soft_binding_files: tuple[str, ...] | None = None,
+) -> None:
+    """One call for CheckOptions: the user's extra files per table (None: the env var)."""
+    generators.use_extra_files(generators_files)
+    model_families.use_extra_files(model_family_files)
+    tc260.use_extra_files(tc260_files)
+    soft_bindings.use_extra_files(soft_binding_files)
