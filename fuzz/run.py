@@ -38,17 +38,27 @@ def _child(target: str, argv: list[str]) -> None:
     # Coverage feedback comes from instrumented code: ours always, and Pillow's for the
     # targets whose input goes through it (EXIF, image headers), so that the fuzzer learns
     # the TIFF/EXIF structures our glue has to survive.
+    # Only modules imported inside this block are instrumented, so the parsers the targets
+    # drive are imported here (the targets import them lazily, which alone would leave the
+    # fuzzer without coverage feedback from our code).
     include = ["provenance", *(["PIL"] if target in PILLOW_TARGETS else [])]
     with atheris.instrument_imports(include=include):
+        import provenance.readers.metadata
+        import provenance.readers.metadata.bmff
+        import provenance.readers.metadata.xmp
+        import provenance.readers.probe
+        import provenance.scanning.resume
+        import provenance.scanning.stored  # noqa: F401
+
         if "PIL" in include:
             import PIL.Image
             import PIL.JpegImagePlugin
             import PIL.PngImagePlugin
             import PIL.TiffImagePlugin
             import PIL.WebPImagePlugin  # noqa: F401
-    from fuzz.targets import TARGETS
+    from fuzz.targets import target as guarded
 
-    fn = TARGETS[target]
+    fn = guarded(target)
     findings = os.environ.get("FUZZ_FINDINGS")
     if findings:
         fn = _collecting(fn, Path(findings))
@@ -91,6 +101,7 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
     artifacts.mkdir(exist_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
+    env["FUZZ_TIME_GUARD"] = "1"  # CPU time per input byte (fuzz/targets.py)
     if keep_going:
         env["FUZZ_FINDINGS"] = str(HERE / "findings" / target)
     runs, restarts, crashed, started = 0, 0, False, time.monotonic()

@@ -128,6 +128,16 @@ def _report_lines() -> Iterator[bytes]:
     yield line + b"\n"
     yield line + b"\n" + err + b"\n" + line[:40]
     yield b"\n".join([line, b"{}", b"[]", b'{"path": 3}', b"null", err]) + b"\n"
+    # Reports whose fields have the wrong types (the review's --resume --html crash): the
+    # schema check of scanning/stored.py must name and skip them.
+    wrong = [
+        dict(base, verdict=dict(base["verdict"], confidence="high")),
+        dict(base, verdict=["yes"]),
+        dict(base, watermarks="none"),
+        dict(base, evidence=[{"claim": "nonsense", "confidence": [1]}]),
+        dict(base, c2pa={"signer": 3, "actions": [None]}),
+    ]
+    yield b"\n".join(json.dumps(r).encode() for r in wrong) + b"\n"
 
 
 def build(target: str) -> list[bytes]:
@@ -135,7 +145,12 @@ def build(target: str) -> list[bytes]:
     if target == "sniff":
         seeds = [_read(p, 64) for p in _files()]
     elif target == "bmff":
+        from fuzz import hostile
+
         seeds = [_shrink_bmff(_read(p)) for p in _files(".mp4", ".mov", ".avif", ".heic")]
+        # The sample-table bomb and the many-boxes file of the hostile-input review (with
+        # empty boxes, to fit the target's 128 kB input limit).
+        seeds += [hostile.sample_table_bomb(2), hostile.many_empty_boxes(15_000, payload=0)]
     elif target == "jpeg":
         seeds = [_jpeg_head(_read(p))[2:] for p in _files(".jpg", ".jpeg")]
     elif target == "png":

@@ -12,6 +12,21 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import time
+from collections.abc import Callable
+
+# Linear-time guard (on when FUZZ_TIME_GUARD is set, as fuzz/run.py does): every parser the
+# project wrote is linear in its input, so CPU time per input (not wall time: campaigns run
+# niced on shared cores) may be at most TIME_BASE_S plus TIME_PER_BYTE_S per input byte.
+# Measured under atheris' instrumentation on the seeds, the slowest target (bmff, many small
+# boxes) needs ~1 us per byte; the box walk that was quadratic needed ~150 us per byte on the
+# 131 kB inputs the bmff target gets. The allowance is 20 us per byte.
+TIME_BASE_S = 0.5
+TIME_PER_BYTE_S = 20e-6
+
+
+class TooSlow(Exception):
+    """An input took more CPU time than a linear parser needs: a finding."""
 
 
 def _sniff(data: bytes) -> None:
@@ -28,6 +43,8 @@ def _bmff(data: bytes) -> None:
     facts = bmff.read_container(io.BytesIO(data), len(data))
     assert facts.box_count <= bmff.MAX_BOXES
     metadata.read_bytes(data, "video/mp4")  # keys, AIGC labels and XMP of the container
+    why = bmff.sample_table_refusal(io.BytesIO(data), len(data))  # what the probe refuses
+    assert why is None or "refused before decoding" in why
 
 
 def _jpeg(data: bytes) -> None:
@@ -71,7 +88,8 @@ _RESUME_DIR: str | None = None
 
 
 def _resume(data: bytes) -> None:
-    """The JSON Lines reader of --resume, and the tail repair that precedes it."""
+    """The JSON Lines reader of --resume (each line checked against the report schema,
+    scanning/stored.py), and the tail repair that precedes it."""
     global _RESUME_DIR
     from provenance.scanning import resume
 
@@ -80,10 +98,32 @@ def _resume(data: bytes) -> None:
     path = os.path.join(_RESUME_DIR, "out.jsonl")
     with open(path, "wb") as fh:
         fh.write(data)
+    resume.holds_reports(path)
     resume.repair_tail(path)
-    for data_ in resume.load(path).values():
+    problems: list[str] = []
+    for data_ in resume.load(path, problems).values():
         resume.exit_code_of(data_)
+    assert all(p.startswith("line ") or p.startswith("not a report") for p in problems)
     resume.plan([path], path)
+
+
+def _guarded(fn: Callable[[bytes], None]) -> Callable[[bytes], None]:
+    def timed(data: bytes) -> None:
+        started = time.process_time()
+        fn(data)
+        spent = time.process_time() - started
+        allowed = TIME_BASE_S + TIME_PER_BYTE_S * len(data)
+        if spent > allowed:
+            raise TooSlow(f"{spent:.2f} s of CPU for {len(data):,} bytes (allowed {allowed:.2f} s)")
+
+    timed.__name__ = fn.__name__
+    return timed
+
+
+def target(name: str) -> Callable[[bytes], None]:
+    """The target to fuzz: with the time guard when FUZZ_TIME_GUARD is set."""
+    fn = TARGETS[name]
+    return _guarded(fn) if os.environ.get("FUZZ_TIME_GUARD") else fn
 
 
 TARGETS = {  # in campaign order: the richest parsers first

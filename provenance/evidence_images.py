@@ -106,4 +106,7 @@ def evidence_folder(root: str | os.PathLike, path: str) -> Path:
 
 
 def safe_name(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120] or "file"
+    """At most 120 bytes (not characters: 83 CJK characters are 249 bytes, past NAME_MAX
+    once the hash is added)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    return safe.encode("utf-8", "surrogateescape")[:120].decode("utf-8", "ignore") or "file"

@@ -5,7 +5,10 @@ The corpus is built by the tests from the project's samples and the shared fixtu
 malformed fixtures are used as they are): zero-byte files, files truncated inside each
 structure, wrong extensions, non-media bytes, MP4 boxes whose sizes lie, deep nesting,
 decompression bombs, absurd frame counts and rates, broken links, a link loop, a folder,
-a file name that is not UTF-8.
+a file name that is not UTF-8. From the hostile-input review (issue 13, built with
+fuzz/hostile.py): sample-table bombs, 20,000 empty boxes in one container, a name of 253
+bytes beside a same-size sibling, a name full of terminal control sequences, and (in the
+scan) a link out of the scanned folder.
 """
 
 from __future__ import annotations
@@ -189,6 +192,23 @@ def build_corpus(root: Path, fixtures: Path) -> dict[str, tuple[tuple[str, ...],
     odd = os.fsdecode(b"caf\xe9 \xff.jpg")  # not UTF-8: surrogate escapes in Python
     (root / odd).write_bytes(still)
     expected[odd] = (("ok",), "")
+    sys.path.insert(0, str(SAMPLES.parent))
+    try:
+        from fuzz import hostile
+    finally:
+        sys.path.pop(0)
+    refused = "refused before decoding"
+    hostile_cases = {
+        "sample_table_bomb_1_track.mp4": (hostile.sample_table_bomb(1), ("error",), refused),
+        "sample_table_bomb_3_tracks.mp4": (hostile.sample_table_bomb(3), ("error",), refused),
+        "boxes_20000_empty_mdhd.mp4": (hostile.many_empty_boxes(20_000), ("ok",), ""),
+        "图" * 83 + ".jpg": (still, ("ok",), ""),  # 253 bytes: NAME.c2pa is past NAME_MAX
+        "long_name_sibling.jpg": (still[:-1] + b"\x00", ANY, ""),  # same size: hashed
+        "\x1b[1A\x1b[2K\x1b]0;title\x07.jpg": (still, ("ok",), ""),
+    }
+    for name, (data, statuses, reason) in hostile_cases.items():
+        (root / name).write_bytes(data)
+        expected[name] = (statuses, reason)
     return expected
 
 
@@ -217,6 +237,7 @@ def _clean_terminal(result: subprocess.CompletedProcess) -> None:
     for stream in (result.stdout, result.stderr):
         assert "Traceback" not in stream and "Warning" not in stream, stream[-3000:]
         assert "[ERROR" not in stream, stream[-3000:]  # OpenCV/FFmpeg log lines
+        assert "\x1b" not in stream and "\a" not in stream  # names are shown escaped
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +254,10 @@ def test_scan_of_the_fault_corpus(corpus, tmp_path):
     expected = dict(expected)
     os.mkfifo(root / "stuck_fifo.mp4")  # opening it blocks: the time limit must end it
     expected["stuck_fifo.mp4"] = (("error",), "timed out after 6 s")
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(STILL.read_bytes())
+    os.symlink(outside, root / "link_out_of_the_tree.jpg")  # checked when named, not found
+    expected["link_out_of_the_tree.jpg"] = (("error",), "outside the scanned folders")
     try:
         out = tmp_path / "out.jsonl"
         result = subprocess.run(
@@ -257,6 +282,7 @@ def test_scan_of_the_fault_corpus(corpus, tmp_path):
         )
     finally:
         os.unlink(root / "stuck_fifo.mp4")
+        os.unlink(root / "link_out_of_the_tree.jpg")
     assert result.returncode == 2, result.stderr[-3000:]
     _clean_terminal(result)
     _assert_one_report_each(_reports(out.read_text("utf-8")), expected)

@@ -114,6 +114,93 @@ def test_box_walk_is_bounded_in_count_and_depth():
     assert any("deeper than" in p for p in facts.problems)
 
 
+def _function_calls(fn, *args) -> int:
+    """Python and C function calls made by ``fn``: a deterministic measure of work."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        fn(*args)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_box_walk_is_linear_in_the_number_of_boxes():
+    """Thousands of empty mdhd boxes in one top-level container (the review's 647 kB file
+    that still plays took 80 s): doubling the boxes at most doubles the work. Work is
+    counted in function calls, not timed; the quadratic walk searched the tree for each
+    mdhd's parent and compared boxes field by field, which grew 4x per doubling."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from fuzz import hostile
+    finally:
+        sys.path.pop(0)
+    work = {}
+    for count in (2_500, 5_000):
+        data = hostile.many_empty_boxes(count)
+        work[count] = _function_calls(bmff.read_container, io.BytesIO(data), len(data))
+        assert bmff.sample_table_refusal(io.BytesIO(data), len(data)) is None
+    assert work[5_000] < 2.2 * work[2_500], work
+    review = hostile.many_empty_boxes(20_000)
+    assert len(review) == 647_260
+    facts = bmff.read_container(io.BytesIO(review), len(review))
+    assert facts.box_count == bmff.MAX_BOXES
+
+
+def _peak_rss_mb(args: list[str]) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``args`` from a fresh Python process and return the peak resident size of its
+    largest descendant (the scan or one of its workers), in MB."""
+    probe_rss = (
+        "import json, resource, subprocess, sys\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps([r.returncode, r.stdout, r.stderr,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
+    )
+    wrapper = subprocess.run(
+        [sys.executable, "-c", probe_rss, *args], capture_output=True, text=True, timeout=300
+    )
+    code, out, err, peak_kb = json.loads(wrapper.stdout)
+    return subprocess.CompletedProcess(args, code, out, err), peak_kb / 1024
+
+
+def test_sample_table_bombs_are_refused_before_any_decoder(tmp_path):
+    """8-9 kB MP4s whose extra tracks declare 85 million one-byte samples made the decoder
+    allocate ~5 GB per file on open, and the report said ok. Now the probe's box walk
+    refuses them (an error report naming the track) and no worker grows."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from fuzz import hostile
+    finally:
+        sys.path.pop(0)
+    folder = tmp_path / "media"
+    folder.mkdir()
+    for tracks in (1, 3):
+        (folder / f"bomb_{tracks}.mp4").write_bytes(hostile.sample_table_bomb(tracks))
+    half = hostile.sample_table_bomb(1, samples=hostile.BOMB_SAMPLES // 2)
+    (folder / "bomb_half.mp4").write_bytes(half)
+    shutil.copy(hostile.BOMB_BASE, folder / "fine.mp4")
+    assert all(p.stat().st_size < 10_000 for p in folder.iterdir())
+    result, peak_mb = _peak_rss_mb(
+        [str(BIN), "scan", str(folder), "--json", "--jobs", "2", "--no-progress"]
+        + ["--detectors", "visible,invisible"]
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    reports = {Path(r["path"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert sorted(reports) == ["bomb_1.mp4", "bomb_3.mp4", "bomb_half.mp4", "fine.mp4"]
+    for name in ("bomb_1.mp4", "bomb_3.mp4", "bomb_half.mp4"):
+        error = reports[name]["error"] or ""
+        assert reports[name]["status"] == "error", reports[name]
+        assert "track 2 declares" in error and "refused before decoding" in error, error
+    assert reports["fine.mp4"]["status"] == "ok", reports["fine.mp4"]["error"]
+    assert peak_mb < 1024, peak_mb
+
+
 def test_huge_metadata_box_is_read_bounded(tmp_path):
     """A sparse 3 GB MP4 whose XMP box declares (and has) 3 GB: at most 4 MB are read."""
     path = tmp_path / "sparse.mp4"
@@ -384,7 +471,7 @@ def test_oversized_sidecar_manifest_is_not_read(tmp_path):
 
 def test_half_written_tail_is_cut_without_reading_the_whole_output(tmp_path):
     out = tmp_path / "out.jsonl"
-    line = json.dumps({"path": str(STILL)}).encode() + b"\n"
+    line = provenance.Report(path=str(STILL)).to_json().encode() + b"\n"
     out.write_bytes(line * 3 + b"x" * (3 * resume.TAIL_BLOCK + 5))
     resume.repair_tail(str(out))
     assert out.read_bytes() == line * 3

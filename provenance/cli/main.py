@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -11,14 +12,19 @@ import click
 
 from provenance import __version__
 from provenance.cli import render
+from provenance.cli.outputs import check_outputs, fail
+from provenance.formatters.printable import printable
 from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
 from provenance.model.report import EXIT_ERROR, combined_exit_code
 from provenance.options import CheckOptions, detector_names
+from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
 
 EXIT_HELP = """
 Exit codes: 0 no file had findings; 1 at least one file is AI-generated (yes/likely) or had
-marks stripped; 2 a file could not be analysed or the usage was wrong (2 wins).
+marks stripped; 2 a file could not be analysed, an output could not be written or the usage
+was wrong (2 wins); 130 interrupted (Ctrl-C, SIGTERM).
 """
+EXIT_INTERRUPTED = 130
 
 
 def _check_options(f):
@@ -129,6 +135,18 @@ def _timeout_option(what: str):
     )
 
 
+_MEMORY_OPTION = click.option(
+    "--memory-limit",
+    "memory_limit_mb",
+    type=click.IntRange(0),
+    default=DEFAULT_MEMORY_LIMIT_MB,
+    show_default=True,
+    metavar="MiB",
+    help="Address space each worker process may use (RLIMIT_AS); a file that needs more "
+    "gets an error report. 0 for no limit.",
+)
+
+
 def _echo(text: str, err: bool = False) -> None:
     try:
         click.echo(text, err=err)
@@ -136,9 +154,18 @@ def _echo(text: str, err: bool = False) -> None:
         click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=err)
 
 
-def _terminate_as_interrupt(signum, frame) -> None:
-    """SIGTERM is handled like Ctrl-C: stop, keep every finished report, say so."""
+def _interrupt(signum, frame) -> None:
+    """Ctrl-C and SIGTERM: stop, keep every finished report, say so. Only the first signal
+    counts: a burst of Ctrl-C must not break the cleanup that follows (workers being
+    stopped, the output closed) into tracebacks from atexit handlers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+def _interrupted(message: str) -> None:
+    click.echo(f"\n{message}", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 _HTML_OPTION = click.option(
@@ -152,11 +179,13 @@ _HTML_OPTION = click.option(
 @cli.command(epilog=EXIT_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path(readable=False))
 @_timeout_option("(the check runs in a worker process that is then stopped)")
+@_MEMORY_OPTION
 @_HTML_OPTION
 @_check_options
 def check(
     files,
     timeout_s,
+    memory_limit_mb,
     html_path,
     as_json,
     trust_anchors,
@@ -168,7 +197,10 @@ def check(
     generators_file,
     verbose,
 ) -> None:
-    """Check FILES and print a readable summary (or JSON Lines with --json)."""
+    """Check FILES and print a readable summary (or JSON Lines with --json). A file named
+    twice is checked and reported once."""
+    from provenance.scanning.engine import Listing
+
     options = _build_options(
         trust_anchors,
         allow_network,
@@ -180,11 +212,15 @@ def check(
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
+    listing = Listing()
+    for path in files:
+        listing.add(path, real=os.path.realpath(path) if os.path.islink(path) else None)
+    check_outputs(None, html_path, listing.paths, listing.paths)
     codes = []
     reports = []
     try:
         with render.evidence_for_html(options, html_path):
-            for report in _check_reports(list(files), options):
+            for report in _check_reports(listing, options, memory_limit_mb, bool(html_path)):
                 codes.append(report.exit_code)
                 if html_path:
                     reports.append(report.to_dict())
@@ -194,26 +230,37 @@ def check(
                     _echo(render.file_summary(report, verbose))
                     click.echo()
             if html_path:
-                render.write_html(html_path, reports, options.evidence_dir, as_json)
+                _write_html(html_path, reports, options.evidence_dir, as_json)
     except KeyboardInterrupt:
-        click.echo(f"\ninterrupted after {len(codes)} of {len(files)} file(s)", err=True)
-        sys.exit(130)
+        _interrupted(f"interrupted after {len(codes)} of {len(listing.paths)} file(s)")
     sys.exit(combined_exit_code(codes))
 
 
-def _check_reports(files: list[str], options: CheckOptions):
-    """Reports in argument order. With a time limit each file is checked in one worker
-    process (the scan's pool, one slot) that is killed and replaced at the deadline;
-    without one, in this process."""
-    import provenance
+def _check_reports(listing, options: CheckOptions, memory_limit_mb: int, thumbnails: bool):
+    """Reports in argument order. With a time limit or a memory ceiling each file is checked
+    in one worker process (the scan's pool, one slot) that is killed and replaced at the
+    deadline; without either, in this process."""
+    from provenance.scanning.executors import LocalPool, TaskSettings, check_task
 
-    if not options.timeout_s:
-        for path in files:
-            yield provenance.check(path, options)
-        return
-    from provenance.scanning.executors import LocalPool
+    settings = TaskSettings(memory_limit_mb=memory_limit_mb or None, thumbnails=thumbnails)
+    if options.timeout_s or settings.memory_limit_mb:
+        reports = LocalPool(1, options.timeout_s, settings).run(iter(listing.paths), options)
+    else:
+        reports = (check_task(path, options, settings) for path in listing.paths)
+    for report in reports:
+        report.file.real_path = listing.links.get(report.path)
+        yield report
 
-    yield from LocalPool(1, options.timeout_s).run(iter(files), options)
+
+def _write_html(html_path: str, reports: list[dict], evidence_dir, to_stderr: bool) -> None:
+    from provenance.formatters.html import UnsafeOutput
+
+    try:
+        render.write_html(html_path, reports, evidence_dir, to_stderr)
+    except UnsafeOutput as exc:  # the path changed since it was checked
+        fail(f"--html {exc}")
+    except OSError as exc:
+        fail(f"cannot write --html {printable(html_path)}: {exc.strerror or exc}")
 
 
 @cli.command(epilog=EXIT_HELP)
@@ -260,7 +307,14 @@ def _check_reports(files: list[str], options: CheckOptions):
     is_flag=True,
     help="Skip files already in --output with the same path, size and mtime.",
 )
+@click.option(
+    "--follow-outside",
+    is_flag=True,
+    help="Follow symbolic links that lead out of the scanned folders (by default such a "
+    "link gets an error report and is not opened).",
+)
 @_timeout_option("and its worker is replaced")
+@_MEMORY_OPTION
 @_HTML_OPTION
 @_check_options
 def scan(
@@ -272,7 +326,9 @@ def scan(
     progress,
     dask_spec,
     resume,
+    follow_outside,
     timeout_s,
+    memory_limit_mb,
     html_path,
     as_json,
     trust_anchors,
@@ -286,7 +342,7 @@ def scan(
 ) -> None:
     """Scan files and folders recursively, in parallel, and summarise what was found."""
     from provenance.scanning import resume as resuming
-    from provenance.scanning.engine import ScanOptions, iter_files, run
+    from provenance.scanning.engine import ScanOptions, list_inputs, run
     from provenance.scanning.executors import parse_dask
 
     options = _build_options(
@@ -309,22 +365,36 @@ def scan(
             raise click.BadParameter(str(exc), param_hint="--dask") from exc
     previous: list[dict] = []
     try:
-        files = list(iter_files(paths, include, exclude))
+        listing = list_inputs(paths, include, exclude, follow_outside)
+        named = [os.fsdecode(p) for p in paths if not os.path.isdir(p)]
+        ours = check_outputs(output, html_path, listing.paths, named)
+        files = [f for f in listing.paths if f not in ours]
         if resume:
             plan = resuming.plan(files, output)
             files, previous = plan.todo, plan.skipped
+            _warn_bad_lines(output, plan.bad_lines)
     except KeyboardInterrupt:
-        click.echo("\ninterrupted while listing files; nothing was checked", err=True)
-        sys.exit(130)
+        _interrupted("interrupted while listing files; nothing was checked")
+    except OSError as exc:
+        fail(f"cannot read --output {printable(output)}: {exc.strerror or exc}")
     scan_options = ScanOptions(
-        jobs=jobs, include=include, exclude=exclude, dask=dask_spec, check=options
+        jobs=jobs,
+        include=include,
+        exclude=exclude,
+        dask=dask_spec,
+        check=options,
+        memory_limit_mb=memory_limit_mb or None,
+        thumbnails=bool(html_path),
     )
     show_progress = sys.stderr.isatty() if progress is None else progress
     counts = render.new_counts()
     codes = [resuming.exit_code_of(data) for data in previous]
     html_reports = list(previous)
     started = time.perf_counter()
-    out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
+    try:
+        out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
+    except OSError as exc:
+        fail(f"cannot write --output {printable(output)}: {exc.strerror or exc}")
     try:
         with (
             render.evidence_for_html(options, html_path),
@@ -340,43 +410,71 @@ def scan(
                 else _Null()
             ) as bar,
         ):
-            for report in run(files, scan_options):
+            for report in run(files, scan_options, listing=listing):
                 codes.append(report.exit_code)
                 render.count(counts, report)
                 if html_path:
                     html_reports.append(report.to_dict())
                 line = report.to_json()
                 if out:
-                    out.write(line + "\n")
-                    out.flush()
+                    _write_line(out, line, output, len(codes) - len(previous))
                 if as_json:
                     _echo(line)
                 elif report.exit_code and not show_progress:
                     _echo(render.one_line(report))
                 bar.update(1)
             if html_path:
-                render.write_html(html_path, html_reports, options.evidence_dir, as_json)
+                _write_html(html_path, html_reports, options.evidence_dir, as_json)
     except KeyboardInterrupt:
         done = len(codes) - len(previous)
-        click.echo(
-            f"\ninterrupted after {done} of {len(files)} file(s)"
-            + ("; run again with --resume to go on" if output else ""),
-            err=True,
+        _interrupted(
+            f"interrupted after {done} of {len(files)} file(s)"
+            + ("; run again with --resume to go on" if output else "")
         )
-        sys.exit(130)
     except RuntimeError as exc:  # e.g. --dask without the extra, or no scheduler there
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        fail(printable(exc))
     finally:
         if out:
-            out.close()
+            with contextlib.suppress(OSError):
+                out.close()
     summary = render.scan_summary(counts, len(files), time.perf_counter() - started)
     click.echo(summary, err=as_json)
     if previous:
-        click.echo(f"Skipped {len(previous)} file(s) already in {output} (--resume)", err=as_json)
+        click.echo(
+            f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
+            err=as_json,
+        )
     if output:
-        click.echo(f"JSON Lines written to {os.path.abspath(output)}", err=as_json)
+        click.echo(f"JSON Lines written to {printable(os.path.abspath(output))}", err=as_json)
     sys.exit(combined_exit_code(codes) if files or previous else EXIT_ERROR)
+
+
+def _write_line(out, line: str, output: str, written: int) -> None:
+    """One report line, flushed; a full disk or a vanished mount ends the scan with one
+    line (the reports already written stay, and --resume goes on from them)."""
+    try:
+        out.write(line + "\n")
+        out.flush()
+    except OSError as exc:
+        fail(
+            f"cannot write --output {printable(output)}: {exc.strerror or exc} "
+            f"({written - 1} report(s) written; free space and run again with --resume)"
+        )
+
+
+def _warn_bad_lines(output: str, bad: list[str]) -> None:
+    """Stored lines that are not valid reports: named on stderr, skipped (their files are
+    checked again), never fatal."""
+    from provenance.scanning.stored import MAX_LINE_PROBLEMS
+
+    for why in bad[:MAX_LINE_PROBLEMS]:
+        click.echo(f"warning: {printable(output)} {printable(why)}; skipped", err=True)
+    if len(bad) > MAX_LINE_PROBLEMS:
+        click.echo(
+            f"warning: {len(bad) - MAX_LINE_PROBLEMS} more line(s) of {printable(output)} "
+            "are not valid reports; skipped",
+            err=True,
+        )
 
 
 class _Null:
@@ -391,11 +489,15 @@ class _Null:
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        cli.main(standalone_mode=True)
-    except SystemExit:
-        raise
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C outside a command's own handling
+        _interrupted("interrupted")
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import click
 
+from provenance.formatters.printable import printable
 from provenance.knowledge.generators import display_name
 from provenance.model.report import Report
 
@@ -16,56 +17,62 @@ _AI_COLOURS = {"yes": "red", "likely": "yellow", "unknown": None, "unlikely": "g
 
 
 def file_summary(report: Report, verbose: bool = False) -> str:
-    lines = [click.style(report.path, bold=True)]
+    """Every string that comes from the file (name, signer, agent, metadata text, OCR) goes
+    through ``printable``: a file cannot move the cursor or rewrite the verdict line."""
+    p = printable
+    lines = [click.style(p(report.path), bold=True)]
+    if report.file.real_path:
+        lines.append(f"  reached via a link to {p(report.file.real_path)}")
     if report.status != "ok":
-        lines.append(click.style(f"  error: {report.error}", fg="red"))
+        lines.append(click.style(f"  error: {p(report.error)}", fg="red"))
         return "\n".join(lines)
     v, m, c = report.verdict, report.media, report.c2pa
     size = f"{m.width}x{m.height}" if m.width else "?"
     extra = f", {m.duration_s:.1f} s at {m.fps:g} fps" if m.duration_s and m.fps else ""
-    lines.append(f"  media:        {m.kind} {m.mime or ''} {size}{extra}".rstrip())
-    ai = click.style(v.ai_generated, fg=_AI_COLOURS.get(v.ai_generated), bold=True)
-    gen = f" ({display_name(v.generator)})" if v.generator else ""
+    lines.append(f"  media:        {p(m.kind)} {p(m.mime)} {size}{extra}".rstrip())
+    ai = click.style(p(v.ai_generated), fg=_AI_COLOURS.get(v.ai_generated), bold=True)
+    gen = f" ({p(display_name(v.generator))})" if v.generator else ""
     lines.append(f"  AI-generated: {ai}{gen}   confidence {v.confidence:.2f}")
-    stripped = f" ({', '.join(v.stripped)})" if v.stripped else ""
-    lines.append(f"  marks stripped: {v.marks_stripped}{stripped}")
-    cred = f"{c.state}"
+    stripped = f" ({p(', '.join(v.stripped))})" if v.stripped else ""
+    lines.append(f"  marks stripped: {p(v.marks_stripped)}{stripped}")
+    cred = p(c.state)
     if c.state in ("valid", "trusted", "invalid"):
-        cred += f" (content {c.content}, signature {c.signature}, signer {c.credential})"
+        cred += f" (content {p(c.content)}, signature {p(c.signature)}, signer {p(c.credential)})"
         if c.signer and (c.signer.common_name or c.signer.issuer):
-            cred += f", signed by {c.signer.common_name or c.signer.issuer}"
+            cred += f", signed by {p(c.signer.common_name or c.signer.issuer)}"
         failed = [f for f in c.failed_checks if not f.startswith("signingCredential.")]
         if failed:
-            cred += f"; failed checks: {', '.join(failed)}"
+            cred += f"; failed checks: {p(', '.join(failed))}"
     elif c.state == "remote":
-        cred += f" ({c.remote_url})"
+        cred += f" ({p(c.remote_url)})"
     elif c.error and c.state == "unreadable":
-        cred += f" ({c.error})"
+        cred += f" ({p(c.error)})"
     lines.append(f"  credentials:  {cred}")
     for wm in report.watermarks:
-        who = display_name(wm.generator) or "unknown overlay"
-        text = f" '{wm.text}'" if wm.text else ""
-        handle = f" {wm.handle}" if wm.handle else ""
+        who = p(display_name(wm.generator)) or "unknown overlay"
+        text = f" '{p(wm.text)}'" if wm.text else ""
+        handle = f" {p(wm.handle)}" if wm.handle else ""
         lines.append(
-            f"  watermark:    {wm.kind} {who}{text}{handle} "
+            f"  watermark:    {p(wm.kind)} {who}{text}{handle} "
             f"(confidence {wm.confidence:.2f}, {len(wm.track)} sightings)"
         )
-    lines.append(f"  summary:      {v.summary}")
+    lines.append(f"  summary:      {p(v.summary)}")
     shown = report.evidence if verbose else [e for e in report.evidence if e.claim != "info"]
     for ev in shown:
-        lines.append(f"    - [{ev.source}] {ev.detail} ({ev.confidence:.2f})")
+        lines.append(f"    - [{p(ev.source)}] {p(ev.detail)} ({ev.confidence:.2f})")
     for conflict in v.conflicts:
-        lines.append(click.style(f"  conflict:     {conflict}", fg="yellow"))
+        lines.append(click.style(f"  conflict:     {p(conflict)}", fg="yellow"))
     return "\n".join(lines)
 
 
 def one_line(report: Report) -> str:
+    p = printable
     if report.status != "ok":
-        return f"ERROR   {report.path}: {report.error}"
+        return f"ERROR   {p(report.path)}: {p(report.error)}"
     v = report.verdict
-    gen = display_name(v.generator) or "-"
-    stripped = ",".join(v.stripped) or "-"
-    return f"{v.ai_generated:<8}{_cell(gen, 23):<24}{_cell(stripped, 27):<28}{report.path}"
+    gen = p(display_name(v.generator)) or "-"
+    stripped = p(",".join(v.stripped)) or "-"
+    return f"{p(v.ai_generated):<8}{_cell(gen, 23):<24}{_cell(stripped, 27):<28}{p(report.path)}"
 
 
 def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float) -> str:
@@ -83,11 +90,11 @@ def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float)
     if gens:
         lines.append(f"  {'generator':<24}{'files':>8}")
         for key, count in gens.most_common():
-            lines.append(f"  {_cell(display_name(key) or key, 23):<24}{count:>8}")
+            lines.append(f"  {_cell(printable(display_name(key) or key), 23):<24}{count:>8}")
     if stripped:
         lines.append(f"  {'marks stripped':<24}{'files':>8}")
         for key, count in stripped.most_common():
-            lines.append(f"  {key:<24}{count:>8}")
+            lines.append(f"  {printable(key):<24}{count:>8}")
     return "\n".join(lines)
 
 
@@ -127,7 +134,7 @@ def write_html(
     from provenance.formatters import html
 
     written = html.write(html_path, reports, evidence_dir)
-    click.echo(f"HTML report written to {written}", err=to_stderr)
+    click.echo(f"HTML report written to {printable(written)}", err=to_stderr)
 
 
 def _cell(text: str, width: int) -> str:

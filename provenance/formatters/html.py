@@ -11,10 +11,12 @@ any network load, as a second line of defence.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
 import stat
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,9 +24,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-THUMB_PX = 240  # longest side of a file thumbnail
+from provenance.formatters.printable import json_safe, printable
+
 FRAME_PX = 560  # longest side of an inlined evidence frame
 MAX_FRAMES = 6  # evidence images per file
+MAX_THUMB_BYTES = 256 * 1024  # a 240 px JPEG is ~10 kB; anything bigger is not ours
+GENERATOR = "provenance"  # <meta name="generator">: marks a page this module wrote
 VERDICTS = ("yes", "likely", "unknown", "unlikely", "error")
 COLOURS = {
     "yes": "#c62828",
@@ -36,12 +41,10 @@ COLOURS = {
 
 
 def e(value: Any) -> str:
-    """Escape for text and quoted attributes; None becomes an empty string. The bytes of a
-    non-UTF-8 file name (lone surrogates, PEP 383) are shown as ``\xe9`` escapes."""
-    if value is None:
-        return ""
-    text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return escape(text, quote=True)
+    """Escape for text and quoted attributes; None becomes an empty string. Control and
+    text-steering characters and the bytes of a non-UTF-8 file name are shown as
+    backslash escapes (``printable``, as on the terminal)."""
+    return escape(printable(value), quote=True)
 
 
 def _plain(report: Any) -> dict:
@@ -78,37 +81,25 @@ def _data_uri(bgr, longest: int) -> str | None:
             bgr, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA
         )
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 82])
-    return "data:image/jpeg;base64," + base64.b64encode(buf).decode() if ok else None
+    return "data:image/jpeg;base64," + base64.b64encode(buf.tobytes()).decode() if ok else None
 
 
-def thumbnail(report: dict) -> str | None:
-    """A small preview made from the file itself: only for files the checker decoded
-    (status ok) and only regular files, so a FIFO or device is never opened here."""
-    kind = (report.get("media") or {}).get("kind")
-    path = report.get("path", "")
-    if report.get("status") != "ok" or kind not in ("image", "video"):
+def thumbnail(report: dict, evidence_dir: str | None) -> str | None:
+    """The preview the worker wrote for this file (``readers/thumbnail.py``), inlined as
+    it is: the renderer never opens an input file nor decodes one."""
+    if not evidence_dir:
         return None
+    from provenance.evidence_images import evidence_folder
+    from provenance.readers.thumbnail import THUMB_NAME
+
+    path = evidence_folder(evidence_dir, str(report.get("path", ""))) / THUMB_NAME
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        import cv2
-        import numpy as np
-        from PIL import Image
-
-        if kind == "image":
-            with Image.open(path) as img:
-                img.draft("RGB", (THUMB_PX * 2, THUMB_PX * 2))
-                img.thumbnail((THUMB_PX, THUMB_PX))
-                rgb = np.asarray(img.convert("RGB"))
-            return _data_uri(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), THUMB_PX)
-        capture = cv2.VideoCapture(path)
-        try:
-            ok, frame = capture.read()
-        finally:
-            capture.release()
-        return _data_uri(frame, THUMB_PX) if ok else None
-    except Exception:
+        data = path.read_bytes() if path.stat().st_size <= MAX_THUMB_BYTES else b""
+    except OSError:
         return None
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
 def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, str]]:
@@ -117,7 +108,7 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
         return []
     from provenance.evidence_images import evidence_folder
 
-    folder = evidence_folder(evidence_dir, report.get("path", ""))
+    folder = evidence_folder(evidence_dir, str(report.get("path", "")))
     if not folder.is_dir():
         return []
     import cv2
@@ -143,7 +134,9 @@ class Summary:
 
 
 def summarise(reports: list[dict]) -> Summary:
-    verdicts, gens, stripped = Counter(), Counter(), Counter()
+    verdicts: Counter[str] = Counter()
+    gens: Counter[str] = Counter()
+    stripped: Counter[str] = Counter()
     for r in reports:
         verdicts[verdict_of(r)] += 1
         v = r.get("verdict") or {}
@@ -192,7 +185,7 @@ def _row(i: int, r: dict) -> str:
     conf = v.get("confidence") or 0.0
     return (
         f'<tr data-verdict="{e(verdict)}" data-generator="{e(gen)}" '
-        f'data-stripped="{e(json.dumps(stripped))}">'
+        f'data-stripped="{escape(json_safe(json.dumps(stripped)), quote=True)}">'
         f"<td class=n>{i + 1}</td>"
         f'<td><a href="#card-{i}">{e(Path(r.get("path", "")).name)}</a></td>'
         f'<td><span class="pill v-{e(verdict)}">{e(verdict)}</span></td>'
@@ -260,6 +253,9 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
         facts.append(
             f"<dt>Media</dt><dd>{e(media.get('kind'))} {e(media.get('mime'))}{e(size)}</dd>"
         )
+    real = (r.get("file") or {}).get("real_path")
+    if real:
+        facts.append(f"<dt>Reached via a link to</dt><dd class=path>{e(real)}</dd>")
     if r.get("status") != "ok":
         facts.append(f"<dt>Error</dt><dd>{e(r.get('error'))}</dd>")
     else:
@@ -283,7 +279,7 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
         f'<figure><img alt="{e(name)}" src="{e(uri)}"><figcaption>{e(name)}</figcaption></figure>'
         for name, uri in frames
     )
-    raw = e(json.dumps(r, indent=1, ensure_ascii=False, default=str))
+    raw = escape(json_safe(json.dumps(r, indent=1, ensure_ascii=False, default=str)))
     return (
         f'<section class=card id="card-{i}"><div class=head>{img}<div>'
         f"<h3>{e(Path(path).name)}</h3><div class=path>{e(path)}</div>"
@@ -311,7 +307,8 @@ def render(
     summary = summarise(items)
     rows = "".join(_row(i, r) for i, r in enumerate(items))
     cards = "".join(
-        _card(i, r, thumbnail(r), evidence_images(r, evidence_dir)) for i, r in enumerate(items)
+        _card(i, r, thumbnail(r, evidence_dir), evidence_images(r, evidence_dir))
+        for i, r in enumerate(items)
     )
     gens = [_generator_name((r.get("verdict") or {}).get("generator")) for r in items]
     kinds = [k for r in items for k in (r.get("verdict") or {}).get("stripped") or []]
@@ -324,7 +321,7 @@ def render(
         f'<div class="stat v-{k}"><b>{summary.verdicts.get(k, 0)}</b>{k}</div>' for k in VERDICTS
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
 <meta http-equiv="Content-Security-Policy" content="{e(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
@@ -350,27 +347,79 @@ Generated offline by provenance.</p></header>
 """
 
 
+class UnsafeOutput(ValueError):
+    """The HTML path names something a report must not replace."""
+
+
+def output_target(path: str | os.PathLike) -> Path:
+    """Where writing ``path`` lands. A symbolic link is written through, as editors do: its
+    target is replaced and the link stays. Refused: anything but a regular file (a device,
+    a FIFO, a folder), and a regular file that is not a page this module wrote."""
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise UnsafeOutput(f"cannot use {printable(path)}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafeOutput(f"{printable(path)} is not a regular file; refusing to replace it")
+    if st.st_size and not _is_our_page(target):
+        raise UnsafeOutput(
+            f"{printable(path)} exists and is not an HTML report written by provenance; "
+            "refusing to replace it"
+        )
+    return target
+
+
+def _is_our_page(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head or (
+        head.startswith(b"<!DOCTYPE html>") and b"Generated offline by provenance" in head
+    )
+
+
 def write(
     path: str | os.PathLike,
     reports: Iterable[Any],
     evidence_dir: str | None = None,
     title: str = "provenance report",
 ) -> str:
-    """Write the page atomically (a reader never sees half a file); returns its path."""
-    target = Path(path)
+    """Write the page atomically (a reader never sees half a file); returns its path. What
+    may be replaced is decided by ``output_target`` (UnsafeOutput otherwise)."""
+    target = output_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     page = render(reports, evidence_dir, title)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(page)
-    os.replace(tmp, target)
-    return str(target.resolve())
+    # A short temporary name beside the target: the target's own name may be NAME_MAX long.
+    fd, tmp = tempfile.mkstemp(prefix=".provenance-", suffix=".html.tmp", dir=target.parent)
+    try:
+        with open(fd, "w", encoding="utf-8") as fh:
+            fh.write(page)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return str(target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def from_jsonl(jsonl: str, html_path: str, evidence_dir: str | None = None) -> str:
-    """Render an existing JSON Lines output (e.g. of a resumed scan)."""
-    with open(jsonl, encoding="utf-8") as fh:
-        reports = [json.loads(line) for line in fh if line.strip()]
+    """Render an existing JSON Lines output (e.g. of a resumed scan). Lines that are not
+    valid reports (``scanning.stored.problem``) are left out."""
+    from provenance.scanning import stored
+
+    reports = [report for report, problem in stored.read(jsonl) if problem is None]
     return write(html_path, reports, evidence_dir)
 
 
@@ -393,7 +442,8 @@ border-bottom:1px solid #eee;text-align:left}.n{text-align:right}
 .v-yes{background:#c62828}.v-likely{background:#ef6c00}.v-unknown{background:#78909c}
 .v-unlikely{background:#2e7d32}.v-error{background:#6a1b9a}
 .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:14px;margin:14px 0}
-.head{display:flex;gap:16px}.thumb{width:240px;height:auto;max-height:240px;
+.head{display:flex;gap:16px}.head>div{min-width:0}
+.card h3,#files td,dd{overflow-wrap:anywhere}.thumb{width:240px;height:auto;max-height:240px;
 object-fit:contain;border:1px solid #ddd;flex:none;background:#f0f0f0}
 .thumb.none{height:120px;display:flex;align-items:center;justify-content:center;color:#888}
 .card h3{margin:0}.path{color:#666;font-size:12px;word-break:break-all}

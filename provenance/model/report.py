@@ -7,17 +7,16 @@ removed field is a major bump, an added field a minor one.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provenance.formatters.printable import json_safe
 from provenance.model.records import Evidence, MediaInfo, Verdict, Watermark, as_plain
 from provenance.readers.credentials.reader import C2paInfo
 from provenance.readers.metadata import MetadataInfo
 
-SCHEMA_VERSION = "1.2"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+SCHEMA_VERSION = "1.3"
 
 # Exit codes of the command line, decided per report and combined (2 wins).
 EXIT_CLEAN = 0
@@ -29,6 +28,7 @@ EXIT_ERROR = 2
 class FileFacts:
     size_bytes: int | None = None
     mtime: float | None = None  # seconds since the epoch, as stat reports it
+    real_path: str | None = None  # the file a symbolic link led to, when the scan followed one
 
 
 @dataclass
@@ -69,9 +69,10 @@ class Report:
 
     def to_json(self, indent: int | None = None) -> str:
         """JSON that is valid UTF-8 even for a non-UTF-8 path: its lone surrogates (PEP 383)
-        are written as ``\\udcff`` escapes, which json.loads turns back into the same path."""
+        are written as ``\\udcff`` escapes, which json.loads turns back into the same path;
+        C1 controls and text-steering characters are escaped the same way (``json_safe``)."""
         text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=_json_default)
-        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        return json_safe(text)
 
     def fail(self, reason: str) -> None:
         """Mark the report as an error with a one-line reason that names the file."""

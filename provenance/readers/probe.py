@@ -20,6 +20,8 @@ MAX_DECLARED_FRAMES = 50_000_000
 MAX_DECLARED_FPS = 1000.0
 MIN_DECLARED_FPS = 0.01  # one frame per 100 s: below this the rate is a broken header
 
+# Formats whose sample tables a decoder trusts when it opens the file (ISO BMFF / QuickTime).
+BMFF_MIMES = ("video/mp4", "video/quicktime", "audio/mp4", "image/heif", "image/avif")
 _BMFF_IMAGE_BRANDS = {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"}
 _BMFF_TOP_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"pnot"}
 
@@ -103,6 +105,8 @@ def probe(path: str) -> MediaInfo:
         raise ProbeError("empty file (0 bytes)")
     found = sniff(head)
     media = MediaInfo(kind=found.kind, mime=found.mime)
+    if found.mime in BMFF_MIMES:
+        _refuse_sample_table_bombs(path, size)
     if found.kind == "image":
         _image_facts(path, media)
     elif found.kind == "video":
@@ -110,6 +114,20 @@ def probe(path: str) -> MediaInfo:
     elif found.kind == "other" and found.mime is None:
         raise ProbeError("not a recognised image, video or audio format")
     return media
+
+
+def _refuse_sample_table_bombs(path: str, size: int) -> None:
+    """Before FFmpeg or the C2PA SDK open an MP4/MOV: a few kilobytes that declare tens of
+    millions of samples would make the decoder allocate gigabytes for its index."""
+    from provenance.readers.metadata import bmff
+
+    try:
+        with open(path, "rb") as fh:
+            why = bmff.sample_table_refusal(fh, size)
+    except OSError as exc:
+        raise ProbeError(f"cannot read file: {exc.strerror or exc}") from exc
+    if why:
+        raise ProbeError(why)
 
 
 def _image_facts(path: str, media: MediaInfo) -> None:

@@ -11,6 +11,7 @@ remote workers need the same paths on shared storage (see docs/scanning.md).
 from __future__ import annotations
 
 import copy
+import errno
 import fnmatch
 import hashlib
 import os
@@ -27,14 +28,14 @@ from pathlib import Path
 from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
-from provenance.pipeline import check
 from provenance.scanning.executors import (
+    DEFAULT_MEMORY_LIMIT_MB,
     WORKER_DIED,
     LocalPool,
+    TaskSettings,
     check_task,
     dask_executor,
     error_report,
-    provenance_env,
 )
 
 # Files in flight per worker when there is no time limit (a deadline runs from
@@ -52,55 +53,149 @@ class ScanOptions:
     dask: str | None = None  # scheduler address, or "local" / "local:N" for a LocalCluster
     dedupe: bool = True  # analyse identical files once, report each path
     check: CheckOptions = field(default_factory=CheckOptions)
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB  # per worker process; None: none
+    thumbnails: bool = False  # workers write previews into the evidence folder (--html)
+
+    def settings(self) -> TaskSettings:
+        return TaskSettings(memory_limit_mb=self.memory_limit_mb, thumbnails=self.thumbnails)
 
 
 def _matches(rel: str, name: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
-def iter_files(
-    paths: Iterable[str | os.PathLike], include: Iterable[str] = (), exclude: Iterable[str] = ()
-) -> Iterator[str]:
-    """Files under ``paths`` in a stable order. Symlinked folders are followed once each
-    (a loop is cut where it closes); a broken link is still yielded, to be reported."""
+def path_key(path: str) -> str:
+    """One spelling per path (``dir/a.jpg``, ``./dir/a.jpg``, ``dir//a.jpg``): a path named
+    twice, or found again under a folder named too, is one input."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+@dataclass
+class Listing:
+    """What a scan was given: every input path once, in a stable order, and for some of
+    them why they get an error report unopened, or the real file a link led to."""
+
+    paths: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # path -> reason (never opened)
+    links: dict[str, str] = field(default_factory=dict)  # path -> real path behind a link
+    _keys: set[str] = field(default_factory=set, repr=False)
+
+    def add(self, path: str, refused: str | None = None, real: str | None = None) -> None:
+        key = path_key(path)
+        if key in self._keys:
+            return
+        self._keys.add(key)
+        self.paths.append(path)
+        if refused:
+            self.refused[path] = refused
+        if real:
+            self.links[path] = real
+
+
+def _inside(real: str, roots: list[str]) -> bool:
+    return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _too_long(exc: OSError, path: str) -> str | None:
+    if exc.errno != errno.ENAMETOOLONG:
+        return None
+    return (
+        f"path is {len(os.fsencode(path)):,} bytes, longer than the system allows "
+        "(PATH_MAX or NAME_MAX): it cannot be opened"
+    )
+
+
+def list_inputs(
+    paths: Iterable[str | os.PathLike],
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    follow_outside: bool = False,
+) -> Listing:
+    """Files under ``paths``. Symlinked folders are followed once each (a loop is cut where
+    it closes); a broken link is still listed, to be reported. A link inside a scanned
+    folder whose target lies outside every scanned folder is not followed unless
+    ``follow_outside``: it gets an error report, so a link planted in an upload folder
+    cannot pull a host file into the scan. Files named on the command line are taken as
+    named."""
     include, exclude = tuple(include), tuple(exclude)
-    for top in paths:
-        top = os.fsdecode(top)
+    tops = [os.fsdecode(t) for t in paths]
+    roots = [os.path.realpath(t) for t in tops if os.path.isdir(t)]
+    listing = Listing()
+    for top in tops:
         if not os.path.isdir(top):
             name = os.path.basename(top)
             if not _matches(top, name, exclude) and (not include or _matches(top, name, include)):
-                yield top
+                real = os.path.realpath(top) if os.path.islink(top) else None
+                listing.add(top, real=real)
             continue
-        seen: set[tuple[int, int]] = set()
-        yield from _walk(top, top, include, exclude, seen)
+        walk = _Walk(top, include, exclude, roots, follow_outside, listing)
+        walk.folder(top, linked=False)
+    return listing
 
 
-def _walk(top: str, folder: str, include, exclude, seen) -> Iterator[str]:
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return
-    key = (st.st_dev, st.st_ino)
-    if key in seen:
-        return  # symlink loop or a folder reached twice
-    seen.add(key)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        yield folder  # unreadable folder: reported as one error
-        return
-    for entry in entries:
-        rel = os.path.relpath(entry.path, top)
-        if _matches(rel, entry.name, exclude):
-            continue
+def iter_files(
+    paths: Iterable[str | os.PathLike],
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    follow_outside: bool = False,
+) -> Iterator[str]:
+    """Every input path of ``list_inputs``, in order (refused ones included)."""
+    yield from list_inputs(paths, include, exclude, follow_outside).paths
+
+
+@dataclass
+class _Walk:
+    top: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    roots: list[str]
+    follow_outside: bool
+    listing: Listing
+    seen: set[tuple[int, int]] = field(default_factory=set)
+
+    def folder(self, folder: str, linked: bool) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            self.listing.add(folder, refused=_too_long(exc, folder))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen:
+            return  # symlink loop or a folder reached twice
+        self.seen.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            self.listing.add(folder, refused=_too_long(exc, folder))  # one error report
+            return
+        for entry in entries:
+            self.entry(entry, linked)
+
+    def entry(self, entry: os.DirEntry, linked: bool) -> None:
+        rel = os.path.relpath(entry.path, self.top)
+        if _matches(rel, entry.name, self.exclude):
+            return
+        is_link = entry.is_symlink()
+        real = os.path.realpath(entry.path) if is_link or linked else None
+        if is_link and real and not self.follow_outside and not _inside(real, self.roots):
+            self.listing.add(
+                entry.path,
+                refused=f"symbolic link to {real}, outside the scanned folders: not followed "
+                "(--follow-outside follows such links)",
+                real=real,
+            )
+            return
         try:
             is_dir = entry.is_dir(follow_symlinks=True)
-        except OSError:
+        except OSError as exc:
+            if _too_long(exc, entry.path):
+                self.listing.add(entry.path, refused=_too_long(exc, entry.path))
+                return
             is_dir = False
         if is_dir:
-            yield from _walk(top, entry.path, include, exclude, seen)
-        elif not include or _matches(rel, entry.name, include):
-            yield entry.path
+            self.folder(entry.path, linked or is_link)
+        elif not self.include or _matches(rel, entry.name, self.include):
+            self.listing.add(entry.path, real=real)
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -147,7 +242,7 @@ def find_duplicates(files: list[str]) -> dict[str, str]:
             continue
         first: dict[tuple, str] = {}
         for path in group:
-            digest = _digest(path, size)
+            digest = _digest(path, size)  # None when unreadable: checked on its own
             if digest is None:
                 continue
             key = (digest, Path(path).suffix.lower(), _sidecar_digest(path))
@@ -182,39 +277,61 @@ def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Rep
 
 
 def run(
-    files: Iterable[str], options: ScanOptions, on_start: Callable[[int], None] | None = None
+    files: Iterable[str],
+    options: ScanOptions,
+    on_start: Callable[[int], None] | None = None,
+    listing: Listing | None = None,
 ) -> Iterator[Report]:
-    """Check ``files`` and yield one report per file as each finishes."""
-    files = list(files)
-    duplicates = find_duplicates(files) if options.dedupe else {}
+    """Check ``files`` and yield one report per distinct path as each finishes. With the
+    ``listing`` the files came from, its refused paths get their error report unopened and
+    files reached through a link say so (``file.real_path``)."""
+    unique = Listing()
+    for path in files:
+        unique.add(os.fsdecode(path))
+    files = unique.paths
+    refused = listing.refused if listing else {}
+    links = listing.links if listing else {}
+    checked = [f for f in files if f not in refused]
+    duplicates = find_duplicates(checked) if options.dedupe else {}
     twins: dict[str, list[str]] = defaultdict(list)
     for dup, original in duplicates.items():
         twins[original].append(dup)
-    unique = [f for f in files if f not in duplicates]
+    todo = [f for f in checked if f not in duplicates]
     if on_start:
         on_start(len(files))
-    for report in _engine(unique, options):
-        yield report
+
+    def addressed(report: Report) -> Report:
+        report.file.real_path = links.get(report.path)
+        return report
+
+    for path in files:
+        if path in refused:
+            yield addressed(error_report(path, refused[path]))
+    for report in _engine(todo, options):
+        yield addressed(report)
         for path in twins.get(report.path, ()):
-            yield _report_for_copy(report, path, options.check.evidence_dir)
+            yield addressed(_report_for_copy(report, path, options.check.evidence_dir))
 
 
 def _engine(files: list[str], options: ScanOptions) -> Iterator[Report]:
     jobs = options.jobs or os.cpu_count() or 1
     timeout = options.check.timeout_s
+    settings = options.settings()
     if not files:
         return
     if options.dask:
-        with dask_executor(options.dask) as executor:
-            yield from _run_executor(files, options.check, executor, executor.slots)
+        with dask_executor(options.dask, options.memory_limit_mb) as executor:
+            yield from _run_executor(files, options.check, executor, executor.slots, settings)
     elif options.executor is not None:
-        yield from _run_executor(files, options.check, options.executor, jobs)
-    elif jobs <= 1 and not timeout:
+        yield from _run_executor(files, options.check, options.executor, jobs, settings)
+    elif jobs <= 1 and not timeout and not options.memory_limit_mb:
         for path in files:
-            yield check(path, options.check)
+            yield check_task(path, options.check, settings)
     else:
-        # Also for jobs=1 with a time limit: only a separate process can be stopped.
-        yield from LocalPool(min(jobs, max(1, len(files))), timeout).run(iter(files), options.check)
+        # Also for jobs=1 with a time limit or a memory ceiling: only a separate process
+        # can be stopped or capped.
+        pool = LocalPool(min(jobs, max(1, len(files))), timeout, settings)
+        yield from pool.run(iter(files), options.check)
 
 
 def _outcome(future: Future, path: str) -> Report:
@@ -229,7 +346,11 @@ def _outcome(future: Future, path: str) -> Report:
 
 
 def _run_executor(
-    files: list[str], options: CheckOptions, executor: Executor, workers: int
+    files: list[str],
+    options: CheckOptions,
+    executor: Executor,
+    workers: int,
+    settings: TaskSettings,
 ) -> Iterator[Report]:
     """Run on any Executor; past its deadline a file gets an error report and, when the
     executor can (``abandon``), its worker is reclaimed. An executor that cannot reclaim
@@ -237,7 +358,6 @@ def _run_executor(
     timeout = options.timeout_s
     slots = max(1, workers) * (1 if timeout else IN_FLIGHT_PER_WORKER)
     abandon = getattr(executor, "abandon", None)
-    env = provenance_env()
     pending: dict[Future, tuple[str, float]] = {}
     todo = iter(files)
     exhausted = False
@@ -248,7 +368,7 @@ def _run_executor(
                 exhausted = True
                 break
             try:
-                future = executor.submit(check_task, path, options, env)
+                future = executor.submit(check_task, path, options, settings)
             except Exception as exc:  # a broken or shut-down executor
                 yield error_report(path, f"could not start the check: {exc}")
                 continue
@@ -286,9 +406,13 @@ def scan(
     executor: Executor | None = None,
     dask: str | None = None,
     dedupe: bool = True,
+    follow_outside: bool = False,
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     **kwargs,
 ) -> Iterator[Report]:
-    """Reports for every file under ``paths``; ``dask`` / ``executor`` pick the engine."""
+    """Reports for every file under ``paths``; ``dask`` / ``executor`` pick the engine.
+    Links that leave the scanned folders are reported, not followed, unless
+    ``follow_outside``."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     check_options = options if options is not None else CheckOptions.from_kwargs(**kwargs)
@@ -300,5 +424,7 @@ def scan(
         dask=dask,
         dedupe=dedupe,
         check=check_options,
+        memory_limit_mb=memory_limit_mb,
     )
-    return run(iter_files(paths, include, exclude), scan_options)
+    listing = list_inputs(paths, include, exclude, follow_outside)
+    return run(listing.paths, scan_options, listing=listing)

@@ -16,15 +16,24 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
 
 ENV_PREFIX = "PROVENANCE_"  # settings workers must share with the caller (generators file)
 WORKER_DIED = "the worker process died while analysing this file"
+# Address space (RLIMIT_AS) a worker process may use, in MiB (--memory-limit). A worker here
+# peaks at ~1 GB of address space (VmPeak: Python, OpenCV, onnxruntime's OCR model, the C2PA
+# SDK, with all detectors on a 1080p clip; ~210 MB resident), so 4 GiB leaves room for 4K
+# frames while a decoder that believes a hostile file's sizes fails its allocation instead
+# of taking the machine's memory. 0 or None: no ceiling.
+DEFAULT_MEMORY_LIMIT_MB = 4096
+MALLOC_ARENAS = 4  # glibc reserves 64 MB of address space per arena, up to 8 per core
 
 
 def provenance_env() -> dict[str, str]:
@@ -48,12 +57,87 @@ def _apply_env(env: dict[str, str]) -> None:
         generators.load.cache_clear()
 
 
-def check_task(path: str, options: CheckOptions, env: dict[str, str]) -> Report:
-    """What every engine runs for one file (importable by name on any worker)."""
+@dataclass(frozen=True)
+class TaskSettings:
+    """What a worker needs besides the file and its CheckOptions."""
+
+    env: dict[str, str] = field(default_factory=provenance_env)
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    caller_pid: int = field(default_factory=os.getpid)  # the ceiling is never set on the caller
+    thumbnails: bool = False  # write a preview into the evidence folder (for --html)
+
+
+def check_task(path: str, options: CheckOptions, settings: TaskSettings | None = None) -> Report:
+    """What every engine runs for one file (importable by name on any worker). Python
+    warnings (Pillow's "Tag data larger than file", DecompressionBombWarning...) become
+    problems in the report instead of lines on a terminal."""
     from provenance.pipeline import check
 
-    _apply_env(env)
-    return check(path, options)
+    settings = settings or TaskSettings(memory_limit_mb=None)
+    _apply_env(settings.env)
+    if os.getpid() != settings.caller_pid:
+        set_memory_ceiling(settings.memory_limit_mb)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = check(path, options)
+        if settings.thumbnails and report.status == "ok" and options.evidence_dir:
+            _thumbnail(report, options.evidence_dir)
+    for warning in caught:
+        text = f"{warning.category.__name__}: {' '.join(str(warning.message).split())[:300]}"
+        if text not in report.metadata.problems and len(report.metadata.problems) < 64:
+            report.metadata.problems.append(text)
+    return report
+
+
+def _thumbnail(report: Report, evidence_dir: str) -> None:
+    from provenance.evidence_images import evidence_folder
+    from provenance.readers import thumbnail
+
+    try:
+        thumbnail.write(report.path, report.media.kind, evidence_folder(evidence_dir, report.path))
+    except MemoryError:
+        report.metadata.problems.append("no preview: ran out of memory decoding it")
+    except Exception as exc:  # a preview is a courtesy; the report stands without it
+        report.metadata.problems.append(f"no preview: {type(exc).__name__}: {exc}"[:300])
+
+
+_CEILING: int | None = None
+
+
+def set_memory_ceiling(limit_mb: int | None) -> None:
+    """Cap this process's address space (RLIMIT_AS) at ``limit_mb`` MiB, once per process.
+    Past it an allocation fails (MemoryError in Python, NULL in FFmpeg, an abort in some
+    native code): the file gets an error report and the worker is replaced."""
+    global _CEILING
+    if not limit_mb or limit_mb == _CEILING:
+        return
+    import resource
+
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX: less address space per thread
+    limit = limit_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        _CEILING = limit_mb
+
+
+def died(process: multiprocessing.process.BaseProcess, memory_limit_mb: int | None) -> str:
+    """Why a worker's file got no report: how the worker ended, and its ceiling."""
+    code = process.exitcode
+    how = []
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            how.append(f"killed by {signal.Signals(-code).name}")
+    elif code:
+        how.append(f"exit status {code}")
+    if memory_limit_mb:
+        how.append(f"memory limit {memory_limit_mb} MiB")
+    return WORKER_DIED + (f" ({'; '.join(how)})" if how else "")
 
 
 def error_report(path: str, why: str) -> Report:
@@ -108,11 +192,15 @@ class _Slot:
 
 
 class LocalPool:
-    """``jobs`` worker processes, one file each at a time, each with a deadline."""
+    """``jobs`` worker processes, one file each at a time, each with a deadline and a
+    memory ceiling (``settings.memory_limit_mb``)."""
 
-    def __init__(self, jobs: int, timeout_s: float | None = None):
+    def __init__(
+        self, jobs: int, timeout_s: float | None = None, settings: TaskSettings | None = None
+    ):
         self.jobs = max(1, jobs)
         self.timeout_s = timeout_s
+        self.settings = settings or TaskSettings()
         # fork, as ProcessPoolExecutor does on Linux: a replacement worker starts in
         # milliseconds with the checker already imported, and the caller's script needs
         # no ``if __name__ == "__main__"`` guard (spawn and forkserver re-import it).
@@ -133,10 +221,9 @@ class LocalPool:
         slot.conn.close()
 
     def run(self, files: Iterator[str], options: CheckOptions) -> Iterator[Report]:
-        env = provenance_env()
         self._slots = [self._spawn() for _ in range(self.jobs)]
         try:
-            yield from self._loop(files, options, env)
+            yield from self._loop(files, options, self.settings)
         finally:
             for slot in self._slots:
                 with contextlib.suppress(OSError):
@@ -145,7 +232,7 @@ class LocalPool:
                 self._retire(slot, kill=slot.path is not None)
             self._slots = []
 
-    def _loop(self, files, options, env) -> Iterator[Report]:
+    def _loop(self, files, options, settings: TaskSettings) -> Iterator[Report]:
         exhausted = False
         while True:
             for slot in self._slots:
@@ -158,7 +245,7 @@ class LocalPool:
                     slot.deadline = (
                         time.monotonic() + self.timeout_s if self.timeout_s else float("inf")
                     )
-                    slot.conn.send((path, options, env))
+                    slot.conn.send((path, options, settings))
             busy = [s for s in self._slots if s.path is not None]
             if not busy:
                 return
@@ -187,12 +274,13 @@ class LocalPool:
                 pass
             if slot.process.is_alive() and slot.conn not in ready:
                 return None
-            why = WORKER_DIED
+            why = None
         elif time.monotonic() >= slot.deadline:
             why = f"timed out after {self.timeout_s or 0:g} s"
         else:
             return None
         self._retire(slot, kill=True)
+        why = why or died(slot.process, self.settings.memory_limit_mb)
         self._slots[index] = self._spawn()
         return error_report(path, why)
 
@@ -207,7 +295,7 @@ class DaskExecutor(cf.Executor):
 
     def __init__(self, client):
         self.client = client
-        self._tasks: dict[cf.Future, object] = {}
+        self._tasks: dict[cf.Future, Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -278,8 +366,28 @@ def parse_dask(spec: str) -> tuple[str, int | None]:
 
 
 @contextlib.contextmanager
-def dask_executor(spec: str) -> Iterator[DaskExecutor]:
-    """Connect to a scheduler at ``spec``, or start a LocalCluster for ``local[:N]``."""
+def _children_ignore_interrupts() -> Iterator[None]:
+    """Processes started inside (a LocalCluster's nannies and workers) inherit ignored
+    SIGINT/SIGTERM, as LocalPool workers do: a Ctrl-C reaches the whole process group, and
+    the scanning process, not each worker, decides how to stop (it closes the cluster).
+    Without this every nanny printed its own KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in saved:
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[DaskExecutor]:
+    """Connect to a scheduler at ``spec``, or start a LocalCluster for ``local[:N]`` whose
+    nannies also restart a worker past ``memory_limit_mb`` (Dask's own memory limit)."""
     try:
         import logging
 
@@ -291,16 +399,17 @@ def dask_executor(spec: str) -> Iterator[DaskExecutor]:
     where, workers = parse_dask(spec)
     with contextlib.ExitStack() as stack:
         if where == "local":
-            cluster = stack.enter_context(
-                LocalCluster(
+            with _children_ignore_interrupts():
+                cluster = LocalCluster(
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
-                    dashboard_address=None,
+                    dashboard_address=":0",  # a free port: 8787 may be taken
                     silence_logs=logging.ERROR,
+                    memory_limit=f"{memory_limit_mb}MiB" if memory_limit_mb else "auto",
                 )
-            )
+            stack.enter_context(cluster)
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(Client(where, timeout="30s"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,38 @@ from provenance.model.report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 Key = tuple[str, int | None, float | None]
 TAIL_BLOCK = 64 * 1024
+REPORT_START = b'{"schema": "'  # how every line Report.to_json writes begins
+HEAD_BYTES = 1024 * 1024  # bytes read to decide whether a file holds our JSON Lines
+
+
+def holds_reports(output: str) -> bool | None:
+    """Whether ``output`` is our JSON Lines: None when it does not exist or is empty, False
+    when it is not a regular file or its first line is not one of our reports (an image, a
+    video, notes), True otherwise. Nothing is ever appended to, or cut from, a file that is
+    False. (Only the first line is looked at: a damaged report further on is for the
+    reader, ``stored.read``, to skip.)"""
+    try:
+        st = os.stat(output)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if st.st_size == 0:
+        return None
+    with open(output, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.startswith(REPORT_START):
+        return False
+    first, newline, _ = head.partition(b"\n")
+    if not newline:
+        return True  # one half-written line (killed mid-write), or a line past 1 MiB
+    try:
+        data = json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and "schema" in data and "path" in data
 
 
 def file_key(path: str) -> Key:
@@ -30,7 +63,7 @@ def file_key(path: str) -> Key:
 
 def report_key(data: dict) -> Key:
     """Key of a stored report; ValueError when the line is not a report (another tool's
-    JSON, a hand edit): such lines are ignored, so their files are checked again."""
+    JSON, a hand edit): such lines are skipped, so their files are checked again."""
     if not isinstance(data, dict) or not isinstance(data.get("path"), str):
         raise ValueError("not a report")
     facts = data.get("file")
@@ -44,7 +77,7 @@ def report_key(data: dict) -> Key:
         path = os.path.normpath(os.path.abspath(data["path"]))
         return path, size, None if mtime is None else round(float(mtime), 6)
     except (ValueError, OverflowError) as exc:  # NUL in the path, infinite mtime
-        raise ValueError("not a report") from exc
+        raise ValueError("not a report: its path or mtime cannot be used") from exc
 
 
 def exit_code_of(data: dict) -> int:
@@ -63,7 +96,10 @@ def exit_code_of(data: dict) -> int:
 
 def repair_tail(output: str) -> None:
     """Cut a half-written last line (the scan was killed mid-write) so that appended
-    lines start on a line of their own. Touches only the scan's own output file."""
+    lines start on a line of their own. Touches only the scan's own output file: a file
+    that does not hold our JSON Lines (``holds_reports``) is never cut."""
+    if not holds_reports(output):
+        return
     try:
         with open(output, "rb+") as fh:
             fh.seek(0, os.SEEK_END)
@@ -88,20 +124,26 @@ def repair_tail(output: str) -> None:
         return
 
 
-def load(output: str) -> dict[Key, dict]:
-    """Reports already in ``output`` by key; unreadable lines are ignored."""
+def load(output: str, problems: list[str] | None = None) -> dict[Key, dict]:
+    """Reports already in ``output`` by key. Lines that are not valid reports (checked
+    against the report schema, ``stored.problem``) are skipped, so their files are checked
+    again, and named in ``problems``."""
+    from provenance.scanning import stored
+
     done: dict[Key, dict] = {}
     try:
-        fh = open(output, encoding="utf-8", errors="replace")  # noqa: SIM115
+        lines = stored.read(output)
+        for data, why in lines:
+            if data is not None:
+                try:
+                    done[report_key(data)] = data
+                    continue
+                except ValueError as exc:
+                    why = str(exc)
+            if problems is not None:
+                problems.append(why or "not a report")
     except FileNotFoundError:
         return done
-    with fh:
-        for line in fh:
-            try:
-                data = json.loads(line)
-                done[report_key(data)] = data
-            except (ValueError, KeyError, TypeError, RecursionError):
-                continue
     return done
 
 
@@ -109,13 +151,14 @@ def load(output: str) -> dict[Key, dict]:
 class ResumePlan:
     todo: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # stored reports of skipped files
+    bad_lines: list[str] = field(default_factory=list)  # "line N: why", skipped
 
 
 def plan(files: Iterable[str], output: str) -> ResumePlan:
     """Split ``files`` into those still to check and those ``output`` already has."""
     repair_tail(output)
-    done = load(output)
     result = ResumePlan()
+    done = load(output, result.bad_lines)
     for path in files:
         stored = done.get(file_key(path))
         if stored is None:

@@ -272,11 +272,15 @@ def sdk_settings(settings: TrustSettings) -> dict[str, Any]:
 
 
 def sidecar_for(path: str | Path) -> Path | None:
-    """``NAME.c2pa`` (or ``NAME.ext.c2pa``) beside the asset."""
+    """``NAME.c2pa`` (or ``NAME.ext.c2pa``) beside the asset. A candidate name the system
+    cannot hold (an asset name near NAME_MAX plus ".c2pa") is simply not there."""
     p = Path(path)
     for candidate in (p.with_suffix(".c2pa"), p.with_name(p.name + ".c2pa")):
-        if candidate != p and candidate.is_file():
-            return candidate
+        try:
+            if candidate != p and candidate.is_file():
+                return candidate
+        except (OSError, ValueError):
+            continue
     return None
 
 
