@@ -27,8 +27,8 @@ FILES = {
     / "real"
     / "sora_repost.mp4",
 }
-# --timeout 0: check in this process (with a limit, the default, a worker process does it
-# and this one never imports the OCR runtime, so the probe below would see nothing).
+# One file is checked in this process, with or without a time limit (pipeline.check_with_limit),
+# so the probe below sees what the check imported; --timeout 0 keeps it on the main thread.
 PROBE = (
     "import sys, runpy; sys.argv = ['provenance', 'check', '--json', '--timeout', '0', "
     "{path!r}]\n"

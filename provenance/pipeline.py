@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from itertools import chain
 from typing import Any
 
 from provenance import evidence_images, rules
 from provenance.detectors.base import FileContext, FrameDetector
 from provenance.detectors.base import load as load_detectors
-from provenance.frames import FrameSource
+from provenance.frames import FrameSource, formats
 from provenance.fusion.attribution import attribute
 from provenance.fusion.verdict import decide
-from provenance.model.records import Evidence
+from provenance.model.records import Coverage, Evidence
 from provenance.model.report import FileFacts, Report
-from provenance.options import CheckOptions
+from provenance.options import QUICK_MAX_FRAMES, CheckOptions
 from provenance.readers import metadata
 from provenance.readers.credentials import reader as credentials
 from provenance.readers.probe import ProbeError, probe
@@ -62,10 +64,48 @@ def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs
     return report
 
 
+def check_with_limit(
+    path: str | os.PathLike,
+    options: CheckOptions,
+    run: Callable[[str | os.PathLike, CheckOptions], Report] = check,
+) -> Report:
+    """``check`` in this process under ``options.timeout_s``, for a caller about to exit
+    (the command line checking one file): the check runs in a daemon thread and at the
+    deadline the report is ``timed out``, the thread left behind for the exit to end.
+
+    Why not always: a left-behind thread keeps its CPU, memory and open file, which a batch
+    cannot afford (scans and several files use the worker pool, which kills and replaces a
+    stuck worker); and a native crash here takes the caller with it. Starting a worker
+    process costs a second interpreter and the imports again (docs/performance.md)."""
+    if not options.timeout_s:
+        return run(path, options)
+    import threading
+
+    done: list[Report] = []
+    worker = threading.Thread(
+        target=lambda: done.append(run(path, options)), name="provenance-check", daemon=True
+    )
+    worker.start()
+    worker.join(options.timeout_s)
+    if done:
+        return done[0]
+    report = Report(path=os.fsdecode(path))
+    report.fail(f"timed out after {options.timeout_s:g} s")
+    try:
+        st = os.stat(path)  # FIFOs and hung mounts stat without blocking
+        report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
+    except OSError:
+        pass
+    return report
+
+
 def _analyse(report: Report, opts: CheckOptions) -> None:
     facts = _read(report, opts)
-    frames = _frame_source(facts, opts)
+    report.coverage.depth = opts.depth
+    frames = _frame_source(facts, opts, report.coverage)
     facts.observations, facts.detectors_run = _detect(facts, frames, opts)
+    if frames is not None and facts.media.frames_analyzed:
+        report.coverage.pixels = "keyframes" if frames.keyframes_only else "sampled"
     evidence, marks = rules.run("evidence", facts)
     attribution = attribute(evidence)
     judged = rules.Judged.of_facts(facts, evidence, attribution)
@@ -73,6 +113,8 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
     report.evidence = _in_report_order(evidence + stripping)
     report.watermarks = marks + more_marks
     report.verdict = decide(attribution, report.evidence, facts.c2pa)
+    if opts.depth == "quick":
+        _may_change(report, facts, frames, opts)
     if opts.evidence_dir and frames is not None:
         images = evidence_images.draw(report.evidence, report.watermarks, frames)
         evidence_images.write(images, opts.evidence_dir, report.path)
@@ -95,11 +137,22 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
     return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)
 
 
-def _frame_source(facts: rules.Facts, opts: CheckOptions) -> FrameSource | None:
+def _frame_source(facts: rules.Facts, opts: CheckOptions, coverage: Coverage) -> FrameSource | None:
     media = facts.media
     if media.kind not in ("image", "video") or not opts.detectors_to_run():
         return None
-    frames = FrameSource(facts.path, media, opts.sample_fps, opts.max_frames)
+    quick = opts.depth == "quick"
+    if media.kind == "image":
+        if not formats.can_decode(media.mime):
+            # The file is fine and its credentials and metadata were read: say so, no error.
+            facts.metadata.problems.append(formats.undecodable_note(media.mime))
+            coverage.reasons.append(formats.undecodable_note(media.mime))
+            return None
+        if quick:
+            coverage.reasons.append("quick depth: the image's pixels were not analysed")
+            return None
+    most = min(QUICK_MAX_FRAMES, opts.max_frames) if quick else opts.max_frames
+    frames = FrameSource(facts.path, media, opts.sample_fps, most, keyframes_only=quick)
     if not frames.indices:
         # Still usable (credentials, metadata), but say why no pixel was looked at.
         facts.metadata.problems.append(
@@ -108,6 +161,39 @@ def _frame_source(facts: rules.Facts, opts: CheckOptions) -> FrameSource | None:
         )
         return None
     return frames
+
+
+def _may_change(
+    report: Report, facts: rules.Facts, frames: FrameSource | None, opts: CheckOptions
+) -> None:
+    """Could a full check change a quick check's verdict? Only if it would look at frames
+    or run detectors the quick one did not, and the verdict is not already final: a
+    generator named on decisive evidence ("yes") with the stripping question settled
+    ("yes": found; "no": intact credentials, whose content hash covers the pixels, so no
+    mark can have been removed from them since signing)."""
+    cov, v, media = report.coverage, report.verdict, facts.media
+    full = replace(opts, depth="full")
+    names = full.detectors_to_run()
+    pixels = media.kind == "video" or (media.kind == "image" and formats.can_decode(media.mime))
+    planned = 0
+    if pixels and names:
+        planned = len(FrameSource(facts.path, media, full.sample_fps, full.max_frames).indices)
+    seen = media.frames_analyzed if frames is not None else 0
+    skipped = sorted(set(names) - set(facts.detectors_run)) if planned else []
+    if planned <= seen and not skipped:
+        cov.reasons.append("a full check would look at nothing more")
+        return
+    if planned > seen:
+        cov.reasons.append(
+            f"quick depth looked at {seen} keyframe(s); a full check looks at {planned} "
+            "sampled frame(s)"
+        )
+    if skipped:
+        cov.reasons.append(f"detectors a full check adds: {', '.join(skipped)}")
+    if v.ai_generated == "yes" and v.generator and v.marks_stripped in ("yes", "no"):
+        cov.reasons.append("the verdict already rests on decisive evidence")
+        return
+    cov.full_check_may_change = True
 
 
 def _detect(
@@ -124,7 +210,9 @@ def _detect(
     if first is None:
         raise ProbeError(f"no {facts.media.kind} frame could be decoded (truncated or corrupt?)")
     shape = first.image.shape[:2]
-    context = FileContext(facts.path, facts.media, opts, frames, facts.c2pa, facts.metadata, shape)
+    # An animated image is a short clip to the detectors; the report keeps its kind.
+    media = replace(facts.media, kind="video") if frames.animated else facts.media
+    context = FileContext(facts.path, media, opts, frames, facts.c2pa, facts.metadata, shape)
     notes = facts.metadata.problems
     active: dict[str, FrameDetector] = {}
     for name in opts.detectors_to_run():

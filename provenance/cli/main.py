@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
 from provenance.model.report import EXIT_ERROR, combined_exit_code
 from provenance.options import CheckOptions, detector_names
 from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
+
+if TYPE_CHECKING:
+    from provenance.scanning.engine import Listing
 
 EXIT_HELP = """
 Exit codes: 0 no file had findings; 1 at least one file is AI-generated (yes/likely) or had
@@ -220,7 +224,11 @@ def check(
     reports = []
     try:
         with render.evidence_for_html(options, html_path):
-            for report in _check_reports(listing, options, memory_limit_mb, bool(html_path)):
+            given = click.get_current_context().get_parameter_source("memory_limit_mb")
+            limit_given = given is not click.core.ParameterSource.DEFAULT
+            for report in _check_reports(
+                listing, options, memory_limit_mb, bool(html_path), limit_given
+            ):
                 codes.append(report.exit_code)
                 if html_path:
                     reports.append(report.to_dict())
@@ -236,14 +244,28 @@ def check(
     sys.exit(combined_exit_code(codes))
 
 
-def _check_reports(listing, options: CheckOptions, memory_limit_mb: int, thumbnails: bool):
-    """Reports in argument order. With a time limit or a memory ceiling each file is checked
-    in one worker process (the scan's pool, one slot) that is killed and replaced at the
-    deadline; without either, in this process."""
+def _check_reports(
+    listing: Listing,
+    options: CheckOptions,
+    memory_limit_mb: int = 0,
+    thumbnails: bool = False,
+    limit_given: bool = False,
+):
+    """Reports in argument order. One file runs in this process, under a timer when there is
+    a time limit (pipeline.check_with_limit: no second interpreter to start), unless a memory
+    ceiling was asked for explicitly; several files, or an explicit ceiling, run in one
+    worker process (the scan's pool, one slot) that is killed and replaced at its deadline or
+    when it dies."""
+    from provenance.pipeline import check_with_limit
     from provenance.scanning.executors import LocalPool, TaskSettings, check_task
 
     settings = TaskSettings(memory_limit_mb=memory_limit_mb or None, thumbnails=thumbnails)
-    if options.timeout_s or settings.memory_limit_mb:
+    in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails)
+    if len(listing.paths) == 1 and not limit_given:
+        reports = iter(
+            [check_with_limit(listing.paths[0], options, lambda p, o: check_task(p, o, in_process))]
+        )
+    elif options.timeout_s or settings.memory_limit_mb:
         reports = LocalPool(1, options.timeout_s, settings).run(iter(listing.paths), options)
     else:
         reports = (check_task(path, options, settings) for path in listing.paths)

@@ -4,14 +4,16 @@ Frames are decoded once and handed to each detector in turn, so memory holds
 one full-resolution frame at a time whatever the clip length. Still images are
 one-frame media for the same detectors.
 
-Why sequential grabbing and no seeking: on the real 704x1280 H.264 clip in the
-fixtures, ``grab()`` of all 292 frames takes 0.25 s while 20 seeks take 1.9 s
-(each seek decodes again from the previous key frame, and social re-encodes
-have long GOPs). ``grab()`` decodes without colour conversion, which is half
-the cost of ``read()``; only sampled frames are converted (``retrieve``).
+Clips are decoded with PyAV (``frames/video.py``): every sampled frame exactly as a full
+sequential decode gives it, without decoding the non-reference frames nobody samples, and
+with a keyframe seek where the container's index shows one between two samples (each seek
+restarts at a keyframe, so on long-GOP social re-encodes a forward pass is cheaper: seeks
+are taken only when they skip enough packets). OpenCV's sequential ``grab`` (no colour
+conversion) with ``retrieve`` for samples is the fallback when PyAV cannot open a file.
+Animated GIF / WebP are sampled like clips (``frames/formats.py``).
 
 Decoding runs in a background thread that stays at most ``PREFETCH`` sampled frames
-ahead of the detectors (OpenCV releases the GIL while it decodes, numpy and OpenCV
+ahead of the detectors (PyAV and OpenCV release the GIL while they decode, numpy and OpenCV
 while the detectors work), so on two cores the detectors' per-frame work hides behind
 the decoder instead of adding to it. Memory stays bounded: ``PREFETCH`` frames waiting,
 one being decoded, one in the detectors; frames above ``PREFETCH_MAX_PIXELS`` are
@@ -45,6 +47,13 @@ class Frame:
     index: int  # frame number in the clip (0 for a still image)
     time_s: float
     image: np.ndarray  # BGR uint8, full resolution
+    # The plan's frame number this frame stands for (``FrameSource.indices``): the same as
+    # ``index`` unless that frame could not be decoded alone (frames/video.py).
+    planned: int = -1
+
+    def __post_init__(self) -> None:
+        if self.planned < 0:
+            self.planned = self.index
 
     @cached_property
     def gray(self) -> np.ndarray:
@@ -75,7 +84,7 @@ def plan_indices(
 
 
 class FrameSource:
-    """Sampled frames of one file, decoded lazily with OpenCV in one forward pass."""
+    """Sampled frames of one file, decoded lazily in one forward pass."""
 
     def __init__(
         self,
@@ -83,27 +92,40 @@ class FrameSource:
         media: MediaInfo,
         sample_fps: float = DEFAULT_SAMPLE_FPS,
         max_frames: int = DEFAULT_MAX_FRAMES,
+        keyframes_only: bool = False,
     ) -> None:
         self.path = path
         self.media = media
         self.sample_fps = sample_fps
         self.max_frames = max_frames
-        self.decoded = 0  # frames decoded so far (grabbed), for cost reports
+        self.keyframes_only = keyframes_only  # quick depth: the keyframe nearest each sample
+        self.decoder = ""  # "pyav" or "opencv" once a clip was decoded
         if media.kind == "video":
             self.indices = plan_indices(
                 media.frame_count or 0, media.fps or 0.0, sample_fps, max_frames
             )
+        elif self.animated:
+            self.indices = plan_indices(
+                media.frame_count or 0, media.fps or 0.0, sample_fps, max_frames
+            )
+            if keyframes_only:
+                self.indices = self.indices[:1]  # an animation has no keyframes: its first
         elif media.kind == "image":
             self.indices = [0]
         else:
             self.indices = []
 
     @property
+    def animated(self) -> bool:
+        """An animated GIF / WebP: sampled like a short clip (frames/formats.py)."""
+        return self.media.kind == "image" and (self.media.frame_count or 1) > 1
+
+    @property
     def fps(self) -> float:
         return self.media.fps if self.media.fps and self.media.fps > 0 else 25.0
 
     def time_of(self, index: int) -> float:
-        return 0.0 if self.media.kind == "image" else index / self.fps
+        return 0.0 if self.media.kind == "image" and not self.animated else index / self.fps
 
     def __iter__(self) -> Iterator[Frame]:
         yield from self.read_many(self.indices)
@@ -120,9 +142,15 @@ class FrameSource:
         wanted = sorted({int(i) for i in indices if int(i) >= 0})
         if not wanted:
             return
+        if self.animated:
+            from provenance.frames import formats
+
+            for index, image in formats.read_frames(self.path, wanted, MAX_FRAME_PIXELS):
+                yield Frame(index, index / self.fps, image)
+            return
         if self.media.kind == "image":
             if wanted[0] == 0:
-                image = read_image(self.path)
+                image = read_image(self.path, self.media.mime)
                 if image is not None:
                     yield Frame(0, 0.0, image)
             return
@@ -174,9 +202,30 @@ class FrameSource:
             worker.join()
 
     def _decode(self, indices: list[int], stop: threading.Event | None) -> Iterator[Frame]:
+        """PyAV, decoding only what the samples need (frames/video.py); OpenCV when PyAV
+        cannot open the file."""
+        from provenance.frames import video
+
+        frames = video.decode(self.path, indices, self.fps, stop, self.keyframes_only)
+        try:
+            first = next(frames)
+        except video.Unavailable:
+            self.decoder = "opencv"
+            yield from self._decode_opencv(indices, stop)
+            return
+        except StopIteration:
+            self.decoder = "pyav"
+            return
+        self.decoder = "pyav"
+        yield first
+        yield from frames
+
+    def _decode_opencv(self, indices: list[int], stop: threading.Event | None) -> Iterator[Frame]:
+        """Every frame up to the last sample, sequentially (``grab`` without colour
+        conversion, ``retrieve`` for samples only)."""
         import cv2
 
-        cap = cv2.VideoCapture(self.path)
+        cap = cv2.VideoCapture(self.path, cv2.CAP_FFMPEG)
         try:
             if not cap.isOpened():
                 return
@@ -188,11 +237,9 @@ class FrameSource:
                     if not cap.grab():
                         return  # container promised more frames than it holds
                     pos += 1
-                    self.decoded += 1
                 if not cap.grab():
                     return
                 pos += 1
-                self.decoded += 1
                 ok, image = cap.retrieve()
                 if not ok or image is None:
                     return
@@ -211,11 +258,15 @@ class _Failed:
     error: BaseException
 
 
-def read_image(path: str) -> np.ndarray | None:
+def read_image(path: str, mime: str | None = None) -> np.ndarray | None:
     """Decode a still image to BGR with a pixel-count guard against bombs."""
     import cv2
     from PIL import Image
 
+    from provenance.frames import formats
+
+    if mime is None or mime in formats.PLUGIN_MIMES:
+        formats.register()
     Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS
     try:
         with Image.open(path) as im:

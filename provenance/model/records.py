@@ -112,6 +112,21 @@ class MediaInfo:
 
 
 @dataclass
+class Coverage:
+    """What the pixel detectors looked at (docs/report.md ``coverage``, docs/performance.md).
+
+    ``pixels``: ``sampled`` (every planned sample), ``keyframes`` (quick depth: the keyframe
+    nearest each of a few samples), ``none`` (no pixel detector ran, or no decoder for the
+    format). ``full_check_may_change``: a full check could still change the verdict (always
+    false after a full check); ``reasons`` says why."""
+
+    depth: str = "full"
+    pixels: str = "none"
+    full_check_may_change: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Verdict:
     ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
     # When AI is involved (yes/likely): "generated" (the media was made by a generator) or

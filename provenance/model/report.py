@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from provenance.formatters.printable import json_safe
-from provenance.model.records import Evidence, MediaInfo, Verdict, Watermark, as_plain
+from provenance.model.records import Coverage, Evidence, MediaInfo, Verdict, Watermark, as_plain
 from provenance.readers.credentials.reader import C2paInfo
 from provenance.readers.metadata import MetadataInfo
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"  # 1.4: coverage (depth, pixels analysed)
 
 # Exit codes of the command line, decided per report and combined (2 wins).
 EXIT_CLEAN = 0
@@ -39,6 +39,7 @@ class Report:
     elapsed_s: float = 0.0
     file: FileFacts = field(default_factory=FileFacts)
     media: MediaInfo = field(default_factory=MediaInfo)
+    coverage: Coverage = field(default_factory=Coverage)
     c2pa: C2paInfo = field(default_factory=C2paInfo)
     metadata: MetadataInfo = field(default_factory=MetadataInfo)
     watermarks: list[Watermark] = field(default_factory=list)
@@ -59,6 +60,7 @@ class Report:
             "elapsed_s",
             "file",
             "media",
+            "coverage",
             "c2pa",
             "metadata",
             "watermarks",

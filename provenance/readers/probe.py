@@ -133,8 +133,11 @@ def _refuse_sample_table_bombs(path: str, size: int) -> None:
 def _image_facts(path: str, media: MediaInfo) -> None:
     from PIL import Image, UnidentifiedImageError
 
-    from provenance.frames import MAX_FRAME_PIXELS
+    from provenance.frames import MAX_FRAME_PIXELS, formats
 
+    if media.mime in formats.PLUGIN_MIMES:
+        formats.register()  # HEIF opener (frames/formats.py)
+    animated = None
     # Pillow's own bomb check follows our documented limit (it raises past twice the
     # limit and warns past it; the warning is ours to report, not to print).
     Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS
@@ -143,6 +146,7 @@ def _image_facts(path: str, media: MediaInfo) -> None:
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
                 media.width, media.height = im.size
+                animated = formats.animation_facts(im, MAX_FRAME_PIXELS)
     except UnidentifiedImageError as exc:
         if media.mime in ("image/heif", "image/avif", "image/jxl"):
             return  # Pillow lacks these decoders; metadata and credentials still apply
@@ -161,6 +165,9 @@ def _image_facts(path: str, media: MediaInfo) -> None:
             f"image of {media.width}x{media.height} exceeds the {MAX_FRAME_PIXELS:,} pixel limit"
         )
     media.frame_count = 1
+    if animated:
+        media.frame_count, media.fps = animated
+        media.duration_s = animated[0] / animated[1]
 
 
 def _one_line(exc: BaseException) -> str:

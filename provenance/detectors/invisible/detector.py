@@ -200,7 +200,7 @@ class InvisibleDetector:
         self.wanted = set(indices)
 
     def feed(self, frame: Frame) -> None:
-        if not self.cands or (self.wanted and frame.index not in self.wanted):
+        if not self.cands or (self.wanted and frame.planned not in self.wanted):
             return
         if not dwtdct.can_carry(frame.image.shape):
             return

@@ -34,7 +34,6 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-import pywt
 
 SCALE = 36.0  # lattice step of the U channel (the package's default strength)
 BLOCK = 4  # block size in the LL band (8x8 pixels)
@@ -230,6 +229,8 @@ def encode(bgr: np.ndarray, bits: str, scale: float = SCALE, variant: str = "u8"
     float result is truncated into the uint8 YUV plane. ``f32`` mimics the float pipelines
     (rounding once at the end, as they do when saving).
     """
+    import pywt  # only the encoder needs the full transform (a check imports none of it)
+
     payload = bits_from_string(bits)
     rows, cols = bgr.shape[0] // 4 * 4, bgr.shape[1] // 4 * 4
     src = bgr[:, :, ::-1] if variant == "f32rgb" else bgr

@@ -130,7 +130,11 @@ def read_stream(fh: BinaryIO, mime: str | None) -> MetadataInfo:
     elif mime == "video/x-flv":
         container = "flv"
         _flv(fh, size, info, raw)
-    if mime in ("image/jpeg", "image/tiff", "image/webp"):
+    if mime in ("image/jpeg", "image/tiff", "image/webp", "image/heif", "image/avif"):
+        if mime == "image/heif":
+            from provenance.frames import formats
+
+            formats.register()  # Pillow opens HEIF (and its EXIF item) with pi-heif's opener
         fh.seek(0)
         _exif(fh, info, raw, container or "tiff")
     if packet:

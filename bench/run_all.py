@@ -1,0 +1,117 @@
+"""Every cost goal of issue 16 in one table, measured on this machine in one run.
+
+    .venv/bin/python bench/run_all.py [--runs 3] [--startup-runs 5] [folder ...]
+
+Figures (all side by side in this run, so machine load hits each alike; ratios are the
+figures, seconds only for orientation):
+
+* clips, full depth: ``check`` / a full OpenCV decode of every frame, median over clips;
+* clips, quick depth: the same for ``depth="quick"`` (median and worst clip);
+* images, full depth: ``check`` / the image's own decode (``frames.read_image``), median;
+* images, metadata only (no pixel detector) and quick depth: ms per file, median and worst;
+* start-up: a cold ``provenance check --json`` of one small image without OCR, process start
+  to report, median of fresh processes; beside it the floor: ``python -c "import cv2, c2pa"``
+  in fresh processes, alternating with it.
+
+Clips and images come from the folders given (default: the project's samples and the
+shared fixtures); docs/performance.md keeps the latest table and where the time goes
+(bench/profile_stages.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import cost  # noqa: E402
+
+SMALL_IMAGE = ROOT / "samples" / "clips" / "plain_still.jpg"
+GOALS = {
+    "clip_full_ratio_median": ("video, full check / full OpenCV decode (median)", 0.5, "x"),
+    "clip_quick_ratio_median": ("video, quick check / full OpenCV decode (median)", 0.1, "x"),
+    "clip_quick_ratio_max": ("video, quick check / full OpenCV decode (worst clip)", 0.1, "x"),
+    "image_full_ratio_median": ("image, full check / image decode (median)", 2.0, "x"),
+    "image_meta_ms_median": ("image, metadata-only check (median)", 30.0, "ms"),
+    "image_meta_ms_max": ("image, metadata-only check (worst file)", 30.0, "ms"),
+    "image_quick_ms_median": ("image, quick check (median)", 30.0, "ms"),
+    "image_quick_ms_max": ("image, quick check (worst file)", 30.0, "ms"),
+    "startup_s": ("start-up: cold `provenance check` of a small image (median)", 0.3, "s"),
+}
+
+
+def startup(runs: int) -> dict[str, float]:
+    """Cold start to first report, alternating with the import floor."""
+    exe = Path(sys.executable).parent / "provenance"
+    cmd = [str(exe), "check", "--json", str(SMALL_IMAGE)]
+    if not exe.exists():
+        cmd = [sys.executable, "-m", "provenance.cli.main", "check", "--json", str(SMALL_IMAGE)]
+    floor_cmd = [sys.executable, "-c", "import cv2, c2pa"]
+    ours, floor = [], []
+    for _ in range(runs):
+        for target, out in ((cmd, ours), (floor_cmd, floor)):
+            t = time.perf_counter()
+            subprocess.run(target, capture_output=True, check=False, cwd=ROOT)
+            out.append(time.perf_counter() - t)
+    return {"startup_s": statistics.median(ours), "startup_floor_s": statistics.median(floor)}
+
+
+def load() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+    except OSError:
+        return "load unknown"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("targets", nargs="*", type=Path)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--startup-runs", type=int, default=5)
+    ap.add_argument("--rows", action="store_true", help="also print every file's figures")
+    args = ap.parse_args()
+    before = load()
+    figures = startup(args.startup_runs)
+    rows = cost.measure(
+        cost.media_files(args.targets or [ROOT / "samples", cost.FIXTURES]), args.runs
+    )
+    figures.update(cost.summary(rows))
+    if args.rows:
+        cost.print_rows(rows)
+        print()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    print(f"commit {commit}, Python {platform.python_version()}, {platform.machine()}")
+    print(f"machine: before {before}; after {load()}")
+    print(f"files: {int(figures.get('clips', 0))} clips, {int(figures.get('images', 0))} images")
+    print()
+    print(f"| {'goal':58s} | {'measured':>9s} | {'target':>7s} | met |")
+    print(f"|{'-' * 60}|{'-' * 11}|{'-' * 9}|-----|")
+    for key, (label, target, unit) in GOALS.items():
+        if key not in figures:
+            continue
+        value = figures[key]
+        shown = f"{value:.3f}{unit}" if unit != "ms" else f"{value:.0f} ms"
+        goal = f"{target:g}{unit}" if unit != "ms" else f"{target:g} ms"
+        print(
+            f"| {label:58s} | {shown:>9s} | {goal:>7s} | {'yes' if value <= target else 'no':3s} |"
+        )
+    print(
+        f"\nstart-up floor (python -c 'import cv2, c2pa', same run): "
+        f"{figures['startup_floor_s']:.3f} s; start-up / floor: "
+        f"{figures['startup_s'] / figures['startup_floor_s']:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

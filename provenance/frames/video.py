@@ -1,0 +1,261 @@
+"""Sampled video frames with PyAV, decoding no more than the samples need.
+
+A check looks at about two frames a second; a full decode of every frame cost more than
+all the detectors together on the real clips measured (docs/performance.md). Three levers,
+none of which changes a sampled picture:
+
+* **Non-reference frames are not decoded** unless one is a sample: nothing refers to them
+  (in H.264/HEVC with B-frames, about half the frames), so ``skip_frame = "NONREF"`` is set
+  for every packet that is not a sample and lifted for those that are. The frames that
+  are decoded are bit-identical to a full decode (tests/test_formats.py checks it against
+  OpenCV). Where a planned frame has no packet of its own (variable frame rate), the
+  nearest decoded frame stands in for it (``Frame.planned`` keeps the plan's number).
+* **Keyframe seeks** when the container's index shows a keyframe between the frame decoded
+  last and the next sample (long clips sampled sparsely, short GOPs): decoding restarts
+  there instead of running through the packets in between.
+* **Colour conversion only for samples**: frames stay in the decoder's YUV until chosen.
+
+``keyframes_only`` (``--depth quick``) decodes keyframes alone (``skip_frame = "NONKEY"``,
+0.02-0.06x a full decode) and hands out the keyframe nearest each planned frame.
+
+Frame numbers come from presentation times (``round(t * fps)``), which is what OpenCV's
+sequential count gives on constant-rate clips; on variable-rate clips the plan's times are
+now honoured over the whole clip. Memory: the previous decoded frame, in YUV, and the one
+being converted. OpenCV stays the fallback when PyAV cannot open a file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from provenance.frames.source import MAX_FRAME_PIXELS, Frame
+
+# Containers whose packet times are decode times, not presentation times (AVI stores no
+# presentation time: with B-frames the decoder's output times come out of order). There the
+# frames are counted as they come out, as OpenCV counts them, and none is skipped.
+COUNTED_FORMATS = {"avi", "h264", "hevc", "m4v", "mpegvideo", "rawvideo"}
+# Seek only when the index says it skips at least this many packets: a seek flushes the
+# decoder (and its frame threads), which costs about as much as decoding a few frames.
+MIN_SEEK_SKIP = 24
+
+
+class Unavailable(Exception):
+    """PyAV cannot read this file (not installed, no video stream, not openable)."""
+
+
+def decode(
+    path: str,
+    indices: list[int],
+    fps: float,
+    stop: threading.Event | None = None,
+    keyframes_only: bool = False,
+) -> Iterator[Frame]:
+    """Frames nearest ``indices`` (sorted), each decoded once, in one forward pass.
+    Raises ``Unavailable`` before yielding anything if PyAV cannot open the file."""
+    try:
+        import av
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise Unavailable("PyAV is not installed") from exc
+    try:
+        container = av.open(path, metadata_errors="ignore")
+    except Exception as exc:
+        raise Unavailable(str(exc)) from exc
+    try:
+        if not container.streams.video:
+            raise Unavailable("no video stream")
+        stream = container.streams.video[0]
+        # Frame threads for a run of frames; slice threads for a keyframe alone (frame
+        # threading holds each output back until several packets are in).
+        stream.thread_type = "SLICE" if keyframes_only else "AUTO"
+        yield from _Sampler(container, stream, indices, fps, stop, keyframes_only).run()
+    finally:
+        container.close()
+
+
+class _Sampler:
+    def __init__(
+        self,
+        container: Any,
+        stream: Any,
+        indices: list[int],
+        fps: float,
+        stop: threading.Event | None,
+        keyframes_only: bool,
+    ) -> None:
+        self.container, self.stream = container, stream
+        self.targets = indices
+        self.wanted = set(indices)
+        self.fps = fps
+        self.stop = stop
+        self.keyframes_only = keyframes_only
+        self.tb = stream.time_base or Fraction(1, 90000)
+        self.start = stream.start_time or 0
+        self.next = 0  # position in targets of the next sample to hand out
+        self.prev: tuple[int, Any] | None = None  # last decoded (index, frame)
+        self.count = 0  # frames decoded, for streams without timestamps
+        self.sent = 0  # packets sent to the decoder
+        self.last_yielded = -1
+        names = set((container.format.name or "").split(","))
+        self.counted = bool(names & COUNTED_FORMATS)
+        self.keyframes = [] if self.counted else self._keyframe_indices()
+
+    def index_of(self, pts: int | None) -> int:
+        if pts is None or self.counted:
+            return self.count
+        return int(round(float((pts - self.start) * self.tb) * self.fps))
+
+    def _keyframe_indices(self) -> list[int]:
+        """Frame numbers of the index's keyframes (empty when the container has no index)."""
+        try:
+            entries = self.stream.index_entries
+            return sorted(self.index_of(e.timestamp) for e in entries if e.is_keyframe)
+        except Exception:
+            return []
+
+    def run(self) -> Iterator[Frame]:
+        cc = self.stream.codec_context
+        if self.keyframes_only:
+            cc.skip_frame = "NONKEY"
+            if self.keyframes:
+                yield from self._seek_keyframes()
+                return
+        pos = -1  # frame number of the last packet sent
+        for packet in self.container.demux(self.stream):
+            if self.stop is not None and self.stop.is_set():
+                return
+            if self.next >= len(self.targets):
+                return
+            if packet.size == 0:
+                continue
+            self.sent += 1
+            if packet.pts is not None and not (self.keyframes_only or self.counted):
+                i = self.index_of(packet.pts)
+                if self._seek_past(pos, i):
+                    pos = -1
+                    continue  # the packet came before the seek; read on from the keyframe
+                pos = max(pos, i)
+                # Each packet's own skip decision: samples are always decoded.
+                cc.skip_frame = "DEFAULT" if i in self.wanted else "NONREF"
+            elif not self.keyframes_only:
+                cc.skip_frame = "DEFAULT"  # no presentation times: count every frame
+            for frame in cc.decode(packet):
+                yield from self._take(frame)
+                if self.next >= len(self.targets):
+                    return
+        for frame in cc.decode(None):  # drain the decoder's delayed frames
+            yield from self._take(frame)
+        if self.keyframes_only and self.prev is not None and self.next < len(self.targets):
+            # Samples after the last keyframe: it is the nearest one.
+            yield from self._take(self.prev[1], self.prev[0])
+        # Full depth: samples beyond the last frame are dropped, as OpenCV drops them (the
+        # container promised more frames than it holds).
+
+    def _seek_keyframes(self) -> Iterator[Frame]:
+        """Quick depth with an index: seek to the keyframe at or before each sample and
+        decode that one frame (a scan of all packets costs 0.02-0.06x a full decode, a seek
+        per sample far less on long clips)."""
+        cc = self.stream.codec_context
+        keys: list[int] = []
+        for target in self.targets:
+            key = _last_at_or_before(self.keyframes, target)
+            key = self.keyframes[0] if key is None else key
+            if key not in keys:
+                keys.append(key)
+        for key, target in zip(keys, self.targets, strict=False):
+            if self.stop is not None and self.stop.is_set():
+                return
+            ts = int(self.start + key / self.fps / float(self.tb))
+            try:
+                self.container.seek(ts, stream=self.stream, backward=True, any_frame=False)
+            except Exception:
+                return
+            cc.flush_buffers()
+            frame = next(self._frames_from_here(), None)
+            if frame is None:
+                continue
+            i = self.index_of(frame.pts)
+            if i == self.last_yielded:
+                continue
+            image = _bgr(frame)
+            if image is None:
+                return
+            self.last_yielded = i
+            yield Frame(i, i / self.fps, image, planned=target)
+
+    def _frames_from_here(self) -> Iterator[Any]:
+        cc = self.stream.codec_context
+        for packet in self.container.demux(self.stream):
+            if packet.size:
+                yield from cc.decode(packet)
+        yield from cc.decode(None)
+
+    def _seek_past(self, pos: int, packet_index: int) -> bool:
+        """Seek to the keyframe before the next sample when that skips enough packets."""
+        if not self.keyframes or self.next >= len(self.targets):
+            return False
+        target = self.targets[self.next]
+        here = max(pos, packet_index)
+        key = _last_at_or_before(self.keyframes, target)
+        if key is None or key - here < MIN_SEEK_SKIP:
+            return False
+        seconds = key / self.fps
+        ts = int(self.start + seconds / float(self.tb))
+        try:
+            self.container.seek(ts, stream=self.stream, backward=True, any_frame=False)
+        except Exception:
+            self.keyframes = []  # the index cannot be trusted: read on sequentially
+            return False
+        self.stream.codec_context.flush_buffers()
+        self.prev = None
+        self.keyframes = [k for k in self.keyframes if k > key]
+        return True
+
+    def _take(self, frame: Any, last: int | None = None) -> Iterator[Frame]:
+        """Hand out the samples up to ``frame`` (each the nearer of it and the previous
+        decoded frame); ``last``: the stream ended, ``frame`` (number ``last``) serves all
+        samples left."""
+        if last is not None:
+            i = last
+        elif self.counted and self.keyframes_only:
+            i = self.sent - 1  # keyframes alone cannot be counted: their place in the stream
+        else:
+            i = self.index_of(frame.pts)
+        self.count += 1
+        while self.next < len(self.targets) and (last is not None or self.targets[self.next] <= i):
+            target = self.targets[self.next]
+            self.next += 1
+            chosen_i, chosen = i, frame
+            if self.prev is not None and abs(self.prev[0] - target) < abs(i - target):
+                chosen_i, chosen = self.prev
+            if chosen_i == self.last_yielded:
+                continue  # two samples fall on one decodable frame: hand it out once
+            image = _bgr(chosen)
+            if image is None:
+                self.next = len(self.targets)
+                return
+            self.last_yielded = chosen_i
+            yield Frame(chosen_i, chosen_i / self.fps, image, planned=target)
+        self.prev = (i, frame)
+
+
+def _last_at_or_before(values: list[int], limit: int) -> int | None:
+    import bisect
+
+    k = bisect.bisect_right(values, limit)
+    return values[k - 1] if k else None
+
+
+def _bgr(frame: Any) -> np.ndarray | None:
+    """BGR uint8 as OpenCV gives it: same conversion, display rotation applied."""
+    if frame.width * frame.height > MAX_FRAME_PIXELS:
+        return None
+    image = frame.to_ndarray(format="bgr24")
+    turn = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    if turn:
+        image = np.ascontiguousarray(np.rot90(image, k=turn // 90))
+    return image

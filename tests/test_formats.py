@@ -1,0 +1,206 @@
+"""Formats people send (issue 12 section 3) and the PyAV frame source (issue 16).
+
+Files are the project's samples (samples/formats/make_formats.py), the shared fixtures, or
+made here from the project's clips with PyAV and Pillow: WebM (VP9), MKV (H.264), MOV with
+MPEG-4 Part 2, animated WebP and GIF, a rotated clip, a long clip with short GOPs.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+import provenance
+from provenance.frames import FrameSource
+from provenance.options import QUICK_MAX_FRAMES
+from provenance.readers.probe import probe
+
+
+def _clip_frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+def _encode(frames: list[np.ndarray], out: Path, codec: str, fps: int, **opts) -> Path:
+    rotation = opts.pop("rotation", None)
+    gop = opts.pop("gop", None)
+    with av.open(str(out), "w") as c:
+        s = c.add_stream(codec, rate=Fraction(fps), options=opts)
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        if gop:
+            s.codec_context.gop_size = gop
+        if rotation is not None:
+            s.set_display_rotation(rotation)
+        for rgb in frames:
+            for packet in s.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                c.mux(packet)
+        for packet in s.encode(None):
+            c.mux(packet)
+    return out
+
+
+def _marks(report) -> list[tuple[str | None, str]]:
+    return sorted((w.generator, w.method) for w in report.watermarks)
+
+
+@pytest.fixture(scope="module")
+def sora_like(samples) -> tuple[Path, list[np.ndarray], list]:
+    path = samples / "clips" / "sora_like.mp4"
+    return path, _clip_frames(path), _marks(provenance.check(path))
+
+
+# ------------------------------------------------------------------ still-image formats
+
+
+def test_heic_is_decoded_for_the_pixel_detectors_and_its_exif_read(samples):
+    heic = provenance.check(samples / "formats" / "sparkle_still.heic")
+    jpeg = provenance.check(samples / "clips" / "sparkle_still.jpg")
+    assert heic.status == "ok" and heic.media.mime == "image/heif"
+    assert (heic.media.width, heic.media.height, heic.media.frames_analyzed) == (640, 360, 1)
+    assert heic.metadata.exif.get("Make") == "SampleMaker"
+    assert heic.coverage.pixels == "sampled"
+    assert _marks(heic) == _marks(jpeg) and _marks(jpeg)  # the same stamp, found in both
+
+
+def test_avif_fixture_and_generated_avif_are_decoded(fixtures, samples, tmp_path):
+    fixture = provenance.check(fixtures / "c2pa" / "sample1.avif")
+    assert fixture.status == "ok" and fixture.media.frames_analyzed == 1
+    out = tmp_path / "sparkle.avif"
+    Image.open(samples / "clips" / "sparkle_still.jpg").save(out, quality=90)
+    report = provenance.check(out)
+    assert report.media.mime == "image/avif" and report.media.frames_analyzed == 1
+    assert _marks(report) == _marks(provenance.check(samples / "clips" / "sparkle_still.jpg"))
+
+
+def test_an_image_without_a_decoder_keeps_ok_with_a_note(samples):
+    report = provenance.check(samples / "formats" / "plain_still.jxl")
+    assert report.status == "ok" and report.media.mime == "image/jxl"
+    assert report.media.frames_analyzed == 0 and report.coverage.pixels == "none"
+    assert any("pixels were not analysed" in p for p in report.metadata.problems)
+    assert report.verdict.ai_generated == "unknown"
+
+
+def test_a_corrupt_image_of_a_decodable_format_is_still_an_error(samples, tmp_path):
+    data = (samples / "formats" / "sparkle_still.heic").read_bytes()
+    cut = tmp_path / "cut.heic"
+    cut.write_bytes(data[: len(data) // 2])
+    assert provenance.check(cut).status == "error"
+
+
+@pytest.mark.parametrize("fmt", ["webp", "gif"])
+def test_animated_images_are_sampled_like_clips(sora_like, tmp_path, fmt):
+    path, frames, clip_marks = sora_like
+    out = tmp_path / f"anim.{fmt}"
+    images = [Image.fromarray(f) for f in frames]
+    extra = {"lossless": True} if fmt == "webp" else {}
+    images[0].save(out, save_all=True, append_images=images[1:], duration=83, loop=0, **extra)
+    media = probe(str(out))
+    assert media.kind == "image" and media.frame_count == len(frames)
+    delay = 80 if fmt == "gif" else 83  # GIF delays are in hundredths of a second
+    assert media.fps == pytest.approx(1000 / delay)
+    report = provenance.check(out)
+    assert report.status == "ok"
+    expected = len(FrameSource(str(out), media).indices)
+    assert report.media.frames_analyzed == expected > 1
+    assert ("sora", "ocr") in _marks(report) and ("sora", "ocr") in clip_marks
+
+
+# ------------------------------------------------------------------ video containers
+
+
+@pytest.mark.parametrize(
+    "name,codec",
+    [("clip.webm", "libvpx-vp9"), ("clip.mkv", "libx264"), ("clip.mov", "mpeg4")],
+)
+def test_video_containers_and_codecs(sora_like, tmp_path, name, codec):
+    path, frames, clip_marks = sora_like
+    opts = {"crf": "18"} if codec == "libx264" else {}
+    if codec == "libvpx-vp9":
+        opts = {"crf": "20", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+    if codec == "mpeg4":
+        opts = {"qscale": "2"}
+    out = _encode(frames, tmp_path / name, codec, 12, **opts)
+    media = probe(str(out))
+    assert media.kind == "video"
+    source = FrameSource(str(out), media)
+    sampled = list(source)
+    assert source.decoder == "pyav" and len(sampled) == len(source.indices) > 1
+    report = provenance.check(out)
+    assert report.status == "ok" and report.media.frames_analyzed == len(source.indices)
+    assert ("sora", "ocr") in _marks(report) and ("sora", "ocr") in clip_marks
+
+
+# ------------------------------------------------------------------ the PyAV frame source
+
+
+def test_pyav_and_opencv_ffmpeg_copies_coexist_and_agree(fixtures):
+    """Two FFmpeg builds in one process (OpenCV's and PyAV's wheels): the frames PyAV hands
+    out while skipping non-reference frames equal OpenCV's full sequential decode."""
+    path = str(fixtures / "real" / "sora_repost.mp4")
+    media = probe(path)
+    source = FrameSource(path, media)
+    ours = list(source)
+    assert source.decoder == "pyav"
+    opencv = list(source._decode_opencv(source.indices, None))
+    assert [f.index for f in ours] == [f.index for f in opencv] == source.indices
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(ours, opencv, strict=True))
+    # Interleaved use of both decoders in one process.
+    cap = cv2.VideoCapture(path)
+    with av.open(path) as c:
+        for n, frame in enumerate(c.decode(video=0)):
+            ok, image = cap.read()
+            assert ok and np.array_equal(image, frame.to_ndarray(format="bgr24"))
+            if n >= 5:
+                break
+    cap.release()
+
+
+def test_long_clip_with_short_gops_seeks_and_gives_the_same_frames(tmp_path):
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    frames = [np.roll(base, i, axis=1) for i in range(1500)]  # 60 s at 25 fps
+    out = _encode(frames, tmp_path / "long.mp4", "libx264", 25, gop=10, preset="ultrafast")
+    media = probe(str(out))
+    source = FrameSource(str(out), media)
+    assert len(source.indices) == 48 and min(np.diff(source.indices)) > 24  # seeks pay
+    ours = list(source)
+    opencv = list(source._decode_opencv(source.indices, None))
+    assert [f.index for f in ours] == [f.index for f in opencv] == source.indices
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(ours, opencv, strict=True))
+
+
+def test_display_rotation_is_applied_as_opencv_does(sora_like, tmp_path):
+    _, frames, _ = sora_like
+    out = _encode(frames[:24], tmp_path / "rotated.mp4", "libx264", 12, rotation=90)
+    media = probe(str(out))
+    source = FrameSource(str(out), media)
+    ours = list(source)
+    opencv = list(source._decode_opencv(source.indices, None))
+    assert ours[0].image.shape == opencv[0].image.shape != frames[0].shape
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(ours, opencv, strict=True))
+
+
+# ------------------------------------------------------------------ quick depth
+
+
+def test_quick_depth_looks_at_keyframes_and_says_what_full_could_change(fixtures, samples):
+    clip = fixtures / "real" / "sora_repost.mp4"
+    quick = provenance.check(clip, depth="quick")
+    assert quick.status == "ok" and quick.coverage.depth == "quick"
+    assert quick.coverage.pixels == "keyframes"
+    assert 1 <= quick.media.frames_analyzed <= QUICK_MAX_FRAMES
+    assert quick.coverage.full_check_may_change and quick.coverage.reasons
+    full = provenance.check(clip)
+    assert full.coverage.depth == "full" and not full.coverage.full_check_may_change
+    image = provenance.check(samples / "clips" / "sparkle_still.jpg", depth="quick")
+    assert image.media.frames_analyzed == 0 and image.coverage.pixels == "none"
+    assert image.coverage.full_check_may_change  # the sparkle is only in the pixels
+    with pytest.raises(ValueError, match="depth"):
+        provenance.check(clip, depth="deep")

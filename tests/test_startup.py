@@ -1,0 +1,65 @@
+"""One file on the command line is checked in-process under a timer (no worker process);
+several files still go through the worker pool. Start-up time itself is measured in
+bench/run_all.py, never here."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+
+import pytest
+
+from provenance.cli import main as cli_main
+from provenance.options import CheckOptions
+from provenance.scanning.engine import Listing
+
+
+def test_one_file_runs_in_process_with_its_time_limit(tmp_path, monkeypatch):
+    import provenance.scanning.executors as executors
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for one file")
+
+    monkeypatch.setattr(executors, "LocalPool", no_pool)
+    fifo = tmp_path / "stuck.mp4"
+    os.mkfifo(fifo)
+    options = CheckOptions(detectors=(), timeout_s=1.5)
+    try:
+        (report,) = list(cli_main._check_reports(Listing([str(fifo)]), options))
+        assert report.status == "error" and report.error == "timed out after 1.5 s"
+        assert report.file.size_bytes == 0  # stat of the FIFO, for --resume
+    finally:
+        # unblock the reader left behind, so its thread ends; no reader: nothing to do
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    for t in threading.enumerate():
+        if t.name == "provenance-check":
+            t.join(30)
+
+
+def test_several_files_use_the_worker_pool(samples, monkeypatch):
+    import provenance.scanning.executors as executors
+
+    started = []
+    real = executors.LocalPool
+
+    def pool(*args, **kwargs):
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "LocalPool", pool)
+    still = str(samples / "clips" / "plain_still.jpg")
+    reports = list(cli_main._check_reports(Listing([still, still]), CheckOptions(detectors=())))
+    assert started and [r.status for r in reports] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("timeout", [None, 30.0])
+def test_in_process_result_equals_a_plain_check(samples, timeout):
+    import provenance
+
+    still = samples / "clips" / "sparkle_still.jpg"
+    options = CheckOptions(timeout_s=timeout)
+    (report,) = list(cli_main._check_reports(Listing([str(still)]), options))
+    plain = provenance.check(still)
+    assert report.verdict == plain.verdict and report.watermarks == plain.watermarks
