@@ -30,7 +30,8 @@ def test_metadata_names_a_free_distribution_and_its_files():
     assert "MIT License" in (REPO / "LICENSE").read_text("utf-8")
     assert (REPO / "provenance" / "py.typed").is_file()
     urls = project["urls"]
-    assert all(u.startswith("https://github.com/provenance-check/provenance") for u in urls.values())
+    repo = "https://github.com/provenance-check/provenance"
+    assert all(u.startswith(repo) for u in urls.values())
     assert "Typing :: Typed" in project["classifiers"]
     readme = (REPO / "README.md").read_text("utf-8")
     assert f"pip install {DIST}" in readme

@@ -1,19 +1,32 @@
 """Resuming an interrupted scan from its JSON Lines output.
 
 A file is done when the output already holds a report for the same path, size and
-modification time; a changed file (new size or mtime) is checked again. Paths are
-compared absolute, so resume from the folder the scan was started in.
+modification time, made by the same tool version, data version and result-changing options
+(the report's ``tool_version``, ``data_version`` and ``options``); a changed file (new size
+or mtime) or a report made otherwise (a metadata-only pass resumed with every detector, an
+upgraded tool or generator table) is checked again, and its new report appended: the last
+report of a path is the one that counts. Paths are compared absolute, so resume from the
+folder the scan was started in.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-from provenance.model.report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from provenance.formatters.printable import json_safe
+from provenance.scanning import exit_codes
+
+if TYPE_CHECKING:
+    from provenance.model.report import Report
+    from provenance.options import CheckOptions
 
 Key = tuple[str, int | None, float | None]
 TAIL_BLOCK = 64 * 1024
@@ -80,18 +93,9 @@ def report_key(data: dict) -> Key:
         raise ValueError("not a report: its path or mtime cannot be used") from exc
 
 
-def exit_code_of(data: dict) -> int:
-    """The exit code of a stored report, as ``Report.exit_code`` decides it."""
-    if not isinstance(data, dict) or data.get("status") != "ok":
-        return EXIT_ERROR
-    v = data.get("verdict")
-    v = v if isinstance(v, dict) else {}
-    flagged = ("yes", "likely")
-    return (
-        EXIT_FINDINGS
-        if (v.get("ai_generated") in flagged or v.get("marks_stripped") in flagged)
-        else EXIT_CLEAN
-    )
+def exit_code_of(data: dict, fail_on: str = exit_codes.DEFAULT_FAIL_ON) -> int:
+    """The exit code of a stored report under a ``--fail-on`` threshold."""
+    return exit_codes.of_stored(data, fail_on)
 
 
 def repair_tail(output: str) -> None:
@@ -147,15 +151,103 @@ def load(output: str, problems: list[str] | None = None) -> dict[Key, dict]:
     return done
 
 
+# ------------------------------------------------------------------ what made a report
+
+STAMP_FIELDS = ("tool_version", "data_version", "options")
+HASH_CHUNK = 1 << 20
+# Bundled data outside the strict knowledge tables that still moves answers.
+_OTHER_DATA = (
+    "weights.toml",
+    "detectors.toml",
+    "c2pa_codes.toml",
+    "c2pa_signals.toml",
+    "source_types.toml",
+    "c2pa/SNAPSHOT.toml",
+)
+
+
+def _file_sha256(path: str) -> str | None:
+    h = hashlib.sha256()
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            while chunk := fh.read(HASH_CHUNK):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _data_version(tables_digest: str) -> str:
+    h = hashlib.sha256(tables_digest.encode())
+    root = resources.files("provenance").joinpath("data")
+    for name in _OTHER_DATA:
+        part = root.joinpath(name)
+        data = part.read_bytes() if part.is_file() else b""
+        h.update(f"{name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def current_stamp(opts: CheckOptions) -> dict[str, Any]:
+    """``tool_version``, ``data_version`` and ``options`` as this run's reports carry them
+    (docs/report.md): what a stored report must match to be reused. The options are those
+    that change an answer; where output goes and the time limit do not."""
+    from provenance import __version__
+    from provenance.knowledge import tables
+    from provenance.knowledge.schema import extra_files
+
+    anchors = opts.trust_anchors
+    return {
+        "tool_version": __version__,
+        "data_version": _data_version(tables.data_version().digest),
+        "options": {
+            "depth": opts.depth,
+            "detectors": list(opts.detectors_to_run()),
+            "max_frames": opts.max_frames,
+            "sample_fps": opts.sample_fps,
+            "trust_anchors": os.fsdecode(anchors) if anchors else None,
+            "trust_anchors_sha256": _file_sha256(anchors) if anchors else None,
+            "bundled_trust": opts.bundled_trust,
+            "allow_network": opts.allow_network,
+            "extra_tables": {
+                spec.array: list(extra_files(spec)) for spec in tables.SPECS if extra_files(spec)
+            },
+        },
+    }
+
+
+def stamped_json(report: Report, stamp: dict[str, Any]) -> str:
+    """The report's JSON line with ``stamp``'s fields where the report does not carry its
+    own (reports made before the record held them)."""
+    data = report.to_dict()
+    if all(name in data for name in STAMP_FIELDS):
+        return report.to_json()
+    data.update({k: v for k, v in stamp.items() if k not in data})
+    return json_safe(json.dumps(data, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def same_making(data: dict, stamp: dict[str, Any]) -> bool:
+    """Whether a stored report was made the way this run would make it."""
+    return all(data.get(name) == stamp[name] for name in STAMP_FIELDS)
+
+
 @dataclass
 class ResumePlan:
     todo: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # stored reports of skipped files
     bad_lines: list[str] = field(default_factory=list)  # "line N: why", skipped
+    outdated: int = 0  # files whose stored report was made otherwise: checked again
 
 
-def plan(files: Iterable[str], output: str) -> ResumePlan:
-    """Split ``files`` into those still to check and those ``output`` already has."""
+def plan(files: Iterable[str], output: str, stamp: dict[str, Any] | None = None) -> ResumePlan:
+    """Split ``files`` into those still to check and those ``output`` already has (made
+    the same way, when ``stamp`` is given)."""
     repair_tail(output)
     result = ResumePlan()
     done = load(output, result.bad_lines)
@@ -163,6 +255,9 @@ def plan(files: Iterable[str], output: str) -> ResumePlan:
         stored = done.get(file_key(path))
         if stored is None:
             result.todo.append(path)
+        elif stamp is not None and not same_making(stored, stamp):
+            result.todo.append(path)
+            result.outdated += 1
         else:
             result.skipped.append(stored)
     return result
