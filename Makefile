@@ -24,7 +24,6 @@ demo: $(VENV)/.installed
 	@mkdir -p $(OUT) && rm -f $(OUT)/samples.jsonl
 	$(BIN)/provenance scan samples --generators samples/generators.toml \
 		--trust-anchors samples/credentials/ca/test_root.pem \
-		--exclude '*.json' --exclude '*.md' --exclude '*.pem' --exclude '*.py' --exclude '*.toml' \
 		--output $(OUT)/samples.jsonl --html $(OUT)/report.html --no-progress; \
 	status=$$?; echo "exit code $$status (0 clean, 1 findings, 2 errors)"; \
 	echo "HTML report: $(abspath $(OUT)/report.html)"; \
