@@ -66,29 +66,27 @@ def file_summary(report: Report, verbose: bool = False) -> str:
 
 
 def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float) -> str:
-    """Counts per status, verdict, generator and stripped kind; the first column is as wide
-    as its longest name (generator names are not cut)."""
+    """Counts per status, verdict, generator and stripped kind. The count comes first, so
+    that a long generator name is shown whole without pushing the numbers out of line."""
     ai, gens, stripped, status = (
         reports_counts[k] for k in ("ai", "generator", "stripped", "status")
     )
     rate = total / elapsed if elapsed > 0 else 0.0
-    names = {key: printable(display_name(key) or key) for key in gens}
-    w = max([24, *(len(n) + 2 for n in names.values()), *(len(printable(k)) + 2 for k in stripped)])
     lines = [click.style(f"Scanned {total} file(s) in {elapsed:.1f} s ({rate:.1f}/s)", bold=True)]
-    lines.append(f"  {'status':<{w}}{'files':>8}")
-    for key in ("ok", "error"):
-        lines.append(f"  {key:<{w}}{status.get(key, 0):>8}")
-    lines.append(f"  {'AI-generated':<{w}}{'files':>8}")
-    for key in ("yes", "likely", "unknown", "unlikely"):
-        lines.append(f"  {key:<{w}}{ai.get(key, 0):>8}")
+
+    def section(title: str, rows: list[tuple[str, int]]) -> None:
+        lines.append(f"  {'files':>7}  {title}")
+        lines.extend(f"  {count:>7}  {name}" for name, count in rows)
+
+    section("status", [(key, status.get(key, 0)) for key in ("ok", "error")])
+    section("AI-generated", [(k, ai.get(k, 0)) for k in ("yes", "likely", "unknown", "unlikely")])
     if gens:
-        lines.append(f"  {'generator':<{w}}{'files':>8}")
-        for key, count in gens.most_common():
-            lines.append(f"  {names[key]:<{w}}{count:>8}")
+        section(
+            "generator",
+            [(printable(display_name(k) or k), n) for k, n in gens.most_common()],
+        )
     if stripped:
-        lines.append(f"  {'marks stripped':<{w}}{'files':>8}")
-        for key, count in stripped.most_common():
-            lines.append(f"  {printable(key):<{w}}{count:>8}")
+        section("marks stripped", [(printable(k), n) for k, n in stripped.most_common()])
     return "\n".join(lines)
 
 
