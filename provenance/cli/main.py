@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from typing import TYPE_CHECKING
 
 import click
@@ -16,7 +17,7 @@ from provenance.cli import listing as listing_text
 from provenance.cli.outputs import check_outputs, fail
 from provenance.formatters.printable import printable
 from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
-from provenance.model.report import EXIT_CLEAN
+from provenance.model.report import EXIT_CLEAN, EXIT_ERROR
 from provenance.options import CheckOptions, detector_names
 from provenance.scanning import exit_codes
 from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
@@ -661,6 +662,14 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception:  # a bug: loud, and never exit 1, which reads as "findings"
+        traceback.print_exc()
+        click.echo(
+            "error: internal error (a bug in provenance); please report it with the lines "
+            "above and the output of `provenance --version`",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":
