@@ -491,6 +491,6 @@ def test_pixel_limit_is_ours_and_leaves_pillows_setting_alone(tmp_path, samples)
         bomb.write_bytes(_png_bomb(width, height))
         report = provenance.check(bomb)
         assert report.status == "error" and "pixel limit" in report.error
-        assert Image.MAX_IMAGE_PIXELS == host_setting
+        assert host_setting == Image.MAX_IMAGE_PIXELS
     finally:
         Image.MAX_IMAGE_PIXELS = before
