@@ -55,6 +55,11 @@ def _bool(value: Any, base: Path | None) -> bool:
     raise TypeError("expected true or false")
 
 
+def _not(value: Any, base: Path | None) -> bool:
+    """``bundled_trust = false`` is the default of ``--no-bundled-trust``."""
+    return not _bool(value, base)
+
+
 def _number(kind: type) -> Callable[[Any, Path | None], Any]:
     def convert(value: Any, base: Path | None) -> Any:
         if isinstance(value, bool):
@@ -103,7 +108,9 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "trust_anchors": Setting("trust_anchors", BOTH, _path),
     "generators": Setting("generators_file", BOTH, _path),
+    "bundled_trust": Setting("no_bundled_trust", BOTH, _not),
     "allow_network": Setting("allow_network", BOTH, _bool),
+    "depth": Setting("depth", BOTH, _choice(("full", "quick"))),
     "detectors": Setting("detectors", BOTH, _names),
     "frames": Setting("max_frames", BOTH, _number(int)),
     "sample_fps": Setting("sample_fps", BOTH, _number(float)),

@@ -55,6 +55,21 @@ def _check_options(f):
             "Setting: trust_anchors, $PROVENANCE_TRUST_ANCHORS.",
         ),
         click.option(
+            "--no-bundled-trust",
+            is_flag=True,
+            help="Do not trust the bundled C2PA Trust List snapshot; trust only "
+            "--trust-anchors (docs/credentials.md).",
+        ),
+        click.option(
+            "--depth",
+            type=click.Choice(["full", "quick"]),
+            default="full",
+            show_default=True,
+            help="quick: credentials, metadata, container and bitstream strings, and a few "
+            "keyframes for invisible marks; the report says whether a full check could change "
+            "the answer (docs/performance.md).",
+        ),
+        click.option(
             "--allow-network",
             is_flag=True,
             help="Allow fetching remote manifests and OCSP status. Off by default.",
@@ -129,7 +144,15 @@ def _check_options(f):
 
 
 def _build_options(
-    trust_anchors, allow_network, max_frames, sample_fps, detectors, evidence_dir, generators_file
+    trust_anchors,
+    allow_network,
+    max_frames,
+    sample_fps,
+    detectors,
+    evidence_dir,
+    generators_file,
+    depth: str = "full",
+    no_bundled_trust: bool = False,
 ) -> CheckOptions:
     """CheckOptions from the flags, after the settings that could fail every file (a trust
     file that is not PEM, a broken generator table) were checked once (``preflight``)."""
@@ -145,6 +168,8 @@ def _build_options(
         "allow_network": allow_network,
         "detectors": names,
         "evidence_dir": evidence_dir,
+        "depth": depth,
+        "bundled_trust": not no_bundled_trust,
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
@@ -169,8 +194,9 @@ CONFIG_HELP = """
 Settings (defaults for the flags) come from $XDG_CONFIG_HOME/provenance/config.toml, then
 [tool.provenance] in ./pyproject.toml, then ./provenance.toml (or only --config FILE /
 $PROVENANCE_CONFIG), then $PROVENANCE_<SETTING> variables; flags win. Settings:
-trust_anchors, generators, allow_network, detectors, frames, sample_fps, timeout,
-memory_limit, fail_on, color, verbose, include, exclude, jobs, hidden, follow_outside.
+trust_anchors, bundled_trust, generators, allow_network, depth, detectors, frames,
+sample_fps, timeout, memory_limit, fail_on, color, verbose, include, exclude, jobs, hidden,
+follow_outside.
 """
 
 
@@ -280,6 +306,8 @@ def check(
     fail_on,
     verbose,
     quiet,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json). A file named
     twice is checked and reported once; a file that is not media is an error."""
@@ -293,6 +321,8 @@ def check(
         detectors,
         evidence_dir,
         generators_file,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -459,6 +489,8 @@ def scan(
     fail_on,
     verbose,
     quiet,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Scan files and folders recursively, in parallel, and list what was found. In
     folders, files that are not media, hidden entries and C2PA sidecars (read with their
@@ -480,6 +512,8 @@ def scan(
         detectors,
         evidence_dir,
         generators_file,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -646,6 +680,15 @@ class _Null:
 
     def update(self, n: int) -> None:
         pass
+
+
+def _register_commands() -> None:
+    from provenance.cli.conformance import conformance
+
+    cli.add_command(conformance)
+
+
+_register_commands()
 
 
 def main() -> None:
