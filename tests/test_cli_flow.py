@@ -295,6 +295,11 @@ def test_flags_win_over_settings_and_scan_defaults_apply(tmp_path):
     assert flag.returncode == 1
     env = run("scan", "media", "-q", env={"PROVENANCE_FAIL_ON": "yes"}, cwd=work)
     assert env.returncode == 1  # the variable wins over the file
+    (work / "provenance.toml").write_text('depth = "quick"\n')
+    quick = run("check", "--json", *FAST, work / "media" / "gen_image.jpg", cwd=work)
+    assert _reports(quick.stdout)[0]["coverage"]["depth"] == "quick"
+    full = run("check", "--json", *FAST, "--depth", "full", GEN, cwd=work)
+    assert _reports(full.stdout)[0]["coverage"]["depth"] == "full"
 
 
 def test_bad_settings_fail_once_up_front(tmp_path):
