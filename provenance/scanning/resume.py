@@ -193,7 +193,24 @@ def _data_version(tables_digest: str) -> str:
 def current_stamp(opts: CheckOptions) -> dict[str, Any]:
     """``tool_version``, ``data_version`` and ``options`` as this run's reports carry them
     (docs/report.md): what a stored report must match to be reused. The options are those
-    that change an answer; where output goes and the time limit do not."""
+    that change an answer; where output goes and the time limit do not.
+
+    The report model computes them itself once ``provenance/model/stamp.py`` is there (the
+    flow-lib branch, schema 1.5); until then they are computed the same way here and
+    written into each line by ``stamped_json``. Once both are on main, ``_own_stamp``,
+    ``_data_version``, ``_file_sha256`` and ``stamped_json`` go."""
+    try:
+        from provenance.model import stamp  # type: ignore[attr-defined]
+    except ImportError:
+        return _own_stamp(opts)
+    return {
+        "tool_version": stamp.tool_version(),
+        "data_version": stamp.data_version(),
+        "options": stamp.options_record(opts),
+    }
+
+
+def _own_stamp(opts: CheckOptions) -> dict[str, Any]:
     from provenance import __version__
     from provenance.knowledge import tables
     from provenance.knowledge.schema import extra_files
