@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ EXPECTED = json.loads((CRED / "EXPECTED.json").read_text("utf-8"))["samples"]
 GEN = CRED / "gen_image.jpg"  # SynthGen c2pa.created, trainedAlgorithmicMedia: AI "yes"
 STRIPPED = CRED / "stripped_manifest.jpg"  # gen_image.jpg minus its manifest: stripped "yes"
 PLAIN = CRED / "camera_plain.jpg"  # camera EXIF only: nothing found, AI "unknown"
-A1111 = SAMPLES / "metadata" / "a1111_sd15.png"  # generator with a 90-character name
+A1111 = SAMPLES / "metadata" / "a1111_sd15.png"  # A1111 parameters: AI "likely"
 FAST = ("--detectors", "")
 ESC = "\x1b["
 
@@ -138,7 +139,8 @@ def test_scan_lists_flagged_and_failed_files_with_full_names(tmp_path):
     shutil.copy(A1111, folder / "a1111_sd15.png")
     shutil.copy(PLAIN, folder / "camera_plain.jpg")
     (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypisom" + b"\x00" * 8)
-    result = run("scan", folder, *FAST, "--no-progress", "-j", "1")
+    table = SAMPLES / "generators.toml"
+    result = run("scan", folder, *FAST, "--generators", table, "--no-progress", "-j", "1")
     assert result.returncode == 2, result.stderr
     out = result.stdout
     assert "2 flagged, 1 failed of 4 file(s):" in out
@@ -150,12 +152,11 @@ def test_scan_lists_flagged_and_failed_files_with_full_names(tmp_path):
     ]
     rows = lines[header + 1 : header + 4]
     assert rows[0].split()[0] in ("yes", "likely") and rows[0].endswith("a1111_sd15.png")
-    # The generator's whole name, as the table has it, not cut with an ellipsis.
-    from provenance.knowledge.generators import load
-
-    local_ui = next(g.name for g in load().values() if g.name.startswith("Open model in a local"))
-    assert local_ui in rows[0] and "…" not in out
-    assert rows[1].split()[0] == "yes" and rows[1].endswith(str(folder / "gen_image.jpg"))
+    # The test generator's whole name (36 characters; the old table cut at 23).
+    (synthgen,) = tomllib.loads(table.read_text("utf-8"))["generator"]
+    assert len(synthgen["name"]) > 30 and "…" not in out
+    assert synthgen["name"] in rows[1] and rows[1].split()[0] == "yes"
+    assert rows[1].endswith(str(folder / "gen_image.jpg"))
     assert rows[2].split()[0] == "error" and str(folder / "broken.mp4") + ": " in rows[2]
     assert "camera_plain.jpg" not in out.split("file(s):")[-1]
 
