@@ -317,9 +317,10 @@ def test_bad_settings_fail_once_up_front(tmp_path):
     broken = work / "gens.toml"
     broken.write_text("[[generator]\nid = ")
     _one_error_line(run("scan", media, "--generators", broken, *FAST), "--generators")
-    late = run("scan", media, "--html", "/proc/report.html", *FAST)
-    _one_error_line(late, "cannot write")
-    assert late.stdout == ""  # before the work, not after it: nothing was scanned
+    out = work / "out.jsonl"
+    late = run("scan", media, "-o", out, "--html", "/proc/report.html", *FAST)
+    _one_error_line(late, "cannot write --html")
+    assert not out.exists() or out.read_text() == ""  # before the work: nothing was checked
     _one_error_line(run("scan", media, "-o", "/proc/out.jsonl", *FAST), "cannot write")
     (work / "provenance.toml").write_text('trust_anchors = "roots.pem"\n')
     from_file = run("scan", "media", *FAST, cwd=work)
