@@ -220,13 +220,39 @@ def test_errors_to_stderr_report_to_stdout_and_quiet(tmp_path):
     assert _reports(quiet_json.stdout)[0]["path"] == str(GEN)
 
 
+def _on_a_terminal(*args, env=None) -> str:
+    """stdout of the command when it is a terminal (a pseudo-terminal)."""
+    import pty
+
+    main, child = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    full_env.update(env or {})
+    proc = subprocess.Popen(
+        [str(BIN), *map(str, args)], stdout=child, stderr=subprocess.DEVNULL, env=full_env
+    )
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
 def test_color_flag_and_no_color():
     always = run("check", *FAST, "--color", "always", GEN)
     assert ESC in always.stdout
     assert ESC not in run("check", *FAST, GEN).stdout  # a pipe: auto means none
     assert ESC not in run("check", *FAST, "--color", "never", GEN).stdout
-    no_color = run("check", *FAST, GEN, env={"NO_COLOR": "1"}).stdout
-    assert ESC not in no_color
+    # On a terminal, auto means colour unless NO_COLOR is set.
+    assert ESC in _on_a_terminal("check", *FAST, GEN)
+    assert ESC not in _on_a_terminal("check", *FAST, GEN, env={"NO_COLOR": "1"})
     # --color always is an explicit request: it beats NO_COLOR
     assert ESC in run("check", *FAST, "--color", "always", GEN, env={"NO_COLOR": "1"}).stdout
 
