@@ -58,7 +58,7 @@ def test_exif_and_creator_tool(fixtures):
     "name,kind,generator",
     [
         ("xmp_trained.jpg", "xmp.digital-source-type", None),
-        ("sd_parameters.png", "metadata.generator-tool", "stable-diffusion-xl"),
+        ("sd_parameters.png", "metadata.generation-params", "stable-diffusion-xl"),
         ("aigc_label.jpg", "metadata.aigc-label", "synthgen"),
         ("aigc_clip.mp4", "metadata.aigc-label", "synthgen"),
         ("exif_software.jpg", "metadata.generator-tool", "synthgen"),

@@ -14,6 +14,7 @@ vendor named only by an unverified certificate weighs as a claim.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from provenance.knowledge.datafiles import load_toml
@@ -325,6 +326,15 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
     else:
         detail += "; the signature does not verify, so the statement is unproven."
     generator, named_by = c2pa_generator(info, media)
+    in_table = True
+    if generator is None and intact:
+        unknown = unknown_generator(info, actions)
+        if unknown:
+            generator, in_table = unknown[0], False
+            detail += (
+                f" It names '{unknown[0]}' ({unknown[1]}) as the generator, which is not in the "
+                "generator table: reported as written."
+            )
     if named_by and named_by.startswith("c2pa_signer") and info.trust.trust_list != C2PA_LIST:
         detail += (
             f" The name {named_by.split(' ', 1)[1]} comes from a certificate that does not chain "
@@ -344,8 +354,24 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
             "digitalSourceType": actions[0].digital_source_type if actions else None,
             "ingredient_path": actions[0].ingredient_path if actions else [],
             "signals": [s.id for s in info.signals],
+            **({} if in_table else {"generator_in_table": False}),
         },
     )
+
+
+def unknown_generator(info: C2paInfo, actions: list[C2paAction]) -> tuple[str, str] | None:
+    """The name a manifest gives its generator when the table knows none of its names: the
+    softwareAgent of the AI action, else a claim generator that is not a C2PA library
+    (c2pa_signals.toml ``names.not_generators``). Never the signer: who signed is not what
+    generated."""
+    skip = [re.compile(p) for p in load_toml("c2pa_signals.toml")["names"]["not_generators"]]
+    candidates = [(a.software_agent, "softwareAgent") for a in actions if a.software_agent]
+    candidates += [(c, "claim_generator_info") for c in info.claim_generator_info]
+    for name, field_name in candidates:
+        clean = " ".join(str(name).split())[:120]
+        if clean and not any(p.search(clean) for p in skip):
+            return clean, field_name
+    return None
 
 
 @rule("c2pa.generated")

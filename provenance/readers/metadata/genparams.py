@@ -13,6 +13,12 @@ What each UI writes (docs/sources.md#sd-ui-parameters, #comfyui-metadata):
   UserComment + Software "Fooocus v..." + MakerNote = scheme; old versions: ``Comment`` JSON.
 - SwarmUI: ``parameters`` JSON with ``sui_image_params`` (legacy: EXIF Model).
 - Draw Things: XMP ``exif:UserComment`` JSON (c, uc, model, sampler, seed, scale, steps, size).
+- InvokeAI 2.x ``Dream``: the prompt and dream.py switches (-s steps, -S seed, -W/-H, -C cfg,
+  -A sampler); no model name.
+- Pollinations API: EXIF Make = the model id ("flux") and UserComment JSON with the request
+  (prompt, originalPrompt, model, seed, width, height, nologo, ...).
+- ComfyUI video: MP4 / Matroska tag ``prompt`` / ``workflow`` (native SaveVideo) or a
+  ``comment`` holding {"prompt": "<graph JSON>", "workflow": ...} (VideoHelperSuite).
 
 The text is hostile input: JSON is decoded only up to ``MAX_JSON`` characters, graphs are
 walked up to ``MAX_NODES`` nodes, RecursionError is caught, every string kept is cut.
@@ -390,6 +396,60 @@ def drawthings(text: str, where: Where) -> GenerationParams | None:
     return params
 
 
+_DREAM_SWITCHES = re.compile(r"\s-(s|S|W|H|C|A|m)\s*([^\s\"]+)")
+# Request keys only Pollinations writes beside prompt/model (docs/sources.md#pollinations).
+_POLLINATIONS_KEYS = ("originalPrompt", "nologo", "nofeed", "isMature")
+
+
+def dream(text: str, where: Where) -> GenerationParams | None:
+    """InvokeAI 2.x ``Dream``: '"prompt" -s 50 -S 1234 -W 512 -H 768 -C 7.5 -A k_lms'."""
+    found = re.match(r'^\s*"((?:\\.|[^"\\])*)"(.*)$', text, re.S)
+    if not found:
+        return None
+    switches = dict(_DREAM_SWITCHES.findall(" " + found.group(2)))
+    if not switches:
+        return None
+    params = GenerationParams("InvokeAI", "invokeai-dream", where)
+    params.prompt = _short(found.group(1))
+    params.steps, params.seed = _int(switches.get("s")), _int(switches.get("S"))
+    params.width, params.height = _int(switches.get("W")), _int(switches.get("H"))
+    params.cfg, params.sampler = _float(switches.get("C")), _short(switches.get("A"), 80)
+    return params
+
+
+def pollinations(text: str, where: Where) -> GenerationParams | None:
+    data = _decode(text)
+    if not isinstance(data, dict) or "model" not in data or "prompt" not in data:
+        return None
+    if not any(k in data for k in _POLLINATIONS_KEYS):
+        return None
+    params = GenerationParams("Pollinations", "pollinations-json", where)
+    _add_model(params, data.get("model"), "any", "model")
+    params.prompt = _short(data.get("prompt"))
+    params.negative_prompt = _short(data.get("negative_prompt"))
+    params.seed = _int(data.get("seed"))
+    params.width, params.height = _int(data.get("width")), _int(data.get("height"))
+    return params
+
+
+def comfy_envelope(text: str, where: Where) -> GenerationParams | None:
+    """VideoHelperSuite's comment: {"prompt": "<API graph JSON>", "workflow": "<UI graph>"}."""
+    data = _decode(text)
+    if not isinstance(data, dict):
+        return None
+    for key in ("prompt", "workflow"):
+        inner = data.get(key)
+        if isinstance(inner, str) and inner.strip().startswith("{"):
+            found = comfy(inner, key, where)
+        elif isinstance(inner, dict):
+            found = (comfy_prompt if key == "prompt" else comfy_workflow)(inner, where)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
 # ------------------------------------------------------------------ dispatch
 
 _ENVELOPE = re.compile(r"^\s*([A-Za-z_][\w\-]{0,40}):\s*([\[{].*)$", re.S)
@@ -437,12 +497,21 @@ def _one(where: Where, key: str, value: str, by_key: dict[str, str]) -> list[Gen
     if lowered == "comment" and by_key.get("Software", "").strip() == "NovelAI":
         found = novelai(text, by_key.get("Source"), where)
         return [found] if found else []
-    if lowered == "comment" and text.startswith("{"):
-        found = fooocus(text, where)  # Fooocus before 2.2 wrote a JSON Comment
+    if lowered in ("comment", "©cmt") and text.startswith("{"):
+        # Fooocus before 2.2 wrote a JSON Comment; ComfyUI's VideoHelperSuite the graphs
+        found = fooocus(text, where) or comfy_envelope(text, where)
+        return [found] if found else []
+    if lowered == "dream":
+        found = dream(text, where)
         return [found] if found else []
     if lowered in ("usercomment", "exif:usercomment"):
         if text.startswith("{"):
-            found = drawthings(text, where) or fooocus(text, where) or swarmui(text, where)
+            found = (
+                drawthings(text, where)
+                or fooocus(text, where)
+                or swarmui(text, where)
+                or pollinations(text, where)
+            )
             return [found] if found else []
         envelope = _ENVELOPE.match(text)
         if envelope and envelope.group(1).lower() in ("prompt", "workflow"):
