@@ -47,7 +47,6 @@ SPEC = TableSpec(
     array="generator",
     id_key="id",
     schema=1,
-    env="PROVENANCE_GENERATORS",
     entry=Table(
         {
             "id": Key(str, required=True, match=r"[a-z0-9][a-z0-9\-]*"),
@@ -245,10 +244,6 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
     )
 
 
-# Kept for the CLI and worker processes: extra generator files, os.pathsep-separated.
-EXTRA_ENV = SPEC.env
-
-
 @lru_cache(maxsize=8)
 def load_files(extra: tuple[str, ...] = ()) -> dict[str, Generator]:
     """The bundled generators, then those of ``extra`` files (same schema), by id in file
@@ -261,7 +256,7 @@ def load_files(extra: tuple[str, ...] = ()) -> dict[str, Generator]:
 @lru_cache(maxsize=1)
 def load() -> dict[str, Generator]:
     """All generators in use: bundled plus the extra files chosen by ``use_extra_files``
-    (or, when none were chosen, by $PROVENANCE_GENERATORS)."""
+    (CheckOptions.generators_files)."""
     return load_files(schema.extra_files(SPEC))
 
 
