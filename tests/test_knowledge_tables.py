@@ -117,8 +117,9 @@ def test_user_file_adds_and_replaces_only_on_request(tmp_path):
 def test_the_environment_selects_no_table_the_options_do(tmp_path, monkeypatch):
     """Item 4 of issue 15: no process-wide environment variable; a check loads the extra
     files its CheckOptions name, and the next check without them loads the bundled ones."""
-    import provenance
     from PIL import Image, PngImagePlugin
+
+    import provenance
 
     path = _write(tmp_path, GOOD)
     monkeypatch.setenv("PROVENANCE_GENERATORS", path)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from provenance.knowledge.datafiles import load_toml
 from provenance.knowledge.generators import display_name, first_match
+from provenance.knowledge.generators import get as get_generator
 from provenance.knowledge.numbers import Section
 from provenance.model.records import (
     CLAIM_CAPTURED,
@@ -60,6 +61,19 @@ def c2pa_generator(info: C2paInfo, media: str | None) -> tuple[str | None, str |
     if hit is None:
         return None, None
     return hit.generator, f"{hit.field} '{hit.value}'"
+
+
+def c2pa_maker(
+    info: C2paInfo, media: str | None, stated: bool = False
+) -> tuple[str | None, str | None]:
+    """``c2pa_generator`` when the entry argues AI (a generator or AI editor): a camera's or
+    a platform's name says who made the manifest, not that AI made the content. An editor
+    (Canva) is named too when its manifest itself ``stated`` generation (its own AI tool)."""
+    found, named_by = c2pa_generator(info, media)
+    gen = get_generator(found)
+    if gen and (gen.argues_ai or (stated and gen.kind == "editor")):
+        return found, named_by
+    return None, None
 
 
 def _where(info: C2paInfo) -> dict:
@@ -325,7 +339,7 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
         detail += "; the signature verifies but the content was not checked against it."
     else:
         detail += "; the signature does not verify, so the statement is unproven."
-    generator, named_by = c2pa_generator(info, media)
+    generator, named_by = c2pa_maker(info, media, stated=True)
     in_table = True
     if generator is None and intact:
         unknown = unknown_generator(info, actions)
@@ -392,7 +406,7 @@ def generator_signer(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
     if info.state not in _READ or reading(info) in ("generated", "composite"):
         return
-    generator, named_by = c2pa_generator(info, facts.media.kind)
+    generator, named_by = c2pa_maker(info, facts.media.kind)
     if not generator:
         return
     by_certificate = bool(named_by and named_by.startswith("c2pa_signer"))
@@ -425,20 +439,22 @@ def captured(facts: Facts, n: Section) -> Iterator[Evidence]:
     if (
         info.state not in _READ
         or reading(info) != "captured"
-        or c2pa_generator(info, facts.media.kind)[0]
+        or c2pa_maker(info, facts.media.kind)[0]
         or _disallowed(info) & {"capturedMedia", "capturedMediaStitched"}
     ):
         return
     intact = _intact(info)
+    device = get_generator(c2pa_generator(info, facts.media.kind)[0])
     yield Evidence(
         "c2pa",
         "c2pa.captured",
         f"The C2PA manifest{_signer_text(info)} states a capture"
+        + (f" by {device.name}" if device else "")
         + (_rubric_words(info, ("captured",)) or " (digitalCapture)")
         + ("; signature and content hashes verify." if intact else ", but it does not verify."),
         n["intact"] if intact else n["unverified"],
         CLAIM_CAPTURED,
-        where=_where(info),
+        where={**_where(info), "device": device.id if device else None},
     )
 
 
