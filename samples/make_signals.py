@@ -350,6 +350,16 @@ def build(tmp: Path) -> list[dict[str, Any]]:  # noqa: C901 - one sample per blo
         modelled_on="corpus invokeai-dream: PNG tEXt 'Dream'",
     )
 
+    # ---- Hailuo: a TC260 label whose ContentProducer is the bare name "MiniMax"
+    label = {"Label": "1", "ContentProducer": "MiniMax", "ProduceID": "sample-0001",
+             "ReservedCode1": "", "ContentPropagator": "", "PropagateID": "",
+             "ReservedCode2": ""}  # fmt: skip
+    data = clip(tmp / "minimax.mp4", tags={"AIGC": json.dumps(label)})
+    check("MiniMax" in probe(tmp / "minimax.mp4")[0].get("AIGC", ""), "AIGC tag not read back")
+    add("tc260_minimax.mp4", data, signal="tc260", generator="hailuo", kind="metadata.aigc-label",
+        ai="likely", source="docs/sources.md#tc260-minimax",
+        modelled_on="Hailuo exports per the peer: ContentProducer 'MiniMax', MP4 keys")  # fmt: skip
+
     # ---- Vidu's documented output profile: 1080p, 24 fps, 5 s (a weak fingerprint)
     data = clip(tmp / "vidu.mp4", size=(1920, 1080), rate=24, seconds=5)
     _, width, duration = probe(tmp / "vidu.mp4")

@@ -35,7 +35,7 @@ def test_signal_sample(entry):
     assert report.status == "ok", report.error
     record = _kind(report, entry["kind"])
     v = report.verdict
-    if entry["signal"] in ("c2pa-signer", "c2pa-unlisted", "generation"):
+    if entry["signal"] in ("c2pa-signer", "c2pa-unlisted", "generation", "tc260"):
         assert v.generator == entry["generator"], (v.generator, v.candidates)
         assert v.ai_generated == entry.get("ai", v.ai_generated)
         assert v.ai_generated in ("yes", "likely", "unlikely")
