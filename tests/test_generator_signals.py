@@ -39,39 +39,49 @@ def _media(path: Path) -> str:
 def generators_named(entry: dict, path: Path) -> set[str]:
     """Every generator the file's facts name through the data tables (no rule logic: the
     knowledge lookups a rule would make)."""
-    named: set[str] = set()
+    return set().union(*named_by_family(entry, path).values())
+
+
+def named_by_family(entry: dict, path: Path) -> dict[str, set[str]]:
+    """The generators each signal family of the file names (coverage table columns)."""
+    named: dict[str, set[str]] = {}
+
+    def add(family: str, gen: str | None) -> None:
+        if gen:
+            named.setdefault(family, set()).add(gen)
+
     if entry["signal"] == "c2pa":
         info = credentials.read(str(path), "image/jpeg")
         agents = [a.software_agent for a in info.actions if a.software_agent]
         claims = [*info.claim_generator_info, info.claim_generator]
         hit = generators.first_match("c2pa_software_agent", agents, "image")
         hit = hit or generators.first_match("c2pa_claim_generator", claims, "image")
-        return {hit.generator} if hit else set()
+        add("c2pa", hit.generator if hit else None)
+        return named
     meta = _read(path)
     media = _media(path)
     for text in meta.texts:
-        named.update(h.generator for h in generators.match("metadata", text.value, media)[:1])
+        for h in generators.match("metadata", text.value, media)[:1]:
+            add("metadata", h.generator)
     for params in meta.generation:
         for model in params.models:
             fam = model_families.family_of(model.name, model.role)
-            if fam and fam.generator:
-                named.add(fam.generator)
+            add("generation", fam.generator if fam else None)
     for label in meta.aigc_labels:
         for _role, code in label.roles():
             found = tc260.lookup(code)
-            if found and found.producer.generator:
-                named.add(found.producer.generator)
+            add("tc260", found.producer.generator if found else None)
     for field_name, kind in _VENDOR_KIND.values():
         if getattr(meta.vendor, field_name):
-            named.add(generators.by_vendor_fact(kind).id)
+            add("vendor", generators.by_vendor_fact(kind).id)
     for export in meta.vendor.bytedance_exports:
         for product in export.products:
             gen = generators.by_app_product(product)
-            if gen:
-                named.add(gen.id)
+            add("vendor", gen.id if gen else None)
     if meta.bitstream:
         for text in meta.bitstream.texts():
-            named.update(h.generator for h in generators.match("bitstream", text)[:1])
+            for h in generators.match("bitstream", text)[:1]:
+                add("bitstream", h.generator)
     return named
 
 
@@ -276,10 +286,13 @@ def proven_by_files(fixtures: Path) -> dict[str, set[str]]:
             proven.setdefault(gen, set()).add(family)
 
     for entry in TRUTH:
-        for gen in generators_named(entry, SAMPLES / entry["file"]):
-            add(gen, entry["signal"])
-    for gen in generators_named({"signal": "vendor"}, fixtures / "real" / "sora_repost.mp4"):
-        add(gen, "vendor")
+        for family, gens in named_by_family(entry, SAMPLES / entry["file"]).items():
+            for gen in gens:
+                add(gen, family)
+    real = named_by_family({"signal": "vendor"}, fixtures / "real" / "sora_repost.mp4")
+    for family, gens in real.items():
+        for gen in gens:
+            add(gen, family)
     for want in CONFORMING.values():
         for gen in want.values() if isinstance(want, dict) else [want]:
             add(gen, "c2pa-signer")
