@@ -45,6 +45,21 @@ def _check_options(f):
             help="PEM file of certificates to trust as C2PA signing roots (offline).",
         ),
         click.option(
+            "--no-bundled-trust",
+            is_flag=True,
+            help="Do not trust the bundled C2PA Trust List snapshot; trust only "
+            "--trust-anchors (docs/credentials.md).",
+        ),
+        click.option(
+            "--depth",
+            type=click.Choice(["full", "quick"]),
+            default="full",
+            show_default=True,
+            help="quick: credentials, metadata, container and bitstream strings, and a few "
+            "keyframes for invisible marks; the report says whether a full check could change "
+            "the answer (docs/performance.md).",
+        ),
+        click.option(
             "--allow-network",
             is_flag=True,
             help="Allow fetching remote manifests and OCSP status. Off by default.",
@@ -120,7 +135,14 @@ def _table_files(option: str):
 
 
 def _build_options(
-    trust_anchors, allow_network, max_frames, sample_fps, detectors, evidence_dir
+    trust_anchors,
+    allow_network,
+    max_frames,
+    sample_fps,
+    detectors,
+    evidence_dir,
+    depth: str = "full",
+    no_bundled_trust: bool = False,
 ) -> CheckOptions:
     names = (
         None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
@@ -130,6 +152,8 @@ def _build_options(
         "allow_network": allow_network,
         "detectors": names,
         "evidence_dir": evidence_dir,
+        "depth": depth,
+        "bundled_trust": not no_bundled_trust,
         **click.get_current_context().meta.get("provenance.tables", {}),
     }
     if max_frames is not None:
@@ -221,6 +245,8 @@ def check(
     detectors,
     evidence_dir,
     verbose,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json). A file named
     twice is checked and reported once."""
@@ -233,6 +259,8 @@ def check(
         sample_fps,
         detectors,
         evidence_dir,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -380,6 +408,8 @@ def scan(
     detectors,
     evidence_dir,
     verbose,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Scan files and folders recursively, in parallel, and summarise what was found."""
     from provenance.scanning import resume as resuming
@@ -393,6 +423,8 @@ def scan(
         sample_fps,
         detectors,
         evidence_dir,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -526,6 +558,15 @@ class _Null:
 
     def update(self, n: int) -> None:
         pass
+
+
+def _register_commands() -> None:
+    from provenance.cli.conformance import conformance
+
+    cli.add_command(conformance)
+
+
+_register_commands()
 
 
 def main() -> None:
