@@ -17,6 +17,17 @@ from provenance.readers.credentials import reader as credentials
 from provenance.readers.metadata import bitstream, bmff
 from provenance.readers.probe import probe
 
+
+@pytest.fixture(autouse=True)
+def _bundled_tables():
+    """A check leaves its options' tables in use; every test here reads the bundled ones."""
+    from provenance.knowledge import tables
+
+    tables.use_extra_files()
+    yield
+    tables.use_extra_files()
+
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "metadata"
 TRUTH = json.loads((SAMPLES / "truth.json").read_text("utf-8"))
 _VENDOR_KIND = {

@@ -14,6 +14,17 @@ import pytest
 
 import provenance
 
+
+@pytest.fixture(autouse=True)
+def _bundled_tables():
+    """A check leaves its options' tables in use; every test here reads the bundled ones."""
+    from provenance.knowledge import tables
+
+    tables.use_extra_files()
+    yield
+    tables.use_extra_files()
+
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SIGNALS = json.loads((SAMPLES / "signals" / "truth.json").read_text("utf-8"))
 METADATA = {t["file"]: t for t in json.loads((SAMPLES / "metadata" / "truth.json").read_text())}
