@@ -215,6 +215,13 @@ def structured_wheres(meta: MetadataInfo) -> set[Where]:
         found |= {f.where for f in facts}
     for fact in v.xai_signatures:
         found |= {t.where for t in meta.texts if str(t.where) in fact.repeated_in}
+    # platform labels are located by container and key (the tags of one MP4 meta box)
+    labelled = set()
+    for p in v.platform_labels:
+        keys = [p.where.key] + (["comment", "©cmt"] if p.video_id else [])
+        keys += ["vid_md5"] if p.content_md5 else []
+        labelled |= {(p.where.container, k) for k in keys}
+    found |= {t.where for t in meta.texts if (t.where.container, t.where.key) in labelled}
     found |= {t.where for t in meta.texts if t.where.key == "Iptc4xmpExt:AISystemUsed"}
     return found
 
