@@ -53,7 +53,13 @@ def generation_params(facts: Facts, n: Section) -> Iterator[Evidence]:
     if gen_id is None and by_tool:
         gen_id = by_tool.id
     gen = generators.get(gen_id)
-    models = ", ".join(f"{short(m.name, 60)} ({m.role})" for m in params.models[:4]) or "none"
+    models = (
+        ", ".join(
+            f"{m.node + ': ' if m.node else ''}{short(m.name, 60)} ({m.role})"
+            for m in params.models[:4]
+        )
+        or "none"
+    )
     detail = f"{params.tool} generation parameters at {params.where} (models: {models}"
     if fam_entry:
         detail += f"; family {fam_entry.name} of {fam_entry.vendor}"
