@@ -39,7 +39,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from make_credentials import issue, pem, test_key  # noqa: E402 - the CA helpers, one place
-from make_metadata import created, exif_of, jpeg, pixels, user_comment  # noqa: E402
+from make_metadata import (  # noqa: E402
+    created,
+    exif_of,
+    jpeg,
+    jpeg_with_xmp,
+    pixels,
+    user_comment,
+    xmp_packet,
+)
 
 OUT = HERE / "signals"
 CA = HERE / "credentials" / "ca"
@@ -359,6 +367,22 @@ def build(tmp: Path) -> list[dict[str, Any]]:  # noqa: C901 - one sample per blo
     add("tc260_minimax.mp4", data, signal="tc260", generator="hailuo", kind="metadata.aigc-label",
         ai="likely", source="docs/sources.md#tc260-minimax",
         modelled_on="Hailuo exports per the peer: ContentProducer 'MiniMax', MP4 keys")  # fmt: skip
+
+    # ---- Gemini image whose manifest is gone, its unsigned XMP kept (corpus gemini-c2pa-sparkle)
+    packet = xmp_packet(
+        {"photoshop": "http://ns.adobe.com/photoshop/1.0/",
+         "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"},
+        "<photoshop:Credit>Made with Google AI</photoshop:Credit>"
+        f"<Iptc4xmpExt:DigitalSourceType>{DST}trainedAlgorithmicMedia"
+        "</Iptc4xmpExt:DigitalSourceType>",
+    )  # fmt: skip
+    data = jpeg_with_xmp(262, packet)
+    with Image.open(io.BytesIO(data)) as im:
+        check(b"Made with Google AI" in (im.info.get("xmp") or b""), "gemini credit: no XMP")
+    add("gemini_credit_no_c2pa.jpg", data, signal="metadata", generator="imagen",
+        kind="metadata.generator-tool", also="stripping.watermark-unverified",
+        algorithm="synthid", ai="likely", source="docs/sources.md#corpus-xmp-credit",
+        modelled_on="corpus gemini-c2pa-sparkle's XMP (Credit, source type), no C2PA")  # fmt: skip
 
     # ---- Vidu's documented output profile: 1080p, 24 fps, 5 s (a weak fingerprint)
     data = clip(tmp / "vidu.mp4", size=(1920, 1080), rate=24, seconds=5)

@@ -46,7 +46,11 @@ def test_signal_sample(entry):
     assert report.status == "ok", report.error
     record = _kind(report, entry["kind"])
     v = report.verdict
-    if entry["signal"] in ("c2pa-signer", "c2pa-unlisted", "generation", "tc260"):
+    if entry.get("also"):  # a stripping-stage context record the signal leads to
+        later = _kind(report, entry["also"])
+        assert later.where["algorithm"] == entry["algorithm"] and later.claim == "info"
+        assert "cannot be verified offline" in later.detail
+    if entry["signal"] in ("c2pa-signer", "c2pa-unlisted", "generation", "tc260", "metadata"):
         assert v.generator == entry["generator"], (v.generator, v.candidates)
         assert v.ai_generated == entry.get("ai", v.ai_generated)
         assert v.ai_generated in ("yes", "likely", "unlikely")

@@ -3,7 +3,9 @@ assertions, ``c2pa.watermarked`` / ``.bound`` / ``.unbound`` actions and action 
 ("Added imperceptible SynthID watermark"). The signer says a mark is in the pixels; which
 one, who can read it and whether this tool can check it come from data/soft_bindings.toml.
 No decoder for these marks runs offline here, and the record says so: an expected mark is a
-statement of the signer, not a detection."""
+statement of the signer, not a detection. In the stripping stage, a file attributed to a
+generator whose output the table says carries such a mark, without a readable manifest,
+gets a context record: the mark may be there or gone, and nothing here can tell."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from provenance.knowledge import soft_bindings
+from provenance.knowledge.generators import get
 from provenance.knowledge.numbers import Section
 from provenance.knowledge.soft_bindings import Algorithm
 from provenance.model.records import CLAIM_INFO, Evidence
 from provenance.readers.credentials.reader import C2paAction, C2paInfo
-from provenance.rules.base import Facts, rule
+from provenance.rules.base import Facts, Judged, rule
 from provenance.rules.credentials import c2pa_generator
 
 _READ = ("valid", "trusted", "invalid")
@@ -121,4 +124,35 @@ def expected_watermark(facts: Facts, n: Section) -> Iterator[Evidence]:
                 "offline_verifiable": bool(entry and entry.offline_verifiable),
                 "expected": True,
             },
+        )
+
+
+@rule("stripping.watermark-unverified", stage="stripping")
+def watermark_unverified(j: Judged, n: Section) -> Iterator[Evidence]:
+    """A file attributed to a generator whose output the soft-binding table says carries an
+    invisible mark, and that has no readable manifest (removed, or never there): the mark may
+    be there or gone, and no offline check here can tell (never "not watermarked" from our
+    silence)."""
+    gen = get(j.attribution.generator)
+    if gen is None or j.attribution.ai_generated not in ("yes", "likely"):
+        return
+    if j.c2pa.state in _READ:
+        return  # a manifest speaks for itself (c2pa.expected-watermark when it announces one)
+    for entry in soft_bindings.load().values():
+        if gen.id not in entry.generators or entry.offline_verifiable:
+            continue
+        if j.media.kind not in entry.media:
+            continue
+        yield Evidence(
+            "stripping",
+            "stripping.watermark-unverified",
+            f"{gen.name} output may carry {entry.name} ({entry.vendor}, per the soft-binding "
+            f"table), and this file has no Content Credentials to say so. {entry.name} cannot be "
+            "verified "
+            "offline: " + _DECODERS[entry.decoder].format(vendor=entry.vendor) + "; whether "
+            "it is still in the pixels is unknown here.",
+            n["confidence"],
+            CLAIM_INFO,
+            generator=gen.id,
+            where={"algorithm": entry.alg, "decoder": entry.decoder, "expected": True},
         )
