@@ -197,6 +197,71 @@ def minimax_graph(unet: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def cogvideox_graphs() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The API and UI graphs of kijai/ComfyUI-CogVideoXWrapper's example workflow
+    cogvideox_1_0_5b_I2V_02.json (its loader, sampler and VideoHelperSuite save node; the
+    UI graph keeps the example's widget values), docs/sources.md#cogvideox-wrapper."""
+    api = {
+        "59": {
+            "class_type": "DownloadAndLoadCogVideoModel",
+            "inputs": {
+                "model": "THUDM/CogVideoX-5b-I2V",
+                "precision": "bf16",
+                "fp8_transformer": "disabled",
+                "compile": False,
+                "attention_mode": "sdpa",
+                "load_device": "main_device",
+            },
+        },
+        "63": {
+            "class_type": "CogVideoSampler",
+            "inputs": {
+                "num_frames": 49,
+                "steps": 25,
+                "cfg": 6,
+                "seed": 0,
+                "control_after_generate": "fixed",
+                "scheduler": "CogVideoXDDIM",
+                "denoise_strength": 1,
+                "model": ["59", 0],
+            },
+        },
+        "44": {
+            "class_type": "VHS_VideoCombine",
+            "inputs": {
+                "frame_rate": 8,
+                "filename_prefix": "CogVideoX-I2V",
+                "format": "video/h264-mp4",
+                "save_metadata": True,
+            },
+        },
+    }
+    ui = {
+        "last_node_id": 63,
+        "nodes": [
+            {
+                "id": 59,
+                "type": "DownloadAndLoadCogVideoModel",
+                "widgets_values": [
+                    "THUDM/CogVideoX-5b-I2V",
+                    "bf16",
+                    "disabled",
+                    False,
+                    "sdpa",
+                    "main_device",
+                ],
+            },
+            {
+                "id": 63,
+                "type": "CogVideoSampler",
+                "widgets_values": [49, 25, 6, 0, "fixed", "CogVideoXDDIM", 1],
+            },
+        ],
+        "version": 0.4,
+    }
+    return api, ui  # fmt: skip
+
+
 # --------------------------------------------------------------------------- samples
 
 # (file, CN, O, claim generator, softwareAgent, source type, medium, generator) for manifests
@@ -322,6 +387,16 @@ def build(tmp: Path) -> list[dict[str, Any]]:  # noqa: C901 - one sample per blo
         family="minimax-h3", kind="metadata.generation-params",
         source="docs/sources.md#comfyui-video-tags",
         modelled_on="corpus minimax-h3-comfyui-2: mdta key 'prompt' = the API graph")  # fmt: skip
+
+    # ---- CogVideoX through kijai's wrapper, saved by VideoHelperSuite (both graphs)
+    api, ui = cogvideox_graphs()
+    envelope = json.dumps({"prompt": json.dumps(api), "workflow": json.dumps(ui)})
+    data = clip(tmp / "cog.mp4", tags={"comment": envelope})
+    check("CogVideoX" in probe(tmp / "cog.mp4")[0].get("comment", ""), "cogvideox comment")
+    add("comfyui_cogvideox.mp4", data, signal="generation", generator="cogvideox",
+        family="cogvideox", kind="metadata.generation-params",
+        source="docs/sources.md#cogvideox-wrapper",
+        modelled_on="kijai/ComfyUI-CogVideoXWrapper cogvideox_1_0_5b_I2V_02.json")  # fmt: skip
 
     # ---- Pollinations request (corpus flux-pollinations-1)
     request = {"prompt": "floating islands", "originalPrompt": "floating islands",

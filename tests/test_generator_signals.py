@@ -274,7 +274,6 @@ NOT_PROVEN_HERE = {
     "meta-ai": "visible 'Imagined with AI' only; its place is unconfirmed [U], no sample",
     "dola": "visible 'Dola AI' only (the visible detector's samples have none)",
     "pixverse": "no documented signal but clip durations (no sizes: no fingerprint)",
-    "cogvideox": "family cogvideox: no real graph or parameters read",
 }
 _VISIBLE_TESTED = (
     "sora_like.mp4",
@@ -329,7 +328,6 @@ def test_every_generator_has_a_signal_proven_by_a_file(fixtures):
 
 NOT_PROVEN_FAMILIES = {
     "hunyuan-image": "no real HunyuanImage graph or parameters read",
-    "cogvideox": "no real CogVideoX graph or parameters read",
 }
 
 

@@ -174,3 +174,24 @@ def test_cli_table_flags_reach_the_check(tmp_path):
     )
     assert json.loads(plain.output)["verdict"]["generator"] == "diffusion-ui", plain.output
     assert json.loads(ours.output)["verdict"]["generator"] == "flux", ours.output
+
+
+def test_hugging_face_repo_ids_of_wrapper_loaders_are_models():
+    """kijai's CogVideoX wrapper loads "THUDM/CogVideoX-5b-I2V" by repo id, in both graphs
+    (docs/sources.md#cogvideox-wrapper); a repo-like string elsewhere is not a model."""
+    import sys
+
+    from provenance.readers.metadata import genparams
+    from provenance.readers.metadata.where import Where
+
+    sys.path.insert(0, str(SAMPLES))
+    from make_signals import cogvideox_graphs
+
+    api, ui = cogvideox_graphs()
+    at = Where("mp4", "moov/udta/meta/keys+ilst", "comment")
+    for params in (genparams.comfy_prompt(api, at), genparams.comfy_workflow(ui, at)):
+        assert [(m.name, m.role) for m in params.models] == [
+            ("THUDM/CogVideoX-5b-I2V", "diffusion")
+        ]
+    api["63"]["inputs"]["model"] = "some/thing"  # a sampler's input: a link, never a model
+    assert [m.name for m in genparams.comfy_prompt(api, at).models] == ["THUDM/CogVideoX-5b-I2V"]

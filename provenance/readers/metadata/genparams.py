@@ -62,6 +62,10 @@ _COMFY_LOADERS = (
     ("text-encoder", re.compile(r"cliploader|textencoder", re.I)),
     ("controlnet", re.compile(r"controlnet", re.I)),
 )
+# Wrapper nodes that fetch their model by Hugging Face repo id (kijai's CogVideoX wrapper:
+# DownloadAndLoadCogVideoModel, input / first widget "THUDM/CogVideoX-5b").
+_HF_LOADERS = re.compile(r"^downloadandload\w*model$", re.I)
+_HF_REPO = re.compile(r"^[\w.\-]{1,96}/[\w.\-]{1,96}$")
 _SAMPLER_TYPES = re.compile(r"ksampler|samplercustom|sampler", re.I)
 _LATENT_TYPES = re.compile(r"^empty.*latent", re.I)
 _A1111_FIELD = re.compile(r'\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
@@ -213,6 +217,9 @@ def comfy_prompt(graph: Any, where: Where) -> GenerationParams | None:
                 if key == "model_name" and not MODEL_EXT.search(value):
                     continue  # upscale / other model_name inputs with no file
                 _add_model(params, value, role, f"{ident}:{kind}")
+        repo = inputs.get("model")
+        if _HF_LOADERS.match(kind) and isinstance(repo, str) and _HF_REPO.match(repo):
+            _add_model(params, repo, "diffusion", f"{ident}:{kind}")
         if _SAMPLER_TYPES.search(kind):
             params.sampler = params.sampler or _short(inputs.get("sampler_name"), 80)
             params.scheduler = params.scheduler or _short(inputs.get("scheduler"), 80)
@@ -247,6 +254,9 @@ def comfy_workflow(graph: Any, where: Where) -> GenerationParams | None:
         if not isinstance(widgets, list):
             continue
         files = [w for w in widgets[:32] if isinstance(w, str) and MODEL_EXT.search(w)]
+        repos = [w for w in widgets[:1] if isinstance(w, str) and _HF_REPO.match(w)]
+        if _HF_LOADERS.match(kind) and repos:
+            _add_model(params, repos[0], "diffusion", f"{node.get('id')}:{kind}")
         if files:
             role = next((r for r, p in _COMFY_LOADERS if p.search(kind)), "any")
             for name in files:
