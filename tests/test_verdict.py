@@ -74,12 +74,17 @@ def test_tampered_generated_file_keeps_the_generation_claim(samples, sample_gene
     assert v.generator == "synthgen"
 
 
-def test_stripped_sample_clip_is_c2pa_removed_when_generator_is_known(samples, sample_generators):
+def test_stripped_sample_clip_naming_no_generator_is_unknown_not_stripped(
+    samples, sample_generators
+):
     # stripped_clip.mp4 has lost its uuid box; nothing else in it names the generator, so
-    # only the XMP-less container remains: not enough to say anything.
+    # only the XMP-less container remains: not enough to say anything, and no removal claim
+    # (that needs a generator known to write C2PA).
     report = _check(samples / "credentials" / "stripped_clip.mp4")
     assert report.c2pa.state == "absent"
     assert report.verdict.ai_generated == "unknown"
+    assert (report.verdict.generator, report.verdict.stripped) == (None, [])
+    assert report.verdict.marks_stripped == "unknown"
 
 
 def test_dangling_pointer_sample(samples):
@@ -88,7 +93,7 @@ def test_dangling_pointer_sample(samples):
 
 
 def test_generator_c2pa_by_default_without_manifest_is_c2pa_removed(samples, sample_generators):
-    # xmp_trained.jpg names SynthGen (whose downloads carry C2PA by default) in CreatorTool.
+    # exif_software.jpg names SynthGen (whose downloads carry C2PA by default) in EXIF Software.
     report = _check(samples / "credentials" / "exif_software.jpg")
     assert report.verdict.generator == "synthgen"
     assert "c2pa-removed" in report.verdict.stripped
