@@ -179,9 +179,9 @@ def test_vendor_facts():
     assert (iptc.ai_system_used, iptc.ai_system_version) == ("Ideogram AI", "3.0")
 
 
-def test_real_tiktok_repost(fixtures):
+def test_real_tiktok_repost(sora_repost):
     """The real TikTok repost: platform label, video id and ByteDance's encoder in the SEI."""
-    meta = _read(fixtures / "real" / "sora_repost.mp4")
+    meta = _read(sora_repost)
     label = meta.vendor.platform_labels[0]
     assert (label.platform, label.label_type) == ("tiktok", 2)
     assert label.video_id == "v12044gd0000d550qe7og65i0msvgsug"
@@ -231,8 +231,8 @@ def test_lying_container_sizes_cost_problems_not_reads(tmp_path):
     assert meta.matroska.doc_type == "matroska" and meta.matroska.problems
 
 
-def test_bmff_first_samples_come_from_the_sample_table(fixtures):
-    path = fixtures / "real" / "sora_repost.mp4"
+def test_bmff_first_samples_come_from_the_sample_table(sora_repost):
+    path = sora_repost
     with open(path, "rb") as fh:
         facts = bmff.read_container(fh, path.stat().st_size)
     assert facts.video_codec == "h264" and facts.nal_length_size == 4
@@ -269,11 +269,11 @@ NOT_PROVEN_HERE = {
 }
 
 
-def test_every_generator_has_a_signal_proven_by_a_file(fixtures):
+def test_every_generator_has_a_signal_proven_by_a_file(sora_repost):
     proven: set[str] = set()
     for entry in TRUTH:
         proven |= generators_named(entry, SAMPLES / entry["file"])
-    proven |= generators_named({"signal": "vendor"}, fixtures / "real" / "sora_repost.mp4")
+    proven |= generators_named({"signal": "vendor"}, sora_repost)
     # signer patterns proven on the real conforming-products list (test_knowledge_tables)
     from tests.test_knowledge_tables import CONFORMING
 

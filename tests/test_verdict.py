@@ -115,8 +115,8 @@ def test_report_json_contract(fixtures):
     assert data["c2pa"]["validation"][0]["explanation"]
 
 
-def test_container_fingerprint_alone_never_decides(fixtures):
-    report = _check(fixtures / "real" / "sora_repost.mp4")
+def test_container_fingerprint_alone_never_decides(sora_repost):
+    report = _check(sora_repost)
     ev = [e for e in report.evidence if e.kind == "container.output-fingerprint"]
     assert ev and ev[0].generator == "sora"
     assert ev[0].confidence < 0.5

@@ -37,9 +37,9 @@ def truth(samples):
 
 
 @pytest.fixture(scope="module")
-def sora_report(fixtures, tmp_path_factory):
+def sora_report(sora_repost, tmp_path_factory):
     out = tmp_path_factory.mktemp("evidence")
-    report = provenance.check(str(fixtures / "real" / "sora_repost.mp4"), evidence_dir=str(out))
+    report = provenance.check(str(sora_repost), evidence_dir=str(out))
     return report.to_dict(), out
 
 
