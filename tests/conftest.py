@@ -69,3 +69,13 @@ def sample_generators(monkeypatch):
     generators.load.cache_clear()
     yield
     generators.load.cache_clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers that follow from what a test uses (pyproject.toml lists them all)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "chromium" in names:
+            item.add_marker(pytest.mark.needs_chromium)
+        if "sora_repost" in names or "p1000827" in item.name:
+            item.add_marker(pytest.mark.needs_shared)

@@ -33,6 +33,8 @@ from provenance.readers.metadata import bmff
 from provenance.scanning.engine import ScanOptions, iter_files, run
 from tests.conftest import tool
 
+pytestmark = pytest.mark.e2e
+
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CLIP = SAMPLES / "credentials" / "gen_clip.mp4"  # C2PA uuid box, mdat, then moov
@@ -375,6 +377,7 @@ def _without_root_powers(args: list[str]) -> list[str]:
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *args]
 
 
+@pytest.mark.needs_tools
 def test_unreadable_file_and_folder_are_error_reports(tmp_path):
     locked = tmp_path / "locked.jpg"
     locked.write_bytes(STILL.read_bytes())

@@ -94,6 +94,7 @@ def test_a_corrupt_image_of_a_decodable_format_is_still_an_error(samples, tmp_pa
     assert provenance.check(cut).status == "error"
 
 
+@pytest.mark.slow  # about 25 s: every frame of two animations
 @pytest.mark.parametrize("fmt", ["webp", "gif"])
 def test_animated_images_are_sampled_like_clips(sora_like, tmp_path, fmt):
     path, frames, clip_marks = sora_like

@@ -22,6 +22,8 @@ from PIL import Image, PngImagePlugin
 
 from tests.conftest import require, tool
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = REPO / "samples"
@@ -280,6 +282,7 @@ def test_output_failures_end_with_one_line_and_exit_2(tmp_path):
     assert again.returncode == 1 and "Skipped 2 file(s)" in again.stdout, again.stdout
 
 
+@pytest.mark.needs_tools
 def test_full_disk_ends_with_one_line_and_exit_2(tmp_path):
     """Writing the output onto a full file system (a 64 kB tmpfs in a private mount
     namespace): one line, exit 2, the lines written so far intact."""
@@ -488,6 +491,7 @@ def test_links_out_of_the_scanned_folder_are_not_followed_by_default(tmp_path):
     assert followed.returncode == 1
 
 
+@pytest.mark.needs_chromium
 def test_long_names_wrap_in_the_html_layout(tmp_path):
     """A 200-character name without spaces pushed the page wider than the window."""
     chromium = tool("chromium", "chromium-browser")

@@ -18,6 +18,8 @@ from provenance.formatters import html
 from provenance.scanning.engine import iter_files
 from tests.conftest import tool
 
+pytestmark = pytest.mark.e2e
+
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EVIL_NAME = "<img src=x onerror=alert(1)>.jpg"

@@ -132,6 +132,7 @@ def _function_calls(fn, *args) -> int:
     return calls
 
 
+@pytest.mark.slow
 def test_box_walk_is_linear_in_the_number_of_boxes():
     """Thousands of empty mdhd boxes in one top-level container (the review's 647 kB file
     that still plays took 80 s): doubling the boxes at most doubles the work. Work is
@@ -170,6 +171,7 @@ def _peak_rss_mb(args: list[str]) -> tuple[subprocess.CompletedProcess, float]:
     return subprocess.CompletedProcess(args, code, out, err), peak_kb / 1024
 
 
+@pytest.mark.e2e
 def test_sample_table_bombs_are_refused_before_any_decoder(tmp_path):
     """8-9 kB MP4s whose extra tracks declare 85 million one-byte samples made the decoder
     allocate ~5 GB per file on open, and the report said ok. Now the probe's box walk
@@ -239,6 +241,7 @@ def test_compressed_text_bomb_is_inflated_bounded(tmp_path):
         probe(str(path))
 
 
+@pytest.mark.e2e
 def test_xmp_entity_expansion_refused():
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE x ['
@@ -297,6 +300,8 @@ def _traced_check(tmp_path: Path, prefix: list[str], *flags: str) -> tuple[dict,
     return report, log.read_text()
 
 
+@pytest.mark.needs_tools
+@pytest.mark.e2e
 def test_offline_unless_allowed(tmp_path):
     """cloud.jpg points at a remote manifest. Without --allow-network no socket is even
     opened (every process traced with strace)."""
@@ -306,6 +311,8 @@ def test_offline_unless_allowed(tmp_path):
     assert _network_calls(trace) == []
 
 
+@pytest.mark.needs_tools
+@pytest.mark.e2e
 def test_allow_network_tries_the_network(tmp_path):
     """The control: with --allow-network an attempt is seen, in a network namespace with no
     network (unshare -rn), so nothing leaves the machine."""
@@ -334,6 +341,8 @@ def _fingerprints(root: Path) -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.needs_tools
+@pytest.mark.e2e
 def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
     root = tmp_path / "inputs"
     root.mkdir()
@@ -389,6 +398,7 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "sig,to_group",
     [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)],

@@ -16,6 +16,8 @@ import pytest
 import provenance
 from provenance.evidence_images import evidence_folder
 
+pytestmark = pytest.mark.e2e
+
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "credentials"
 PICKS = (

@@ -130,6 +130,7 @@ def test_fingerprint_does_not_fire_on_unrelated_video(fixtures):
         assert not [e for e in report.evidence if e.kind == "container.output-fingerprint"]
 
 
+@pytest.mark.slow  # a 10 s 704x1280 clip through the visible detector
 def test_unstamped_clip_in_an_always_stamping_generators_format(tmp_path):
     """A plain clip at Sora's size, rate and length: the fingerprint alone says little,
     and a missing stamp is only weak evidence of removal (paid tiers have none)."""
