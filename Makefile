@@ -11,7 +11,7 @@ FAST   := not e2e and not slow and not needs_chromium
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: demo test test-fast lint format types check samples clean
+.PHONY: demo test test-fast lint format types check constraints samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ types: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 check: lint types test-fast
+
+# Re-pin constraints.txt to what $(VENV) has installed (then re-run the benchmarks).
+constraints: $(VENV)/.installed-dev
+	{ grep '^#' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 samples: $(VENV)/.installed-test
 	$(BIN)/python samples/make_credentials.py
