@@ -788,7 +788,8 @@ def _collect_actions(
                 continue
             dst = act.get("digitalSourceType")
             known = source_type(dst)
-            params = act.get("parameters") if isinstance(act.get("parameters"), dict) else {}
+            raw = act.get("parameters")
+            params: dict[str, Any] = raw if isinstance(raw, dict) else {}
             info.actions.append(
                 C2paAction(
                     action=str(act.get("action", "")),
