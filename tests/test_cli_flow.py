@@ -322,6 +322,13 @@ def test_flags_win_over_settings_and_scan_defaults_apply(tmp_path):
     assert flag.returncode == 1
     env = run("scan", "media", "-q", env={"PROVENANCE_FAIL_ON": "yes"}, cwd=work)
     assert env.returncode == 1  # the variable wins over the file
+    table = SAMPLES / "generators.toml"  # the project's test generator, id "synthgen"
+    (work / "provenance.toml").write_text(f'generators = ["{table}"]\n')
+    named = run("check", "--json", *FAST, GEN, cwd=work)
+    assert _reports(named.stdout)[0]["verdict"]["generator"] == "synthgen", named.stderr
+    assert _reports(run("check", "--json", *FAST, GEN).stdout)[0]["verdict"]["generator"] != (
+        "synthgen"
+    )
     (work / "provenance.toml").write_text('depth = "quick"\n')
     quick = run("check", "--json", *FAST, work / "media" / "gen_image.jpg", cwd=work)
     assert _reports(quick.stdout)[0]["coverage"]["depth"] == "quick"

@@ -8,6 +8,7 @@ it, the command must start without the source tree on the path).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -35,8 +36,9 @@ def test_metadata_names_a_free_distribution_and_its_files():
     assert "Typing :: Typed" in project["classifiers"]
     readme = (REPO / "README.md").read_text("utf-8")
     assert f"pip install {DIST}" in readme
-    # A package page has no repository beside it: links to docs must be absolute.
-    assert "](docs/" not in readme
+    # A package page has no repository beside it: every link must be absolute.
+    relative = re.findall(r"\]\((?!https?://|#|mailto:)([^)\s]+)\)", readme)
+    assert not relative, relative
 
 
 def test_no_hint_installs_someone_elses_package():

@@ -45,6 +45,12 @@ def _path(value: Any, base: Path | None) -> str:
     return str(path if path.is_absolute() or base is None else base / path)
 
 
+def _paths(value: Any, base: Path | None) -> tuple[str, ...]:
+    """One path or a list of them (extra knowledge tables, applied in order)."""
+    items = value if isinstance(value, list) else [value]
+    return tuple(_path(item, base) for item in items)
+
+
 def _bool(value: Any, base: Path | None) -> bool:
     if isinstance(value, bool):
         return value
@@ -107,7 +113,10 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {
     "trust_anchors": Setting("trust_anchors", BOTH, _path),
-    "generators": Setting("generators_file", BOTH, _path),
+    "generators": Setting("generators", BOTH, _paths),
+    "model_families": Setting("model_families", BOTH, _paths),
+    "tc260_producers": Setting("tc260_producers", BOTH, _paths),
+    "soft_bindings": Setting("soft_bindings", BOTH, _paths),
     "bundled_trust": Setting("no_bundled_trust", BOTH, _not),
     "allow_network": Setting("allow_network", BOTH, _bool),
     "depth": Setting("depth", BOTH, _choice(("full", "quick"))),

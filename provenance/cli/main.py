@@ -16,7 +16,6 @@ from provenance.cli import config, preflight, render
 from provenance.cli import listing as listing_text
 from provenance.cli.outputs import check_outputs, fail
 from provenance.formatters.printable import printable
-from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
 from provenance.model.report import EXIT_CLEAN, EXIT_ERROR
 from provenance.options import CheckOptions, detector_names
 from provenance.scanning import exit_codes
@@ -100,12 +99,17 @@ def _check_options(f):
             type=click.Path(file_okay=False),
             help="Write annotated evidence images per file into this folder.",
         ),
-        click.option(
-            "--generators",
-            "generators_file",
-            type=click.Path(dir_okay=False),
-            help="Extra generator data file (TOML, same schema as "
-            "the bundled one) for in-house or new generators. Setting: generators.",
+        *(
+            click.option(
+                flag,
+                type=click.Path(exists=True, dir_okay=False),
+                multiple=True,
+                expose_value=False,
+                callback=_table_files(option),
+                help=f"Extra {what} data file (TOML, same schema as the bundled one; "
+                "repeatable). docs/generators.md",
+            )
+            for flag, option, what in _TABLE_FLAGS
         ),
         click.option(
             "--fail-on",
@@ -143,6 +147,26 @@ def _check_options(f):
     return f
 
 
+# The user's knowledge files: flag, CheckOptions field, what the table holds.
+_TABLE_FLAGS = (
+    ("--generators", "generators_files", "generator"),
+    ("--model-families", "model_family_files", "model-family"),
+    ("--tc260-producers", "tc260_files", "TC260 producer-code"),
+    ("--soft-bindings", "soft_binding_files", "soft-binding algorithm"),
+)
+
+
+def _table_files(option: str):
+    """Keep a table flag's files (absolute: worker processes get them in the options)."""
+
+    def keep(ctx: click.Context, _param, value) -> None:
+        ctx.meta.setdefault("provenance.tables", {})[option] = tuple(
+            os.path.abspath(v) for v in value or ()
+        )
+
+    return keep
+
+
 def _build_options(
     trust_anchors,
     allow_network,
@@ -150,16 +174,13 @@ def _build_options(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     depth: str = "full",
     no_bundled_trust: bool = False,
 ) -> CheckOptions:
     """CheckOptions from the flags, after the settings that could fail every file (a trust
-    file that is not PEM, a broken generator table) were checked once (``preflight``)."""
-    preflight.settings(trust_anchors, generators_file)
-    if generators_file:
-        # Through the environment so that worker processes load the same table.
-        os.environ[GENERATORS_ENV] = os.path.abspath(generators_file)
+    file that is not PEM, a broken knowledge table) were checked once (``preflight``)."""
+    tables = click.get_current_context().meta.get("provenance.tables", {})
+    preflight.settings(trust_anchors, tables)
     names = (
         None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
     )
@@ -170,15 +191,22 @@ def _build_options(
         "evidence_dir": evidence_dir,
         "depth": depth,
         "bundled_trust": not no_bundled_trust,
+        **click.get_current_context().meta.get("provenance.tables", {}),
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
     if sample_fps is not None:
         kwargs["sample_fps"] = sample_fps
     try:
-        return CheckOptions.from_kwargs(**kwargs)
+        options = CheckOptions.from_kwargs(**kwargs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--detectors") from exc
+    # The names in the summaries and listings are rendered here, with the same tables.
+    from provenance.knowledge import tables as knowledge
+    from provenance.options import TABLE_FILE_OPTIONS
+
+    knowledge.use_extra_files(**{n: getattr(options, n) or None for n in TABLE_FILE_OPTIONS})
+    return options
 
 
 def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -302,7 +330,6 @@ def check(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     fail_on,
     verbose,
     quiet,
@@ -320,7 +347,6 @@ def check(
         sample_fps,
         detectors,
         evidence_dir,
-        generators_file,
         depth,
         no_bundled_trust,
     )
@@ -373,7 +399,13 @@ def _check_reports(
     in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails)
     if len(listing.paths) == 1 and not limit_given:
         reports = iter(
-            [check_with_limit(listing.paths[0], options, lambda p, o: check_task(p, o, in_process))]
+            [
+                check_with_limit(
+                    listing.paths[0],
+                    options,
+                    lambda p, o: check_task(os.fsdecode(p), o, in_process),
+                )
+            ]
         )
     elif options.timeout_s or settings.memory_limit_mb:
         reports = LocalPool(1, options.timeout_s, settings).run(iter(listing.paths), options)
@@ -485,7 +517,6 @@ def scan(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     fail_on,
     verbose,
     quiet,
@@ -511,7 +542,6 @@ def scan(
         sample_fps,
         detectors,
         evidence_dir,
-        generators_file,
         depth,
         no_bundled_trust,
     )

@@ -56,23 +56,35 @@ def _looks_like_der(der: bytes) -> bool:
     return len(der) > 64 and der[0] == 0x30
 
 
-def generators(path: str) -> None:
-    from provenance.knowledge import generators as table
-    from provenance.knowledge.schema import DataError
-
-    what = _named("generators_file", "--generators", path)
-    if not os.path.isfile(path):
-        fail(f"{what}: no such file")
-    try:
-        table.load_files((os.path.abspath(path),))
-    except DataError as exc:
-        fail(f"{what}: {' '.join(str(exc).split())}")
-    except (OSError, ValueError) as exc:
-        fail(f"{what} cannot be loaded: {' '.join(str(exc).split())}")
+TABLE_FLAGS = {  # CheckOptions field -> (flag, knowledge module)
+    "generators_files": ("--generators", "generators"),
+    "model_family_files": ("--model-families", "model_families"),
+    "tc260_files": ("--tc260-producers", "tc260"),
+    "soft_binding_files": ("--soft-bindings", "soft_bindings"),
+}
 
 
-def settings(trust: str | None, generator_file: str | None) -> None:
+def table_files(files: dict[str, tuple[str, ...]]) -> None:
+    """Load each extra knowledge table file once, alone after the bundled table: a file
+    that breaks its schema would otherwise fail every check of the scan."""
+    import importlib
+
+    from provenance.knowledge import schema
+
+    for option, paths in files.items():
+        flag, module = TABLE_FLAGS[option]
+        spec = importlib.import_module(f"provenance.knowledge.{module}").SPEC
+        for path in paths:
+            what = _named(flag.lstrip("-").replace("-", "_"), flag, path)
+            try:
+                schema.load(spec, (path,))
+            except schema.DataError as exc:
+                fail(f"{what}: {' '.join(str(exc).split())}")
+            except (OSError, ValueError) as exc:
+                fail(f"{what} cannot be loaded: {' '.join(str(exc).split())}")
+
+
+def settings(trust: str | None, tables: dict[str, tuple[str, ...]]) -> None:
     if trust:
         trust_anchors(trust)
-    if generator_file:
-        generators(generator_file)
+    table_files(tables)
