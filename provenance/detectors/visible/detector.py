@@ -21,6 +21,7 @@ import numpy as np
 from provenance.detectors.base import FileContext, detector
 from provenance.detectors.geometry import inside, overlap, overlap_area, scaled, union
 from provenance.detectors.shapes import is_icon
+from provenance.detectors.visible.blend import CornerBlends
 from provenance.detectors.visible.icons import find_icon
 from provenance.detectors.visible.lines import split_lines_reach
 from provenance.detectors.visible.observations import MarkRead, OverlayText
@@ -75,9 +76,14 @@ class VisibleDetector:
         self._marks = [(g.id, m) for g in generators.load().values() for m in g.visible]
         self._handle_seen = False
         self._stamps: list[Stamp] = []
+        self._blends = CornerBlends.for_file(
+            self._marks, context.shape, context.media.kind, detector_params("visible.blend")
+        )
 
     def feed(self, frame: Frame) -> None:
         self.tracker.add(frame)
+        if self._blends.marks:
+            self._blends.add(frame.index, frame.time_s, frame.gray)
 
     # -- finish ----------------------------------------------------------------------
     def finish(self) -> list[Any]:
@@ -116,8 +122,12 @@ class VisibleDetector:
         found: list[Any] = [self._mark_read(att) for att in attributions]
         used = {id(r.candidate) for a in attributions for r in a.readings}
         found += [self._overlay_text(r) for r in readings if id(r.candidate) not in used]
+        blended = self._blends.matches()
+        found += blended
         icon_params = detector_params("visible.sparkle")
         for gen_id, mark in marks:
+            if any(b.generator == gen_id for b in blended):
+                continue  # its blend fits at the exact geometry: no looser search needed
             if is_icon(mark.shape) and not mark.texts:
                 match = find_icon(tr, gen_id, mark, icon_params)
                 if match:
