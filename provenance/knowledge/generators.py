@@ -76,6 +76,7 @@ SPEC = TableSpec(
                     "margin_frac": _FRAC,
                     "corner_px": Key(list, item=Key(list, length=3, item=Key(int, minimum=0))),
                     "opacity": _FRAC,
+                    "symmetry": Key(int, minimum=3, maximum=12),
                     "language": Key(str, match=r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?"),
                 }
             ),
@@ -122,6 +123,9 @@ class VisibleMark:
     # opacity of its white (detectors/visible/blend.py tests the blend's edge steps).
     corner_px: tuple[tuple[int, int, int], ...] = ()
     opacity: float | None = None
+    # Order of the rotational symmetry of a word-less emblem too detailed to draw (OpenAI's
+    # knot, Sora 1): detectors/visible/symmetry.py tests it.
+    symmetry: int | None = None
     language: str = "en"  # language of texts; read by no detector yet (OCR model choice)
 
 
@@ -206,6 +210,7 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
             margin_frac=float(v["margin_frac"]) if "margin_frac" in v else None,
             corner_px=tuple((int(a), int(b), int(c)) for a, b, c in v.get("corner_px", [])),
             opacity=float(v["opacity"]) if "opacity" in v else None,
+            symmetry=int(v["symmetry"]) if "symmetry" in v else None,
             language=v.get("language", "en"),
         )
         for v in entry.get("visible", [])

@@ -119,6 +119,7 @@ def mark(facts: Facts, n: Section) -> Iterator[Evidence | Watermark]:
             "test": best.test,
             "template_score": round(best.score, 3),
             **({"blend_fit": round(best.blend_fit, 3)} if best.blend_fit is not None else {}),
+            **({"half_turn": round(best.half_turn, 3)} if best.half_turn is not None else {}),
             "also_fits": [o.generator for o in icons if o is not best],
         },
     )
@@ -136,6 +137,14 @@ def mark(facts: Facts, n: Section) -> Iterator[Evidence | Watermark]:
 def _icon_detail(obs: IconMatch, seen: int) -> str:
     what = _SHAPE_WORDS.get(obs.shape, f"A {obs.shape} icon")
     name = display_name(obs.generator)
+    if obs.test == "symmetry":
+        step = 360 // (obs.order or 1)
+        return (
+            f"A white emblem with {obs.order}-fold symmetry, like {name}'s mark (the OpenAI "
+            f"knot), sits near {_corner(obs.place)} in {seen} of {obs.checked} checked frames: "
+            f"turned by {step} and {2 * step} degrees it matches itself (correlation "
+            f"{obs.score:.2f}), turned by {step // 2} it does not ({obs.half_turn or 0.0:.2f})"
+        )
     if obs.test != "blend":
         return (
             f"{what} like {name}'s mark sits near {_corner(obs.place)} in {seen} of "

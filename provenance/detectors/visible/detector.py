@@ -26,6 +26,7 @@ from provenance.detectors.visible.icons import find_icon
 from provenance.detectors.visible.lines import open_cut, split_lines_reach
 from provenance.detectors.visible.observations import MarkRead, OverlayText
 from provenance.detectors.visible.overlay import Candidate, OverlayTracker
+from provenance.detectors.visible.symmetry import SymmetricMarks
 from provenance.detectors.visible.text_match import match_text
 from provenance.frames import Frame
 from provenance.knowledge import generators
@@ -80,11 +81,16 @@ class VisibleDetector:
         self._blends = CornerBlends.for_file(
             self._marks, context.shape, context.media.kind, detector_params("visible.blend")
         )
+        self._symmetric = SymmetricMarks.for_file(
+            self._marks, context.shape, context.media.kind, detector_params("visible.symmetry")
+        )
 
     def feed(self, frame: Frame) -> None:
         self.tracker.add(frame)
         if self._blends.marks:
             self._blends.add(frame.index, frame.time_s, frame.gray)
+        if self._symmetric.marks:
+            self._symmetric.add(frame.index, frame.time_s, frame.gray)
 
     # -- finish ----------------------------------------------------------------------
     def finish(self) -> list[Any]:
@@ -124,7 +130,7 @@ class VisibleDetector:
         used = {id(r.candidate) for a in attributions for r in a.readings}
         found += [self._overlay_text(r) for r in readings if id(r.candidate) not in used]
         blended = self._blends.matches()
-        found += blended
+        found += blended + self._symmetric.matches()
         icon_params = detector_params("visible.sparkle")
         for gen_id, mark in marks:
             if any(b.generator == gen_id for b in blended):

@@ -43,6 +43,10 @@ class IconMatch:
     blend_fit: float | None = None  # blend: median measured / predicted step
     opacity: float | None = None  # blend: the data file's opacity
     margin_px: int | None = None  # blend: distance to the right and bottom edges
+    # "symmetry" (symmetry.py): score is the correlation with itself turned by one and two
+    # steps of 360/order degrees, half_turn the one turned by half a step
+    half_turn: float | None = None
+    order: int | None = None
 
 
 @dataclass
