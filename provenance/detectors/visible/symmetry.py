@@ -26,15 +26,15 @@ from provenance.model.records import Sighting
 class SymmetryFit:
     turned: float  # the lower correlation with itself turned by one and two steps
     half_turn: float  # correlation turned by half a step
-    x: int  # centre, frame pixels
+    x: int  # centre, in the searched crop's pixels
     y: int
     size: int
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
     a, b = a - a.mean(), b - b.mean()
-    d = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum()) / d if d > 0 else 0.0
+    d = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
+    return float(np.dot(a, b)) / d if d > 0 else 0.0
 
 
 def _turned_by(patch: np.ndarray, angle: float) -> float:
@@ -45,7 +45,7 @@ def _turned_by(patch: np.ndarray, angle: float) -> float:
     m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
     rot = cv2.warpAffine(patch, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     disc = _disc(n)
-    return _corr(patch[disc], rot[disc])
+    return _corr(patch.ravel()[disc], rot.ravel()[disc])
 
 
 def fit_at(patch: np.ndarray, order: int) -> tuple[float, float]:
@@ -57,17 +57,18 @@ def fit_at(patch: np.ndarray, order: int) -> tuple[float, float]:
 
 @lru_cache(maxsize=16)
 def _disc(n: int) -> np.ndarray:
+    """Flat indices of the disc inside an n x n patch."""
     yy, xx = np.mgrid[0:n, 0:n]
     c = (n - 1) / 2
-    return np.hypot(yy - c, xx - c) <= n / 2
+    return np.flatnonzero(np.hypot(yy - c, xx - c) <= n / 2)
 
 
 def best_fit(
     region: np.ndarray, origin: tuple[int, int], sizes: list[int], order: int, p: Section
 ) -> SymmetryFit | None:
-    """The most symmetric position in ``region`` (grey, float32): the centre is found on a
-    stride-2 grid at the middle size by one turn alone (a symmetric pattern's score falls
-    off over a pixel or two), then every size is fitted at the pixels around it."""
+    """The most symmetric position in ``region`` (grey, float32): the centre is found at the
+    middle size by one turn alone (a symmetric pattern's score falls off within a pixel or
+    two), then every size is fitted at the pixels around it."""
     h, w = region.shape
 
     def patch_at(x: int, y: int, size: int) -> np.ndarray | None:
@@ -79,8 +80,8 @@ def best_fit(
 
     mid = sizes[len(sizes) // 2]
     centre, top = None, -2.0
-    for y in range(0, h, 2):
-        for x in range(0, w, 2):
+    for y in range(h):
+        for x in range(w):
             patch = patch_at(x, y, mid)
             if patch is not None and (r := _turned_by(patch, 360.0 / order)) > top:
                 centre, top = (x, y), r
@@ -105,12 +106,11 @@ def passes(fit: SymmetryFit | None, p: Section) -> bool:
 
 @dataclass
 class SymmetricMarks:
-    """Per file: the grey around each symmetric emblem's place in the sampled frames."""
+    """Per file: the grey around each symmetric emblem's place in the sampled frames, reduced
+    so that the emblem is about ``work_px`` wide (the cost stays that of a 480p clip)."""
 
     params: Section
-    marks: list[tuple[str, generators.VisibleMark, tuple[int, int, int, int], list[int]]] = field(
-        default_factory=list
-    )
+    marks: list[_Place] = field(default_factory=list)
     crops: dict[int, list[tuple[int, float, np.ndarray]]] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
 
@@ -132,34 +132,42 @@ class SymmetricMarks:
             if gen is not None and media_kind and media_kind not in gen.media:
                 continue
             lo, hi = mark.height_frac or (0.03, 0.04)
-            sizes = sorted({max(7, round(short * f)) for f in np.linspace(lo, hi, p["sizes"])})
-            reach = (
-                int(round(p["search_frac"] * short)) + int(sizes[-1] * p["patch_scale"]) // 2 + 1
+            scale = min(1.0, p["work_px"] / (short * (lo + hi) / 2))
+            sizes = sorted(
+                {max(7, round(short * scale * f)) for f in np.linspace(lo, hi, p["sizes"])}
             )
+            reach = int(round(p["search_frac"] * short + sizes[-1] * p["patch_scale"] / scale / 2))
             for fx, fy in mark.places:
                 cx, cy = int(round(fx * w)), int(round(fy * h))
-                x0, y0 = max(0, cx - reach), max(0, cy - reach)
-                x1, y1 = min(w, cx + reach + 1), min(h, cy + reach + 1)
-                if x1 - x0 > sizes[0] and y1 - y0 > sizes[0]:
-                    out.marks.append((gen_id, mark, (x0, y0, x1, y1), sizes))
+                x0, y0 = max(0, cx - reach - 1), max(0, cy - reach - 1)
+                x1, y1 = min(w, cx + reach + 2), min(h, cy + reach + 2)
+                if min(x1 - x0, y1 - y0) * scale > sizes[-1] * p["patch_scale"]:
+                    out.marks.append(_Place(gen_id, mark, (x0, y0, x1, y1), sizes, scale))
         return out
 
     def add(self, index: int, time_s: float, gray: np.ndarray) -> None:
         if gray.shape != self.shape:
             return
-        for k, (_, _, (x0, y0, x1, y1), _) in enumerate(self.marks):
+        for k, place in enumerate(self.marks):
             kept = self.crops.setdefault(k, [])
-            if len(kept) < self.params["max_frames"]:
-                kept.append((index, time_s, gray[y0:y1, x0:x1].astype(np.float32)))
+            if len(kept) >= self.params["max_frames"]:
+                continue
+            x0, y0, x1, y1 = place.region
+            crop = gray[y0:y1, x0:x1]
+            if place.scale < 1.0:
+                size = (round(crop.shape[1] * place.scale), round(crop.shape[0] * place.scale))
+                crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            kept.append((index, time_s, crop.astype(np.float32)))
 
     def matches(self) -> list[IconMatch]:
         """Emblems symmetric in at least ``min_frames`` samples at one position."""
         p, (h, w) = self.params, self.shape
         found = []
-        for k, (gen_id, mark, (x0, y0, _, _), sizes) in enumerate(self.marks):
+        for k, place in enumerate(self.marks):
+            mark, (x0, y0, _, _), sc = place.mark, place.region, place.scale
             assert mark.symmetry is not None
             kept = self.crops.get(k, [])
-            fits = [(i, t, best_fit(c, (x0, y0), sizes, mark.symmetry, p)) for i, t, c in kept]
+            fits = [(i, t, best_fit(c, (0, 0), place.sizes, mark.symmetry, p)) for i, t, c in kept]
             good = [(i, t, f) for i, t, f in fits if f is not None and passes(f, p)]
             if len(good) < p["min_frames"]:
                 continue
@@ -169,17 +177,17 @@ class SymmetricMarks:
             agree = [g for g in good if abs(g[2].x - mx) <= near and abs(g[2].y - my) <= near]
             if len(agree) < p["min_frames"]:
                 continue
-            track = [
-                Sighting(
-                    i, t, (f.x - f.size // 2, f.y - f.size // 2, f.size, f.size), round(f.turned, 3)
-                )
-                for i, t, f in agree
-            ]
+            track = []
+            for i, t, f in agree:
+                side = int(round(f.size / sc))
+                cx, cy = x0 + f.x / sc, y0 + f.y / sc
+                box = (int(round(cx - side / 2)), int(round(cy - side / 2)), side, side)
+                track.append(Sighting(i, t, box, round(f.turned, 3)))
             found.append(
                 IconMatch(
-                    generator=gen_id,
+                    generator=place.generator,
                     shape=f"{mark.symmetry}-fold emblem",
-                    place=(mx / w, my / h),
+                    place=((x0 + mx / sc) / w, (y0 + my / sc) / h),
                     score=float(np.median([f.turned for _, _, f in agree])),
                     track=track,
                     checked=len(fits),
@@ -189,3 +197,12 @@ class SymmetricMarks:
                 )
             )
         return found
+
+
+@dataclass
+class _Place:
+    generator: str
+    mark: generators.VisibleMark
+    region: tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
+    sizes: list[int]  # emblem sizes tried, in the reduced crop's pixels
+    scale: float  # reduced crop / frame
