@@ -25,11 +25,12 @@ def samples() -> Path:
 
 
 @pytest.fixture()
-def sample_generators(monkeypatch):
-    """Load samples/generators.toml (the project's own test generator) for one test."""
+def sample_generators():
+    """samples/generators.toml (the project's own test generator), as the extra generator
+    files a check takes (``generators_files=``); the tables go back to the bundled ones."""
     from provenance.knowledge import generators
 
-    monkeypatch.setenv(generators.EXTRA_ENV, str(SAMPLES / "generators.toml"))
-    generators.load.cache_clear()
-    yield
-    generators.load.cache_clear()
+    files = (str(SAMPLES / "generators.toml"),)
+    generators.use_extra_files(files)
+    yield files
+    generators.use_extra_files(None)

@@ -52,6 +52,7 @@ def test_signed_generation_is_yes_with_generator(samples, sample_generators):
     report = _check(
         samples / "credentials" / "gen_clip.mp4",
         trust_anchors=str(samples / "credentials/ca/test_root.pem"),
+        generators_files=sample_generators,
     )
     v = report.verdict
     assert (v.ai_generated, v.generator, v.marks_stripped) == ("yes", "synthgen", "no")
@@ -67,7 +68,9 @@ def test_capture_claim_is_unlikely(samples):
 
 
 def test_tampered_generated_file_keeps_the_generation_claim(samples, sample_generators):
-    report = _check(samples / "credentials" / "tampered_pixels.jpg")
+    report = _check(
+        samples / "credentials" / "tampered_pixels.jpg", generators_files=sample_generators
+    )
     v = report.verdict
     assert v.stripped == ["c2pa-invalidated"]
     assert v.ai_generated == "likely"  # the statement is signed, but the pixels changed
@@ -77,7 +80,9 @@ def test_tampered_generated_file_keeps_the_generation_claim(samples, sample_gene
 def test_stripped_sample_clip_is_c2pa_removed_when_generator_is_known(samples, sample_generators):
     # stripped_clip.mp4 has lost its uuid box; nothing else in it names the generator, so
     # only the XMP-less container remains: not enough to say anything.
-    report = _check(samples / "credentials" / "stripped_clip.mp4")
+    report = _check(
+        samples / "credentials" / "stripped_clip.mp4", generators_files=sample_generators
+    )
     assert report.c2pa.state == "absent"
     assert report.verdict.ai_generated == "unknown"
 
@@ -89,7 +94,9 @@ def test_dangling_pointer_sample(samples):
 
 def test_generator_c2pa_by_default_without_manifest_is_c2pa_removed(samples, sample_generators):
     # xmp_trained.jpg names SynthGen (whose downloads carry C2PA by default) in CreatorTool.
-    report = _check(samples / "credentials" / "exif_software.jpg")
+    report = _check(
+        samples / "credentials" / "exif_software.jpg", generators_files=sample_generators
+    )
     assert report.verdict.generator == "synthgen"
     assert "c2pa-removed" in report.verdict.stripped
     assert report.verdict.marks_stripped == "likely"

@@ -188,7 +188,13 @@ def _facts(info: MetadataInfo, raw: Raw) -> None:
         info.aigc = first.as_dict()
         info.aigc_source = _legacy_source(first.where)
     # Generation parameters from UI text (PNG chunks, EXIF, XMP UserComment, JPEG COM)
-    params_texts = [r for r in raw if r[0].container not in ("mp4", "matroska", "avi", "flv")]
+    # (video containers: only the tags ComfyUI writes its graphs to)
+    params_texts = [
+        r
+        for r in raw
+        if r[0].container not in ("mp4", "matroska", "avi", "flv")
+        or r[1].lower() in ("prompt", "workflow", "comment", "©cmt")
+    ]
     info.generation = genparams.read(params_texts)
     for p in info.generation:
         info.problems.extend(p.problems)
