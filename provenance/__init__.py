@@ -7,6 +7,7 @@ else is internal and may change.
 from __future__ import annotations
 
 import os as _os
+from importlib import metadata as _metadata
 
 # FFmpeg inside OpenCV prints decoder complaints to stderr; the report carries them instead.
 _os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
@@ -16,7 +17,10 @@ from provenance.model.report import SCHEMA_VERSION, Report
 from provenance.options import CheckOptions
 
 __all__ = ["check", "scan", "Report", "CheckOptions", "SCHEMA_VERSION"]
-__version__ = "0.1.0"
+try:  # one source: the version pyproject.toml gives the installed distribution
+    __version__ = _metadata.version("provenance")
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def check(path, options: CheckOptions | None = None, **kwargs) -> Report:

@@ -200,9 +200,9 @@ def test_vendor_facts():
     assert (iptc.ai_system_used, iptc.ai_system_version) == ("Ideogram AI", "3.0")
 
 
-def test_real_tiktok_repost(fixtures):
+def test_real_tiktok_repost(sora_repost):
     """The real TikTok repost: platform label, video id and ByteDance's encoder in the SEI."""
-    meta = _read(fixtures / "real" / "sora_repost.mp4")
+    meta = _read(sora_repost)
     label = meta.vendor.platform_labels[0]
     assert (label.platform, label.label_type) == ("tiktok", 2)
     assert label.video_id == "v12044gd0000d550qe7og65i0msvgsug"
@@ -252,8 +252,8 @@ def test_lying_container_sizes_cost_problems_not_reads(tmp_path):
     assert meta.matroska.doc_type == "matroska" and meta.matroska.problems
 
 
-def test_bmff_first_samples_come_from_the_sample_table(fixtures):
-    path = fixtures / "real" / "sora_repost.mp4"
+def test_bmff_first_samples_come_from_the_sample_table(sora_repost):
+    path = sora_repost
     with open(path, "rb") as fh:
         facts = bmff.read_container(fh, path.stat().st_size)
     assert facts.video_codec == "h264" and facts.nal_length_size == 4
@@ -285,7 +285,7 @@ _VISIBLE_TESTED = (
 )
 
 
-def proven_by_files(fixtures: Path) -> dict[str, set[str]]:
+def proven_by_files(sora_repost: Path) -> dict[str, set[str]]:
     """Generator id -> the signal families a test file proves for it."""
     from tests.test_knowledge_tables import CONFORMING
 
@@ -299,7 +299,7 @@ def proven_by_files(fixtures: Path) -> dict[str, set[str]]:
         for family, gens in named_by_family(entry, SAMPLES / entry["file"]).items():
             for gen in gens:
                 add(gen, family)
-    real = named_by_family({"signal": "vendor"}, fixtures / "real" / "sora_repost.mp4")
+    real = named_by_family({"signal": "vendor"}, sora_repost)
     for family, gens in real.items():
         for gen in gens:
             add(gen, family)
@@ -317,8 +317,8 @@ def proven_by_files(fixtures: Path) -> dict[str, set[str]]:
     return proven
 
 
-def test_every_generator_has_a_signal_proven_by_a_file(fixtures):
-    proven = set(proven_by_files(fixtures))
+def test_every_generator_has_a_signal_proven_by_a_file(sora_repost):
+    proven = set(proven_by_files(sora_repost))
     missing = set(generators.load()) - proven - set(NOT_PROVEN_HERE)
     assert not missing, f"generators with no signal proven by a file: {sorted(missing)}"
     stale = proven & set(NOT_PROVEN_HERE)

@@ -33,8 +33,8 @@ def test_mp4_container_facts(fixtures):
     assert "soun: Mainconcept MP4 Sound Media Handler" in without.handlers
 
 
-def test_repost_container_facts(fixtures):
-    meta = _meta(fixtures / "real" / "sora_repost.mp4")
+def test_repost_container_facts(sora_repost):
+    meta = _meta(sora_repost)
     c = meta.container
     assert c.top_level == ["ftyp", "moov", "free", "mdat"]
     assert "Lavf58.76.100" in c.encoders

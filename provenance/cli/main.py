@@ -311,7 +311,13 @@ def _check_reports(
     in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails)
     if len(listing.paths) == 1 and not limit_given:
         reports = iter(
-            [check_with_limit(listing.paths[0], options, lambda p, o: check_task(p, o, in_process))]
+            [
+                check_with_limit(
+                    listing.paths[0],
+                    options,
+                    lambda p, o: check_task(os.fsdecode(p), o, in_process),
+                )
+            ]
         )
     elif options.timeout_s or settings.memory_limit_mb:
         reports = LocalPool(1, options.timeout_s, settings).run(iter(listing.paths), options)

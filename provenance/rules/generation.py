@@ -61,7 +61,7 @@ def generation_params(facts: Facts, n: Section) -> Iterator[Evidence]:
         or "none"
     )
     detail = f"{params.tool} generation parameters at {params.where} (models: {models}"
-    if fam_entry:
+    if fam and fam_entry:
         detail += f"; family {fam_entry.name} of {fam_entry.vendor}"
         if not fam.generator:
             detail += ", no generator entry of its own"

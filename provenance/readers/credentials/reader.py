@@ -711,8 +711,8 @@ def _ingredient_chain(
                 continue
             ref = value.get("activeManifest") or value.get("c2pa_manifest") or {}
             url = str(ref.get("url") or "")
-            label = url.split("/c2pa/", 1)[1].split("/", 1)[0] if "/c2pa/" in url else None
-            child = by_label.get(label)
+            ref_label = url.split("/c2pa/", 1)[1].split("/", 1)[0] if "/c2pa/" in url else None
+            child = by_label.get(ref_label) if ref_label else None
             own = (value.get("validationResults") or {}).get("activeManifest") or {}
             delta = next((d for uri, d in deltas.items() if uri.endswith("/" + key)), {})
             # v3 records validationResults; v2 a flat validationStatus list of failures
@@ -724,7 +724,7 @@ def _ingredient_chain(
                 title=title,
                 relationship=value.get("relationship"),
                 path=list(path),
-                manifest=label,
+                manifest=ref_label,
                 digital_source_type=value.get("digitalSourceType"),
                 failures=failures,
             )
@@ -737,7 +737,7 @@ def _ingredient_chain(
                     ing.status = "invalid"
                 else:
                     ing.status = "valid" if validated else "not validated"
-                node = node_of.get(label) if child is not None else None
+                node = node_of.get(ref_label) if child is not None and ref_label else None
                 ing.signals = node.ids() if node else []
             else:
                 pseudo = pseudo_of.get((index, str(title or "flat-ingredient")))
@@ -788,7 +788,8 @@ def _collect_actions(
                 continue
             dst = act.get("digitalSourceType")
             known = source_type(dst)
-            params = act.get("parameters") if isinstance(act.get("parameters"), dict) else {}
+            raw = act.get("parameters")
+            params: dict[str, Any] = raw if isinstance(raw, dict) else {}
             info.actions.append(
                 C2paAction(
                     action=str(act.get("action", "")),

@@ -431,12 +431,13 @@ def _bmff(fh: BinaryIO, size: int, info: MetadataInfo, raw: Raw) -> tuple[bytes,
 
 
 def _x264_compat(info: MetadataInfo) -> None:
-    """ContainerFacts.x264_sei (read by the stripping rules) from the bitstream reader too."""
+    """ContainerFacts.x264_sei (reported in ``metadata.container``) from the bitstream reader:
+    the x264 settings string of the first video samples."""
     if info.container is None or info.container.x264_sei or not info.bitstream:
         return
     for msg in info.bitstream.sei:
         if msg.text.startswith("x264 - core"):
-            info.container.x264_sei = msg.text[:160]
+            info.container.x264_sei = msg.text[:160].strip()
             return
 
 
