@@ -191,7 +191,7 @@ def _build_options(
         "evidence_dir": evidence_dir,
         "depth": depth,
         "bundled_trust": not no_bundled_trust,
-        **click.get_current_context().meta.get("provenance.tables", {}),
+        **tables,
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
@@ -222,9 +222,9 @@ CONFIG_HELP = """
 Settings (defaults for the flags) come from $XDG_CONFIG_HOME/provenance/config.toml, then
 [tool.provenance] in ./pyproject.toml, then ./provenance.toml (or only --config FILE /
 $PROVENANCE_CONFIG), then $PROVENANCE_<SETTING> variables; flags win. Settings:
-trust_anchors, bundled_trust, generators, allow_network, depth, detectors, frames,
-sample_fps, timeout, memory_limit, fail_on, color, verbose, include, exclude, jobs, hidden,
-follow_outside.
+trust_anchors, bundled_trust, generators, model_families, tc260_producers, soft_bindings,
+allow_network, depth, detectors, frames, sample_fps, timeout, memory_limit, fail_on, color,
+verbose, include, exclude, jobs, hidden, follow_outside (docs/cli.md).
 """
 
 
