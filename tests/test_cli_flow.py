@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import SAMPLES
 
+pytestmark = pytest.mark.e2e  # the real command in a subprocess
+
 BIN = Path(sys.executable).parent / "provenance"
 CRED = SAMPLES / "credentials"
 ROOT_CA = CRED / "ca" / "test_root.pem"
