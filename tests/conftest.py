@@ -33,3 +33,7 @@ def sample_generators(monkeypatch):
     generators.load.cache_clear()
     yield
     generators.load.cache_clear()
+
+
+# Every Report.to_dict() in a test validates against docs/report.schema.json.
+from report_contract import _reports_follow_the_schema  # noqa: E402, F401
