@@ -48,7 +48,7 @@ _SOURCE_ORDER = (
 
 
 def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs) -> Report:
-    opts = options if options is not None else CheckOptions.from_kwargs(**kwargs)
+    opts = usable_options(options if options is not None else CheckOptions.from_kwargs(**kwargs))
     started = time.perf_counter()
     report = Report(path=os.fsdecode(path), checked_at=utc_now())
     try:
@@ -64,6 +64,16 @@ def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs
     stamp(report, opts)  # tool and data versions, options, SHA-256 (streamed)
     report.elapsed_s = round(time.perf_counter() - started, 4)
     return report
+
+
+def usable_options(opts: CheckOptions) -> CheckOptions:
+    """Refuse, with a clear message, options a check would misread: a string for
+    ``detectors`` would be split into letters ("visible" -> v, i, s, ...)."""
+    if isinstance(opts.detectors, str):
+        raise TypeError(
+            f"detectors takes a sequence of names, e.g. ({opts.detectors!r},), not a string"
+        )
+    return opts
 
 
 def check_with_limit(
