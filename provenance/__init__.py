@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os as _os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 # FFmpeg inside OpenCV prints decoder complaints to stderr; the report carries them instead.
 _os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
@@ -36,9 +36,7 @@ from provenance.model.report import SCHEMA_VERSION, FileFacts, Report  # noqa: E
 from provenance.options import CheckOptions  # noqa: E402
 from provenance.readers.credentials.reader import C2paInfo  # noqa: E402
 from provenance.readers.metadata import MetadataInfo  # noqa: E402
-
-if TYPE_CHECKING:
-    from provenance.uploads import Source
+from provenance.uploads import Source  # noqa: E402
 
 __all__ = [
     "check",
