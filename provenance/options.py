@@ -22,7 +22,7 @@ QUICK_DETECTORS = ("invisible",)
 class CheckOptions:
     trust_anchors: str | None = None  # PEM file of trust anchors added for C2PA signers
     # Trust the bundled C2PA Trust List snapshot (provenance/data/c2pa/); False trusts only
-    # trust_anchors. A CLI flag (--no-bundled-trust) is still to come.
+    # trust_anchors (the CLI flag --no-bundled-trust).
     bundled_trust: bool = True
     allow_network: bool = False  # fetch remote manifests / OCSP only when True
     sample_fps: float = DEFAULT_SAMPLE_FPS

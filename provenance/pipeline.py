@@ -238,10 +238,14 @@ def _detect(
             continue
         if _guarded(name, notes, det.start, context):
             active[name] = det
+    planned = max(1, len(frames.indices))
+    stride = {n: -(-planned // getattr(d, "max_samples", planned)) for n, d in active.items()}
     analysed = 0
     for frame in chain([first], decoded):
         analysed += 1
         for name, det in list(active.items()):
+            if (analysed - 1) % stride[name]:
+                continue  # over the detector's max_samples: every k-th frame only
             if not _guarded(name, notes, det.feed, frame):
                 del active[name]
     facts.media.frames_analyzed = analysed

@@ -211,3 +211,21 @@ def test_a_tsa_on_the_bundled_tsa_list_is_named_so(monkeypatch, samples):
         credentials._context_for.cache_clear()
     assert info.signing_time_source == "tsa-listed"
     assert info.signing_time and info.signing_time.startswith("20")
+
+
+def test_cli_no_bundled_trust_turns_the_bundled_list_off(test_root_as_c2pa_list, samples):
+    """`--no-bundled-trust` on the command line: the same chain is trusted through the
+    (test) bundled list by default and untrusted without it."""
+    import json
+
+    from click.testing import CliRunner
+
+    from provenance.cli.main import cli
+
+    still = str(samples / "credentials" / "gen_image.jpg")
+    states = []
+    for flags in ([], ["--no-bundled-trust"]):
+        out = CliRunner().invoke(cli, ["check", "--json", "--detectors", "", *flags, still])
+        c2pa = json.loads(out.output)["c2pa"]
+        states.append((c2pa["state"], c2pa["trust"]["bundled"]))
+    assert states == [("trusted", True), ("valid", False)]

@@ -469,3 +469,28 @@ def test_files_that_grow_or_vanish_during_a_scan(tmp_path):
     assert by_name["vanishing.jpg"].error == "file not found"
     assert by_name["growing.mp4"].status in ANY
     assert all(by_name[f"still_{i}.jpg"].status == "ok" for i in range(6))
+
+
+def test_pixel_limit_is_ours_and_leaves_pillows_setting_alone(tmp_path, samples):
+    """A library must not change its host's process-wide settings: Pillow's
+    MAX_IMAGE_PIXELS is the embedding program's. Our own limit still refuses a picture that
+    Pillow by default only warns about (between its limit and twice it)."""
+    from PIL import Image
+
+    import provenance
+    from provenance.frames import MAX_FRAME_PIXELS
+
+    host_setting = 12_345_678_901
+    before = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = host_setting
+    try:
+        assert provenance.check(samples / "clips" / "sparkle_still.jpg").status == "ok"
+        width, height = 12_000, 10_000  # 120 Mpx: over ours, under twice Pillow's default
+        assert MAX_FRAME_PIXELS < width * height < 2 * 89_478_485
+        bomb = tmp_path / "wide.png"
+        bomb.write_bytes(_png_bomb(width, height))
+        report = provenance.check(bomb)
+        assert report.status == "error" and "pixel limit" in report.error
+        assert host_setting == Image.MAX_IMAGE_PIXELS
+    finally:
+        Image.MAX_IMAGE_PIXELS = before

@@ -204,3 +204,19 @@ def test_quick_depth_looks_at_keyframes_and_says_what_full_could_change(fixtures
     assert image.coverage.full_check_may_change  # the sparkle is only in the pixels
     with pytest.raises(ValueError, match="depth"):
         provenance.check(clip, depth="deep")
+
+
+def test_cli_depth_quick_reaches_the_check(fixtures, samples):
+    import json
+
+    from click.testing import CliRunner
+
+    from provenance.cli.main import cli
+
+    clip = str(samples / "clips" / "sora_like.mp4")
+    out = CliRunner().invoke(cli, ["check", "--json", "--depth", "quick", clip])
+    report = json.loads(out.output)
+    assert report["coverage"]["depth"] == "quick"
+    assert report["coverage"]["pixels"] == "keyframes"
+    bad = CliRunner().invoke(cli, ["check", "--depth", "deep", clip])
+    assert bad.exit_code == 2 and "deep" in bad.output

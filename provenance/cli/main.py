@@ -49,6 +49,21 @@ def _check_options(f):
             help="PEM file of certificates to trust as C2PA signing roots (offline).",
         ),
         click.option(
+            "--no-bundled-trust",
+            is_flag=True,
+            help="Do not trust the bundled C2PA Trust List snapshot; trust only "
+            "--trust-anchors (docs/credentials.md).",
+        ),
+        click.option(
+            "--depth",
+            type=click.Choice(["full", "quick"]),
+            default="full",
+            show_default=True,
+            help="quick: credentials, metadata, container and bitstream strings, and a few "
+            "keyframes for invisible marks; the report says whether a full check could change "
+            "the answer (docs/performance.md).",
+        ),
+        click.option(
             "--allow-network",
             is_flag=True,
             help="Allow fetching remote manifests and OCSP status. Off by default.",
@@ -99,7 +114,15 @@ def _check_options(f):
 
 
 def _build_options(
-    trust_anchors, allow_network, max_frames, sample_fps, detectors, evidence_dir, generators_file
+    trust_anchors,
+    allow_network,
+    max_frames,
+    sample_fps,
+    detectors,
+    evidence_dir,
+    generators_file,
+    depth: str = "full",
+    no_bundled_trust: bool = False,
 ) -> CheckOptions:
     if generators_file:
         # Through the environment so that worker processes load the same table.
@@ -112,6 +135,8 @@ def _build_options(
         "allow_network": allow_network,
         "detectors": names,
         "evidence_dir": evidence_dir,
+        "depth": depth,
+        "bundled_trust": not no_bundled_trust,
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
@@ -215,6 +240,8 @@ def check(
     evidence_dir,
     generators_file,
     verbose,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json, CSV with
     --format csv). A file named twice is checked and reported once."""
@@ -230,6 +257,8 @@ def check(
         detectors,
         evidence_dir,
         generators_file,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -383,6 +412,8 @@ def scan(
     evidence_dir,
     generators_file,
     verbose,
+    depth,
+    no_bundled_trust,
 ) -> None:
     """Scan files and folders recursively, in parallel, and summarise what was found."""
     as_json, as_csv = _formats(as_json, output_format)
@@ -399,6 +430,8 @@ def scan(
         detectors,
         evidence_dir,
         generators_file,
+        depth,
+        no_bundled_trust,
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
@@ -536,6 +569,15 @@ class _Null:
 
     def update(self, n: int) -> None:
         pass
+
+
+def _register_commands() -> None:
+    from provenance.cli.conformance import conformance
+
+    cli.add_command(conformance)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -44,7 +44,11 @@ class FrameDetector(Protocol):
 
     def start(self, context: FileContext) -> None: ...
 
-    def feed(self, frame: Frame) -> None: ...
+    def feed(self, frame: Frame) -> None:
+        """One sampled frame. A detector whose memory grows with the frames it keeps sets
+        ``max_samples`` in ``start``: the pipeline then feeds it every k-th frame of a
+        longer plan, evenly spread, so its memory stays bounded whatever ``--frames`` is."""
+        ...
 
     def finish(self) -> list[Any]:
         """The observations of this file."""

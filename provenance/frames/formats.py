@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -36,6 +38,26 @@ def register() -> None:
     except ImportError:
         return
     pi_heif.register_heif_opener()
+
+
+@contextlib.contextmanager
+def open_image(path: str, max_pixels: int) -> Iterator[Any]:
+    """Pillow's ``Image.open`` under our pixel limit, checked on the declared size before
+    anything is decoded. Pillow's own limit is a process-wide setting
+    (``Image.MAX_IMAGE_PIXELS``) that belongs to whoever embeds us, so it is left alone:
+    its warning is ours to judge, not to print, and past twice its limit it raises the
+    ``DecompressionBombError`` we raise past ours."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as im:
+            pixels = im.width * im.height
+            if pixels > max_pixels:
+                raise Image.DecompressionBombError(
+                    f"Image size ({pixels} pixels) exceeds limit of {max_pixels} pixels"
+                )
+            yield im
 
 
 def can_decode(mime: str | None) -> bool:
@@ -77,10 +99,7 @@ def read_frames(path: str, indices: list[int], max_pixels: int) -> Iterator[tupl
     import numpy as np
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    with Image.open(path) as im:
-        if im.width * im.height > max_pixels:
-            return
+    with contextlib.suppress(Image.DecompressionBombError), open_image(path, max_pixels) as im:
         count = int(getattr(im, "n_frames", 1) or 1)
         for index in indices:
             if index >= count:

@@ -261,17 +261,13 @@ class _Failed:
 def read_image(path: str, mime: str | None = None) -> np.ndarray | None:
     """Decode a still image to BGR with a pixel-count guard against bombs."""
     import cv2
-    from PIL import Image
 
     from provenance.frames import formats
 
     if mime is None or mime in formats.PLUGIN_MIMES:
         formats.register()
-    Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS
     try:
-        with Image.open(path) as im:
-            if im.width * im.height > MAX_FRAME_PIXELS:
-                return None
+        with formats.open_image(path, MAX_FRAME_PIXELS) as im:
             im.seek(0)
             rgb = np.asarray((im.convert("RGBA") if im.mode == "P" else im).convert("RGB"))
     except Exception:

@@ -138,13 +138,10 @@ def _image_facts(path: str, media: MediaInfo) -> None:
     if media.mime in formats.PLUGIN_MIMES:
         formats.register()  # HEIF opener (frames/formats.py)
     animated = None
-    # Pillow's own bomb check follows our documented limit (it raises past twice the
-    # limit and warns past it; the warning is ours to report, not to print).
-    Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(path) as im:
+            with formats.open_image(path, MAX_FRAME_PIXELS) as im:
                 media.width, media.height = im.size
                 animated = formats.animation_facts(im, MAX_FRAME_PIXELS)
     except UnidentifiedImageError as exc:

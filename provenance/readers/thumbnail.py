@@ -46,12 +46,9 @@ def _first_picture(path: str, kind: str):
     import numpy as np
 
     if kind == "image":
-        from PIL import Image
+        from provenance.frames import MAX_FRAME_PIXELS, formats
 
-        from provenance.frames import MAX_FRAME_PIXELS
-
-        Image.MAX_IMAGE_PIXELS = MAX_FRAME_PIXELS  # the probe's limit, in this process too
-        with Image.open(path) as img:
+        with formats.open_image(path, MAX_FRAME_PIXELS) as img:  # the probe's limit
             img.draft("RGB", (THUMB_PX * 2, THUMB_PX * 2))
             img.thumbnail((THUMB_PX, THUMB_PX))
             rgb = np.asarray(img.convert("RGB"))

@@ -62,6 +62,7 @@ class RemovalDetector:
     def start(self, context: FileContext) -> None:
         p = detector_params("removal")
         self.params = p
+        self.max_samples = p["max_samples"]  # the pipeline strides beyond it
         self.context = context
         self.marks = stamp_places(p["default_height_frac"])
         self.full_shape = context.shape

@@ -71,6 +71,7 @@ class VisibleDetector:
     def start(self, context: FileContext) -> None:
         self.context = context
         self.params = detector_params("visible")
+        self.max_samples = self.params["max_samples"]  # the pipeline strides beyond it
         self.tracker = OverlayTracker()
         self._marks = [(g.id, m) for g in generators.load().values() for m in g.visible]
         self._handle_seen = False

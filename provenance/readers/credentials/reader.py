@@ -382,7 +382,7 @@ def conformance(
     path: str | Path, mime: str | None, trust_anchors: str | None = None, spec: str = "2.4"
 ) -> list[rubrics.ConformanceReport]:
     """The integrity and conformance rubrics on one file, for producers of Content
-    Credentials (library function; a ``--conformance`` CLI flag is still to come)."""
+    Credentials (the ``provenance conformance`` command)."""
     data = crjson(path, mime, trust_anchors)
     return rubrics.conformance_report(data, spec) if data else []
 
