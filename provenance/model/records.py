@@ -35,6 +35,20 @@ AiExtent = Literal["generated", "edited"]
 MarksStripped = Literal["yes", "likely", "no", "unknown"]
 Status = Literal["ok", "error"]
 
+# Stripping kinds (``verdict.stripped``) in words for sentences people read: the ids stay in
+# the JSON, the words go into summaries, the readable output and the HTML page.
+STRIPPED_WORDS = {
+    "c2pa-invalidated": "Content Credentials invalidated (they no longer match the file)",
+    "c2pa-removed": "Content Credentials removed",
+    "visible-watermark-removed": "visible watermark painted out",
+    "cropped": "picture cropped",
+    "reencoded": "re-encoded",
+}
+
+
+def stripped_words(kinds: list[str]) -> list[str]:
+    return [STRIPPED_WORDS.get(k, k.replace("-", " ")) for k in kinds]
+
 
 def as_plain(value: Any) -> Any:
     """Dataclasses, tuples and nested containers to JSON-ready values."""
