@@ -61,7 +61,8 @@ def file_summary(report: Report, verbose: bool = False) -> str:
     lines.append(f"  summary:      {p(v.summary)}")
     shown = report.evidence if verbose else [e for e in report.evidence if e.claim != "info"]
     for ev in shown:
-        lines.append(f"    - [{p(ev.source)}] {p(ev.detail)} ({ev.confidence:.2f})")
+        weight = "context" if ev.claim == "info" else f"{ev.confidence:.2f}"
+        lines.append(f"    - [{p(ev.source)}] {p(ev.detail)} ({weight})")
     for conflict in v.conflicts:
         lines.append(click.style(f"  conflict:     {p(conflict)}", fg="yellow"))
     return "\n".join(lines)

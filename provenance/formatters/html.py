@@ -310,6 +310,14 @@ def frame_caption(r: dict, name: str) -> str:
     return f"Evidence image{when}."
 
 
+def _evidence_weight(ev: dict) -> str:
+    """What a record argues for and how strongly; context ("info") has no weight to show."""
+    claim = ev.get("claim") or "info"
+    if claim == "info":
+        return "context"
+    return f"{claim}, {float(ev.get('confidence') or 0):.2f}"
+
+
 def _error_block(r: dict) -> str:
     why = r.get("error") or "no reason was recorded"
     return (
@@ -388,8 +396,7 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
         )
     evidence = "".join(
         f"<li class='claim-{e(ev.get('claim'))}'><b>[{e(ev.get('source'))}]</b> "
-        f"{e(ev.get('detail'))} <span class=muted>({e(ev.get('claim'))}, "
-        f"{float(ev.get('confidence') or 0):.2f})</span></li>"
+        f"{e(ev.get('detail'))} <span class=muted>({e(_evidence_weight(ev))})</span></li>"
         for ev in r.get("evidence") or []
     )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in v.get("conflicts") or [])
