@@ -408,7 +408,7 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
     raw = escape(json_safe(json.dumps(r, indent=1, ensure_ascii=False, default=str)))
     sentence = _error_block(r) if status != "ok" else f"<p class=sentence>{e(v.get('summary'))}</p>"
     return (
-        f'<section class="card v-card-{e(verdict)}" id="card-{i}"><div class=head>{img}<div>'
+        f'<section class=card id="card-{i}"><div class=head>{img}<div>'
         f"<h3>{e(Path(path).name)}</h3><div class=path>{e(path)}</div>"
         f"{sentence}<dl>{''.join(facts)}</dl></div></div>"
         + (f"<h4>Evidence</h4><ul class=evidence>{evidence}</ul>" if evidence else "")
