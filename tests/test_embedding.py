@@ -101,6 +101,7 @@ def test_concurrent_requests_get_their_own_answers(server, samples):
         samples / "credentials" / "captured.jpg",
         samples / "credentials" / "tampered_pixels.jpg",
         samples / "clips" / "plain_still.jpg",
+        samples / "clips" / "sora_like.mp4",  # OCR reads its stamp
     ] * 2
     direct = {p.name: provenance.check(p).verdict for p in names}
     with ThreadPoolExecutor(len(names)) as pool:
@@ -110,6 +111,7 @@ def test_concurrent_requests_get_their_own_answers(server, samples):
         want = direct[path.name]
         assert got["verdict"]["ai_generated"] == want.ai_generated, path.name
         assert got["verdict"]["marks_stripped"] == want.marks_stripped, path.name
+        assert got["verdict"]["generator"] == want.generator, path.name
 
 
 # ------------------------------------------------------------------ the library entry
