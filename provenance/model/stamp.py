@@ -55,7 +55,7 @@ def file_sha256(path: str | os.PathLike, size: int | None = None) -> str | None:
             while left > 0 and (chunk := fh.read(min(HASH_CHUNK, left))):
                 h.update(chunk)
                 left -= len(chunk)
-    except OSError:
+    except (OSError, MemoryError):  # MemoryError: a worker at its memory ceiling
         return None
     return h.hexdigest()
 
@@ -112,7 +112,7 @@ def stamp(report: Any, opts: CheckOptions, digest: bool = True) -> None:
     try:
         report.options = options_record(opts)
         report.data_version = data_version()
-    except Exception:  # noqa: BLE001 - e.g. schema.DataError from the user's extra file
+    except (Exception, MemoryError):  # e.g. schema.DataError from the user's extra file
         report.data_version = None
     if digest and report.file.sha256 is None and report.file.size_bytes is not None:
         report.file.sha256 = file_sha256(report.path, report.file.size_bytes)
