@@ -327,19 +327,22 @@ def _error_block(r: dict) -> str:
     )
 
 
+# What an error usually means, by a fragment of its reason (pipeline and scanning wording).
+_ERROR_HINTS = (
+    (("timed out",), "Run it again with a longer --timeout, or --depth quick."),
+    (("not a recognised", "empty file"), "It is not an image or video this tool reads."),
+    (
+        ("truncated", "corrupt", "could be decoded"),
+        "The file looks damaged or incomplete (an interrupted download?).",
+    ),
+    (("memory",), "It needed more memory than allowed (--memory-limit)."),
+    (("not found", "permission", "cannot"), "The file could not be read where it was listed."),
+)
+
+
 def _error_hint(why: str) -> str:
     text = why.lower()
-    if "timed out" in text:
-        return "Run it again with a longer --timeout, or --depth quick."
-    if "not a recognised" in text or "empty file" in text:
-        return "It is not an image or video this tool reads."
-    if "truncated" in text or "corrupt" in text or "could be decoded" in text:
-        return "The file looks damaged or incomplete (an interrupted download?)."
-    if "memory" in text:
-        return "It needed more memory than allowed (--memory-limit)."
-    if "not found" in text or "permission" in text or "cannot" in text:
-        return "The file could not be read where it was listed."
-    return ""
+    return next((hint for frags, hint in _ERROR_HINTS if any(f in text for f in frags)), "")
 
 
 def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> str:
