@@ -1,24 +1,33 @@
-# Two entry points: `make demo` scans the bundled samples, `make test` runs the test suite.
-# Both create .venv with Python 3.11 and install what they need from PyPI.
+# `make demo` scans the bundled samples, `make test` runs the whole test suite, `make test-fast`
+# the in-process tests (under a minute), `make check` lint + types + the fast tests.
+# Each creates $(VENV) (default .venv, Python 3.11) and installs what it needs from PyPI;
+# CONSTRAINTS pins the versions (CI: the thresholds were calibrated on them).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV   := .venv
+VENV   ?= .venv
+CONSTRAINTS ?=
+PIP_C  := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
+FAST   := not e2e and not slow and not needs_chromium
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: demo test lint samples clean
+.PHONY: demo test test-fast lint format types check constraints samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_C) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_C) -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet $(PIP_C) -e '.[test,dev]'
+	touch $@
 
 demo: $(VENV)/.installed
 	@mkdir -p $(OUT) && rm -f $(OUT)/samples.jsonl
@@ -33,8 +42,25 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-lint: $(VENV)/.installed-test
-	$(BIN)/ruff check provenance tests bench samples fuzz
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "$(FAST)"
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+
+types: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+check: lint types test-fast
+
+# Re-pin constraints.txt to what $(VENV) has installed (then re-run the benchmarks).
+constraints: $(VENV)/.installed-dev
+	{ grep '^#' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 samples: $(VENV)/.installed-test
 	$(BIN)/python samples/make_credentials.py

@@ -51,8 +51,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--detectors", default="visible,invisible")
     args = parser.parse_args()
-    os.environ["PROVENANCE_GENERATORS"] = str(SAMPLES / "generators.toml")
     check = provenance.CheckOptions.from_kwargs(
+        generators_files=(str(SAMPLES / "generators.toml"),),
         trust_anchors=str(SAMPLES / "credentials" / "ca" / "test_root.pem"),
         detectors=tuple(d for d in args.detectors.split(",") if d),
     )

@@ -5,15 +5,16 @@ report holds (``Verdict``, ``Evidence``, ...). Everything else is internal and m
 
 Thread safety: ``check`` may be called from several threads at once (a web server's
 workers): a check keeps its state in its own report, and the shared knowledge tables are
-loaded once and only read. What is process-wide is the user's extra knowledge files
-(``--generators`` / the environment variables): set them before serving. See
-docs/embedding.md.
+loaded once and only read. Process-wide: the user's extra knowledge files (the
+``*_files`` options) are applied to the tables by each check, so concurrent checks must use
+the same ones. See docs/embedding.md.
 """
 
 from __future__ import annotations
 
 import os as _os
 from collections.abc import Iterable, Iterator
+from importlib import metadata as _metadata
 from typing import Any
 
 # FFmpeg inside OpenCV prints decoder complaints to stderr; the report carries them instead.
@@ -58,7 +59,10 @@ __all__ = [
     "MarksStripped",
     "Status",
 ]
-__version__ = "0.1.0"
+try:  # one source: the version pyproject.toml gives the installed distribution
+    __version__ = _metadata.version("provenance")
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def check(

@@ -16,6 +16,7 @@ DEPTHS = ("full", "quick")
 # real clips); no pixels of a still image (its decode alone exceeds the quick budget).
 QUICK_MAX_FRAMES = 2
 QUICK_DETECTORS = ("invisible",)
+TABLE_FILE_OPTIONS = ("generators_files", "model_family_files", "tc260_files", "soft_binding_files")
 
 
 @dataclass
@@ -35,6 +36,12 @@ class CheckOptions:
     # "full": every sampled frame; "quick": keyframes only, no still-image pixels, and the
     # report's coverage says whether a full check could change the answer.
     depth: str = "full"
+    # The user's own knowledge files, loaded after the bundled tables (same schemas,
+    # docs/generators.md): generators, model families, TC260 producers, soft bindings.
+    generators_files: tuple[str, ...] = ()
+    model_family_files: tuple[str, ...] = ()
+    tc260_files: tuple[str, ...] = ()
+    soft_binding_files: tuple[str, ...] = ()
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> CheckOptions:
@@ -43,6 +50,11 @@ class CheckOptions:
         if unknown:
             raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
         opts = cls(**kwargs)
+        for name in TABLE_FILE_OPTIONS:
+            value = getattr(opts, name)
+            if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+                raise TypeError(f"{name} takes a sequence of paths, e.g. ('ours.toml',)")
+            setattr(opts, name, tuple(str(p) for p in value))
         if opts.depth not in DEPTHS:
             raise ValueError(f"depth must be one of {', '.join(DEPTHS)}, not {opts.depth!r}")
         if opts.detectors is not None:
@@ -58,6 +70,10 @@ class CheckOptions:
                     f"known: {', '.join(detector_names())}"
                 )
         return opts
+
+    def table_files(self) -> dict[str, tuple[str, ...]]:
+        """The extra table files, as ``knowledge.tables.use_extra_files`` takes them."""
+        return {name: tuple(getattr(self, name)) for name in TABLE_FILE_OPTIONS}
 
     def detectors_to_run(self) -> tuple[str, ...]:
         names = detector_names() if self.detectors is None else tuple(self.detectors)

@@ -27,6 +27,7 @@ from provenance.detectors.base import load as load_detectors
 from provenance.frames import FrameSource, formats
 from provenance.fusion.attribution import attribute
 from provenance.fusion.verdict import decide
+from provenance.knowledge import tables
 from provenance.model.records import Coverage, Evidence
 from provenance.model.report import FileFacts, Report
 from provenance.model.stamp import stamp, utc_now
@@ -113,6 +114,7 @@ def check_with_limit(
 
 
 def _analyse(report: Report, opts: CheckOptions) -> None:
+    tables.use_extra_files(**opts.table_files())  # the knowledge this check is made with
     facts = _read(report, opts)
     report.coverage.depth = opts.depth
     frames = _frame_source(facts, opts, report.coverage)

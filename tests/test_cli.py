@@ -13,6 +13,8 @@ import pytest
 
 import provenance
 
+pytestmark = pytest.mark.e2e
+
 BIN = Path(sys.executable).parent / "provenance"
 
 

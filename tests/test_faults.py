@@ -31,6 +31,9 @@ import pytest
 import provenance
 from provenance.readers.metadata import bmff
 from provenance.scanning.engine import ScanOptions, iter_files, run
+from tests.conftest import tool
+
+pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -370,12 +373,11 @@ def _without_root_powers(args: list[str]) -> list[str]:
     """Root reads everything: run without the capabilities that bypass permissions."""
     if os.geteuid() != 0:
         return args
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    setpriv = tool("setpriv")  # as root, permissions cannot be tested without it
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *args]
 
 
+@pytest.mark.needs_tools
 def test_unreadable_file_and_folder_are_error_reports(tmp_path):
     locked = tmp_path / "locked.jpg"
     locked.write_bytes(STILL.read_bytes())

@@ -94,6 +94,7 @@ def test_a_corrupt_image_of_a_decodable_format_is_still_an_error(samples, tmp_pa
     assert provenance.check(cut).status == "error"
 
 
+@pytest.mark.slow  # about 25 s: every frame of two animations
 @pytest.mark.parametrize("fmt", ["webp", "gif"])
 def test_animated_images_are_sampled_like_clips(sora_like, tmp_path, fmt):
     path, frames, clip_marks = sora_like
@@ -140,10 +141,10 @@ def test_video_containers_and_codecs(sora_like, tmp_path, name, codec):
 # ------------------------------------------------------------------ the PyAV frame source
 
 
-def test_pyav_and_opencv_ffmpeg_copies_coexist_and_agree(fixtures):
+def test_pyav_and_opencv_ffmpeg_copies_coexist_and_agree(sora_repost):
     """Two FFmpeg builds in one process (OpenCV's and PyAV's wheels): the frames PyAV hands
     out while skipping non-reference frames equal OpenCV's full sequential decode."""
-    path = str(fixtures / "real" / "sora_repost.mp4")
+    path = str(sora_repost)
     media = probe(path)
     source = FrameSource(path, media)
     ours = list(source)
@@ -190,8 +191,8 @@ def test_display_rotation_is_applied_as_opencv_does(sora_like, tmp_path):
 # ------------------------------------------------------------------ quick depth
 
 
-def test_quick_depth_looks_at_keyframes_and_says_what_full_could_change(fixtures, samples):
-    clip = fixtures / "real" / "sora_repost.mp4"
+def test_quick_depth_looks_at_keyframes_and_says_what_full_could_change(sora_repost, samples):
+    clip = sora_repost
     quick = provenance.check(clip, depth="quick")
     assert quick.status == "ok" and quick.coverage.depth == "quick"
     assert quick.coverage.pixels == "keyframes"

@@ -31,8 +31,8 @@ def test_plan_spreads_over_whole_clip_and_caps():
     assert len(plan_indices(300, 30.0, sample_fps=1.0, max_frames=4)) == 4
 
 
-def test_video_samples_carry_index_time_and_match_direct_decode(fixtures):
-    path = fixtures / "real" / "sora_repost.mp4"
+def test_video_samples_carry_index_time_and_match_direct_decode(sora_repost):
+    path = sora_repost
     src = FrameSource(str(path), _video_media(path), sample_fps=1.0, max_frames=5)
     frames = list(src)
     assert [f.index for f in frames] == src.indices and len(frames) == 5
@@ -56,12 +56,12 @@ def test_still_image_is_one_frame(samples):
     assert frames[0].image.shape == read_image(str(path)).shape
 
 
-def test_prefetch_thread_gives_the_same_frames_and_stops_with_the_caller(fixtures, monkeypatch):
+def test_prefetch_thread_gives_the_same_frames_and_stops_with_the_caller(sora_repost, monkeypatch):
     import threading
 
     import provenance.frames.source as frames_mod
 
-    path = fixtures / "real" / "sora_repost.mp4"
+    path = sora_repost
     media = _video_media(path)
     threaded = list(FrameSource(str(path), media, sample_fps=1.0, max_frames=6))
     monkeypatch.setattr(frames_mod, "PREFETCH", 0)
@@ -76,10 +76,10 @@ def test_prefetch_thread_gives_the_same_frames_and_stops_with_the_caller(fixture
     assert not [t for t in threading.enumerate() if t.name == "provenance-decode"]
 
 
-def test_decoder_errors_reach_the_caller(fixtures, monkeypatch):
+def test_decoder_errors_reach_the_caller(sora_repost, monkeypatch):
     import pytest
 
-    path = fixtures / "real" / "sora_repost.mp4"
+    path = sora_repost
     src = FrameSource(str(path), _video_media(path), sample_fps=1.0, max_frames=6)
 
     def broken(indices, stop):

@@ -20,6 +20,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from tests.conftest import require, tool
+
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = REPO / "samples"
@@ -279,13 +283,14 @@ def test_output_failures_end_with_one_line_and_exit_2(tmp_path):
     assert again.returncode == 1 and "Skipped 2 file(s)" in again.stdout, again.stdout
 
 
+@pytest.mark.needs_tools
 def test_full_disk_ends_with_one_line_and_exit_2(tmp_path):
     """Writing the output onto a full file system (a 64 kB tmpfs in a private mount
     namespace): one line, exit 2, the lines written so far intact."""
-    unshare = shutil.which("unshare")
-    probe = [unshare, "-rm", "sh", "-c", "mount -t tmpfs -o size=64k t /mnt"] if unshare else []
-    if not unshare or subprocess.run(probe, capture_output=True).returncode != 0:
-        pytest.skip("needs unshare and a tmpfs mount in a user namespace")
+    unshare = tool("unshare")
+    probe = [unshare, "-rm", "sh", "-c", "mount -t tmpfs -o size=64k t /mnt"]
+    mounted = subprocess.run(probe, capture_output=True).returncode == 0
+    require(mounted, "a tmpfs mount in a user namespace (`unshare -rm`)")
     folder = tmp_path / "media"
     folder.mkdir()
     still = STILL.read_bytes()
@@ -487,13 +492,10 @@ def test_links_out_of_the_scanned_folder_are_not_followed_by_default(tmp_path):
     assert followed.returncode == 1
 
 
+@pytest.mark.needs_chromium
 def test_long_names_wrap_in_the_html_layout(tmp_path):
     """A 200-character name without spaces pushed the page wider than the window."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI")
-        pytest.skip("chromium not installed")
+    chromium = tool("chromium", "chromium-browser")
     name = "x" * 200 + ".jpg"
     shutil.copy(STILL, tmp_path / name)
     page = tmp_path / "r.html"

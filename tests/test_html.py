@@ -4,7 +4,6 @@ headless Chromium without console errors."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,9 @@ import pytest
 import provenance
 from provenance.formatters import html
 from provenance.scanning.engine import iter_files
+from tests.conftest import tool
+
+pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -35,12 +37,7 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI: .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install -y chromium); CI requires it")
-    return found
+    return tool("chromium", "chromium-browser")  # .ci/run installs it (apt-get install chromium)
 
 
 def _browse(chromium: str, page: Path, tmp: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -114,15 +114,27 @@ def test_user_file_adds_and_replaces_only_on_request(tmp_path):
         generators.load_files((orphan,))
 
 
-def test_env_var_still_selects_extra_files(tmp_path, monkeypatch):
+def test_the_environment_selects_no_table_the_options_do(tmp_path, monkeypatch):
+    """Item 4 of issue 15: no process-wide environment variable; a check loads the extra
+    files its CheckOptions name, and the next check without them loads the bundled ones."""
+    from PIL import Image, PngImagePlugin
+
+    import provenance
+
     path = _write(tmp_path, GOOD)
-    monkeypatch.setenv(generators.EXTRA_ENV, path)
+    monkeypatch.setenv("PROVENANCE_GENERATORS", path)
     generators.load.cache_clear()
-    try:
-        assert "inhouse" in generators.load()
-    finally:
-        monkeypatch.delenv(generators.EXTRA_ENV)
-        generators.load.cache_clear()
+    assert "inhouse" not in generators.load()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "InHouse v2")
+    image = tmp_path / "inhouse.png"
+    Image.new("RGB", (16, 16), (90, 120, 30)).save(image, pnginfo=info)
+    named = provenance.check(image, detectors=(), generators_files=(path,))
+    assert named.verdict.generator == "inhouse"
+    plain = provenance.check(image, detectors=())
+    assert plain.verdict.generator is None and "inhouse" not in generators.load()
+    with pytest.raises(TypeError, match="sequence of paths"):
+        provenance.CheckOptions.from_kwargs(generators_files=path)
 
 
 def test_data_version_follows_the_tables_in_use(tmp_path):

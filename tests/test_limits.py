@@ -28,6 +28,7 @@ from provenance.readers.credentials import reader as credentials
 from provenance.readers.metadata import bmff, xmp
 from provenance.readers.probe import ProbeError, probe
 from provenance.scanning import resume
+from tests.conftest import FIXTURES, require, tool
 
 BIN = Path(sys.executable).parent / "provenance"
 REPO = Path(__file__).resolve().parent.parent
@@ -131,6 +132,7 @@ def _function_calls(fn, *args) -> int:
     return calls
 
 
+@pytest.mark.slow
 def test_box_walk_is_linear_in_the_number_of_boxes():
     """Thousands of empty mdhd boxes in one top-level container (the review's 647 kB file
     that still plays took 80 s): doubling the boxes at most doubles the work. Work is
@@ -169,6 +171,7 @@ def _peak_rss_mb(args: list[str]) -> tuple[subprocess.CompletedProcess, float]:
     return subprocess.CompletedProcess(args, code, out, err), peak_kb / 1024
 
 
+@pytest.mark.e2e
 def test_sample_table_bombs_are_refused_before_any_decoder(tmp_path):
     """8-9 kB MP4s whose extra tracks declare 85 million one-byte samples made the decoder
     allocate ~5 GB per file on open, and the report said ok. Now the probe's box walk
@@ -238,6 +241,7 @@ def test_compressed_text_bomb_is_inflated_bounded(tmp_path):
         probe(str(path))
 
 
+@pytest.mark.e2e
 def test_xmp_entity_expansion_refused():
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE x ['
@@ -264,56 +268,58 @@ def _network_calls(trace: str) -> list[str]:
     ]
 
 
-def test_offline_unless_allowed(fixtures, tmp_path):
-    """cloud.jpg points at a remote manifest. Without --allow-network no socket is even
-    opened (every process traced with strace); with it, an attempt is seen (in a network
-    namespace with no network, so nothing leaves the machine)."""
-    strace, unshare = shutil.which("strace"), shutil.which("unshare")
-    if strace is None:
-        pytest.skip("strace is needed to observe network system calls")
-    cloud = fixtures / "c2pa" / "cloud.jpg"
-    isolated = (
-        [unshare, "-rn"]
-        if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0
-        else []
+def _traced_check(tmp_path: Path, prefix: list[str], *flags: str) -> tuple[dict, str]:
+    """Run `provenance check` on cloud.jpg (a remote manifest) under strace; the report and
+    the network system calls traced."""
+    strace = tool("strace")
+    log = tmp_path / f"trace{len(flags)}.txt"
+    result = subprocess.run(
+        [
+            *prefix,
+            strace,
+            "-f",
+            "-qq",
+            "-e",
+            "trace=%network",
+            "-o",
+            str(log),
+            str(BIN),
+            "check",
+            "--json",
+            "--detectors",
+            "",
+            *flags,
+            str(FIXTURES / "c2pa" / "cloud.jpg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
-
-    def traced(*flags):
-        log = tmp_path / f"trace{len(flags)}.txt"
-        result = subprocess.run(
-            [
-                *isolated,
-                strace,
-                "-f",
-                "-qq",
-                "-e",
-                "trace=%network",
-                "-o",
-                str(log),
-                str(BIN),
-                "check",
-                "--json",
-                "--detectors",
-                "",
-                *flags,
-                str(cloud),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        return result, log.read_text()
-
-    result, trace = traced()
     assert result.returncode in (0, 1), result.stderr
     (report,) = map(json.loads, result.stdout.splitlines())
+    return report, log.read_text()
+
+
+@pytest.mark.needs_tools
+@pytest.mark.e2e
+def test_offline_unless_allowed(tmp_path):
+    """cloud.jpg points at a remote manifest. Without --allow-network no socket is even
+    opened (every process traced with strace)."""
+    report, trace = _traced_check(tmp_path, [])
     assert report["c2pa"]["state"] == "remote" and not report["c2pa"]["remote_fetched"]
     assert report["c2pa"]["error"] is None  # no fetch was attempted
     assert _network_calls(trace) == []
-    if not isolated:
-        return  # the control would really go online
-    result, trace = traced("--allow-network")
-    (report,) = map(json.loads, result.stdout.splitlines())
+
+
+@pytest.mark.needs_tools
+@pytest.mark.e2e
+def test_allow_network_tries_the_network(tmp_path):
+    """The control: with --allow-network an attempt is seen, in a network namespace with no
+    network (unshare -rn), so nothing leaves the machine."""
+    unshare = tool("unshare")
+    ok = subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0
+    require(ok, "a network namespace (`unshare -rn`)")
+    report, trace = _traced_check(tmp_path, [unshare, "-rn"], "--allow-network")
     assert _network_calls(trace), "control: --allow-network should try the network"
     assert report["c2pa"]["error"] == "the remote manifest could not be fetched"
 
@@ -335,10 +341,12 @@ def _fingerprints(root: Path) -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.needs_tools
+@pytest.mark.e2e
 def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
     root = tmp_path / "inputs"
     root.mkdir()
-    for folder in (fixtures / "c2pa", fixtures / "real", SAMPLES):
+    for folder in (fixtures / "c2pa", SAMPLES):
         shutil.copytree(folder, root / folder.name, symlinks=True)
     before = _fingerprints(root)
     assert len(before) > 60
@@ -356,7 +364,7 @@ def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
         str(tmp_path / "ev"),
         "--no-progress",
     ]
-    strace = shutil.which("strace")
+    strace = shutil.which("strace")  # the fingerprints are compared without it, too
     log = tmp_path / "files.txt"
     if strace:
         args = [
@@ -375,13 +383,10 @@ def test_inputs_are_opened_read_only_and_never_changed(fixtures, tmp_path):
     assert _fingerprints(root) == before
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
     assert len(lines) == len(before)
-    if strace:
-        touching = [
-            line
-            for line in log.read_text().splitlines()
-            if str(root) in line and "O_RDONLY" not in line
-        ]
-        assert touching == []
+    require(strace, "the `strace` command (to see every open is read-only)")
+    lines = log.read_text().splitlines()
+    touching = [line for line in lines if str(root) in line and "O_RDONLY" not in line]
+    assert touching == []
 
 
 # ------------------------------------------------------------- interrupt, then resume
@@ -393,6 +398,7 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "sig,to_group",
     [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)],

@@ -33,8 +33,8 @@ def test_mp4_container_facts(fixtures):
     assert "soun: Mainconcept MP4 Sound Media Handler" in without.handlers
 
 
-def test_repost_container_facts(fixtures):
-    meta = _meta(fixtures / "real" / "sora_repost.mp4")
+def test_repost_container_facts(sora_repost):
+    meta = _meta(sora_repost)
     c = meta.container
     assert c.top_level == ["ftyp", "moov", "free", "mdat"]
     assert "Lavf58.76.100" in c.encoders
@@ -58,14 +58,16 @@ def test_exif_and_creator_tool(fixtures):
     "name,kind,generator",
     [
         ("xmp_trained.jpg", "xmp.digital-source-type", None),
-        ("sd_parameters.png", "metadata.generator-tool", "stable-diffusion-xl"),
+        ("sd_parameters.png", "metadata.generation-params", "stable-diffusion-xl"),
         ("aigc_label.jpg", "metadata.aigc-label", "synthgen"),
         ("aigc_clip.mp4", "metadata.aigc-label", "synthgen"),
         ("exif_software.jpg", "metadata.generator-tool", "synthgen"),
     ],
 )
 def test_metadata_evidence_on_samples(samples, sample_generators, name, kind, generator):
-    report = provenance.check(samples / "credentials" / name, detectors=())
+    report = provenance.check(
+        samples / "credentials" / name, detectors=(), generators_files=sample_generators
+    )
     ev = [e for e in report.evidence if e.kind == kind]
     assert ev, [e.kind for e in report.evidence]
     assert ev[0].claim == "generated"
@@ -83,7 +85,11 @@ def test_aigc_label_fields(samples):
 
 
 def test_camera_control_has_no_ai_evidence(samples, sample_generators):
-    report = provenance.check(samples / "credentials" / "camera_plain.jpg", detectors=())
+    report = provenance.check(
+        samples / "credentials" / "camera_plain.jpg",
+        detectors=(),
+        generators_files=sample_generators,
+    )
     assert report.verdict.ai_generated == "unknown"
     assert report.verdict.marks_stripped == "unknown"
     assert report.metadata.exif["Make"] == "Canon"

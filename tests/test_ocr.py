@@ -9,6 +9,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from provenance.detectors.visible import ocr
 
@@ -42,6 +43,7 @@ def test_reads_chinese_marks_from_sample_pixels(samples):
     assert all(ln.score > 0.9 for ln in lines)
 
 
+@pytest.mark.e2e
 def test_ocr_works_with_network_blocked():
     """Any socket use raises in the child; OCR must still load its models and read."""
     code = textwrap.dedent(f"""
@@ -72,6 +74,7 @@ def test_ocr_works_with_network_blocked():
     assert "INFO" not in out.stderr  # rapidocr's INFO logging is silenced
 
 
+@pytest.mark.e2e
 def test_import_is_lazy():
     """Importing the detector does not import rapidocr (start-up cost ~0.8 s)."""
     code = (

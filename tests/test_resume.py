@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from provenance.scanning import resume
+
+pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "credentials"

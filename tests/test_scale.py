@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 import provenance
+from provenance.evidence_images import evidence_folder
+
+pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "credentials"
@@ -67,14 +70,23 @@ def test_any_executor_plugs_in(folder):
 
 
 def test_duplicates_analysed_once_with_evidence(folder, tmp_path):
+    # A still with a visible mark writes evidence images; its copy must get them too.
+    still = SAMPLES.parent / "clips" / "sparkle_still.jpg"
+    shutil.copy(still, folder / "sparkle.jpg")
+    shutil.copy(still, folder / "sub" / "sparkle_copy.jpg")
     evidence = tmp_path / "evidence"
     reports = {
         Path(r.path).name: r for r in provenance.scan([folder], jobs=2, evidence_dir=str(evidence))
     }
-    pair = [reports["gen_image.jpg"], reports["same_bytes.jpg"]]
-    assert sorted(r.elapsed_s == 0.0 for r in pair) == [False, True]  # one analysis
-    assert pair[0].verdict == pair[1].verdict
-    assert (evidence / "same_bytes.jpg").is_dir() == (evidence / "gen_image.jpg").is_dir()
+    for first, copy in (("gen_image.jpg", "same_bytes.jpg"), ("sparkle.jpg", "sparkle_copy.jpg")):
+        pair = [reports[first], reports[copy]]
+        assert sorted(r.elapsed_s == 0.0 for r in pair) == [False, True]  # one analysis
+        assert pair[0].verdict == pair[1].verdict
+    folders = [
+        evidence_folder(evidence, reports[n].path) for n in ("sparkle.jpg", "sparkle_copy.jpg")
+    ]
+    images = [sorted(p.name for p in f.iterdir()) if f.is_dir() else [] for f in folders]
+    assert images[0] and images[0] == images[1], images
 
 
 @pytest.mark.parametrize("engine", [["--jobs", "2"], ["--dask", "local:2"]])

@@ -103,8 +103,8 @@ def test_fixtures_have_no_removal_evidence(fixtures, name):
     assert not PIXEL_KINDS & set(report.verdict.stripped)
 
 
-def test_real_sora_repost_is_c2pa_removed_only(fixtures):
-    report = provenance.check(fixtures / "real" / "sora_repost.mp4")
+def test_real_sora_repost_is_c2pa_removed_only(sora_repost):
+    report = provenance.check(sora_repost)
     assert _stripped(report) == {"c2pa-removed"}
     assert _removal_evidence(report) == []
     assert report.verdict.generator == "sora"

@@ -17,7 +17,6 @@ from provenance.cli.outputs import check_outputs, fail
 from provenance.cli.report_cmd import FORMAT_OPTION, CsvStream
 from provenance.cli.report_cmd import report as report_command
 from provenance.formatters.printable import printable
-from provenance.knowledge.generators import EXTRA_ENV as GENERATORS_ENV
 from provenance.model.report import EXIT_ERROR, combined_exit_code
 from provenance.options import CheckOptions, detector_names
 from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
@@ -94,12 +93,17 @@ def _check_options(f):
             type=click.Path(file_okay=False),
             help="Write annotated evidence images per file into this folder.",
         ),
-        click.option(
-            "--generators",
-            "generators_file",
-            type=click.Path(exists=True, dir_okay=False),
-            help="Extra generator data file (TOML, same schema as "
-            "the bundled one) for in-house or new generators.",
+        *(
+            click.option(
+                flag,
+                type=click.Path(exists=True, dir_okay=False),
+                multiple=True,
+                expose_value=False,
+                callback=_table_files(option),
+                help=f"Extra {what} data file (TOML, same schema as the bundled one; "
+                "repeatable). docs/generators.md",
+            )
+            for flag, option, what in _TABLE_FLAGS
         ),
         click.option(
             "-v",
@@ -113,6 +117,26 @@ def _check_options(f):
     return f
 
 
+# The user's knowledge files: flag, CheckOptions field, what the table holds.
+_TABLE_FLAGS = (
+    ("--generators", "generators_files", "generator"),
+    ("--model-families", "model_family_files", "model-family"),
+    ("--tc260-producers", "tc260_files", "TC260 producer-code"),
+    ("--soft-bindings", "soft_binding_files", "soft-binding algorithm"),
+)
+
+
+def _table_files(option: str):
+    """Keep a table flag's files (absolute: worker processes get them in the options)."""
+
+    def keep(ctx: click.Context, _param, value) -> None:
+        ctx.meta.setdefault("provenance.tables", {})[option] = tuple(
+            os.path.abspath(v) for v in value or ()
+        )
+
+    return keep
+
+
 def _build_options(
     trust_anchors,
     allow_network,
@@ -120,13 +144,9 @@ def _build_options(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     depth: str = "full",
     no_bundled_trust: bool = False,
 ) -> CheckOptions:
-    if generators_file:
-        # Through the environment so that worker processes load the same table.
-        os.environ[GENERATORS_ENV] = os.path.abspath(generators_file)
     names = (
         None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
     )
@@ -137,6 +157,7 @@ def _build_options(
         "evidence_dir": evidence_dir,
         "depth": depth,
         "bundled_trust": not no_bundled_trust,
+        **click.get_current_context().meta.get("provenance.tables", {}),
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
@@ -238,7 +259,6 @@ def check(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     verbose,
     depth,
     no_bundled_trust,
@@ -256,7 +276,6 @@ def check(
         sample_fps,
         detectors,
         evidence_dir,
-        generators_file,
         depth,
         no_bundled_trust,
     )
@@ -313,7 +332,13 @@ def _check_reports(
     in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails)
     if len(listing.paths) == 1 and not limit_given:
         reports = iter(
-            [check_with_limit(listing.paths[0], options, lambda p, o: check_task(p, o, in_process))]
+            [
+                check_with_limit(
+                    listing.paths[0],
+                    options,
+                    lambda p, o: check_task(os.fsdecode(p), o, in_process),
+                )
+            ]
         )
     elif options.timeout_s or settings.memory_limit_mb:
         reports = LocalPool(1, options.timeout_s, settings).run(iter(listing.paths), options)
@@ -410,7 +435,6 @@ def scan(
     sample_fps,
     detectors,
     evidence_dir,
-    generators_file,
     verbose,
     depth,
     no_bundled_trust,
@@ -429,7 +453,6 @@ def scan(
         sample_fps,
         detectors,
         evidence_dir,
-        generators_file,
         depth,
         no_bundled_trust,
     )

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 Box = tuple[int, int, int, int]
+
+
+def as_box(values: Iterable[float]) -> Box:
+    """Four numbers (a list from JSON, a generator of scaled values) as a Box of ints."""
+    x, y, w, h = values
+    return (int(x), int(y), int(w), int(h))
 
 
 def overlap_area(a: Box, b: Box) -> int:

@@ -124,9 +124,6 @@ class FrameSource:
     def fps(self) -> float:
         return self.media.fps if self.media.fps and self.media.fps > 0 else 25.0
 
-    def time_of(self, index: int) -> float:
-        return 0.0 if self.media.kind == "image" and not self.animated else index / self.fps
-
     def __iter__(self) -> Iterator[Frame]:
         yield from self.read_many(self.indices)
 

@@ -76,10 +76,14 @@ def attribute(evidence: list[Evidence]) -> Attribution:
     strongest: dict[str, float] = defaultdict(float)
     for e in out.generated:
         gen = get(e.generator)
-        if gen is None:
+        # A verified manifest naming a generator the table does not know keeps that name
+        # (rules/credentials.py flags it generator_in_table = false).
+        unlisted = e.where.get("generator_in_table") is False
+        key = gen.id if gen else (e.generator if unlisted else None)
+        if key is None:
             continue
-        by_generator[gen.id] += e.confidence + (1.0 if e.decisive else 0.0)
-        strongest[gen.id] = max(strongest[gen.id], 2.0 if e.decisive else e.confidence)
+        by_generator[key] += e.confidence + (1.0 if e.decisive else 0.0)
+        strongest[key] = max(strongest[key], 2.0 if e.decisive else e.confidence)
     out.candidates = dict(sorted(by_generator.items(), key=lambda kv: -kv[1]))
     named = {g: w for g, w in by_generator.items() if strongest[g] >= naming}
     if named and out.ai_generated in ("yes", "likely"):

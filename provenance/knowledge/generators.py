@@ -47,7 +47,6 @@ SPEC = TableSpec(
     array="generator",
     id_key="id",
     schema=1,
-    env="PROVENANCE_GENERATORS",
     entry=Table(
         {
             "id": Key(str, required=True, match=r"[a-z0-9][a-z0-9\-]*"),
@@ -61,6 +60,9 @@ SPEC = TableSpec(
             "vendor_facts": Key(list, item=Key(str, choices=VENDOR_FACTS)),
             # ByteDance app-export "product" values (ByteDanceExport.products) of this product
             "app_products": Key(list, item=Key(str, match=r"[a-z0-9_]{2,40}")),
+            # GenerationParams.tool values (readers/metadata/genparams.py) that name this entry
+            # when no model family of the parameters is known
+            "generation_tools": Key(list, item=Key(str, match=r"\S.{0,40}")),
             "sources": Key(list, required=True, item=Key(str, match=r"\S.*")),
             "notes": Key(str),
             "replaces": Key(bool),
@@ -152,6 +154,7 @@ class Generator:
     kind: str = "generator"
     vendor_facts: tuple[str, ...] = ()  # VendorFacts kinds that name this generator
     app_products: tuple[str, ...] = ()  # ByteDance export products that name it
+    generation_tools: tuple[str, ...] = ()  # UI / API tools whose parameters name it
     visible: tuple[VisibleMark, ...] = ()
     invisible: tuple[InvisiblePayload, ...] = ()
     output: OutputProfile = field(default_factory=OutputProfile)
@@ -231,6 +234,7 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
         kind=entry.get("kind", "generator"),
         vendor_facts=tuple(entry.get("vendor_facts", [])),
         app_products=tuple(entry.get("app_products", [])),
+        generation_tools=tuple(entry.get("generation_tools", [])),
         visible=visible,
         invisible=invisible,
         output=output,
@@ -238,10 +242,6 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
         sources=_tuple(entry.get("sources")),
         origin=origin,
     )
-
-
-# Kept for the CLI and worker processes: extra generator files, os.pathsep-separated.
-EXTRA_ENV = SPEC.env
 
 
 @lru_cache(maxsize=8)
@@ -256,7 +256,7 @@ def load_files(extra: tuple[str, ...] = ()) -> dict[str, Generator]:
 @lru_cache(maxsize=1)
 def load() -> dict[str, Generator]:
     """All generators in use: bundled plus the extra files chosen by ``use_extra_files``
-    (or, when none were chosen, by $PROVENANCE_GENERATORS)."""
+    (CheckOptions.generators_files)."""
     return load_files(schema.extra_files(SPEC))
 
 
@@ -309,6 +309,15 @@ def by_app_product(product: str | None) -> Generator | None:
         return None
     p = product.strip().lower()
     return next((g for g in load().values() if p in g.app_products), None)
+
+
+def by_generation_tool(tool: str | None) -> Generator | None:
+    """The entry a tool's generation parameters name when their model is not recognised
+    ("ComfyUI": an open model in a local UI; "NovelAI": NovelAI's own service)."""
+    if not tool:
+        return None
+    t = tool.strip().lower()
+    return next((g for g in load().values() if t in (x.lower() for x in g.generation_tools)), None)
 
 
 def first_match(

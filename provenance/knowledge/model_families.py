@@ -24,7 +24,6 @@ SPEC = TableSpec(
     array="family",
     id_key="id",
     schema=1,
-    env="PROVENANCE_MODEL_FAMILIES",
     entry=Table(
         {
             "id": Key(str, required=True, match=r"[a-z0-9][a-z0-9.\-]*"),

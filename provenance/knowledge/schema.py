@@ -16,7 +16,6 @@ so that a report can say which knowledge produced it.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -64,7 +63,6 @@ class TableSpec:
     entry: Table
     id_key: str  # the key that identifies an entry ("id", "code", "alg")
     schema: int  # the schema version this code reads
-    env: str  # environment variable listing extra files (os.pathsep-separated)
 
 
 @dataclass(frozen=True)
@@ -336,26 +334,30 @@ def fingerprint(files: Sequence[TableFile]) -> str:
     return h.hexdigest()[:16]
 
 
-# Extra files per table: set explicitly (``use_extra_files``, what CheckOptions should call),
-# else taken from the table's environment variable (kept for the CLI and worker processes).
+# The user's extra files per table, chosen by the check's options (CheckOptions
+# ``*_files``, set by pipeline.check through ``tables.use_extra_files``): never by the
+# environment, so a library caller gets only what it asked for, and a worker process gets
+# what the options it receives say.
 _explicit: dict[str, tuple[str, ...]] = {}
 _cache_clears: list[Callable[[], None]] = []
 
 
 def use_extra_files(spec: TableSpec, paths: Sequence[str] | None) -> None:
-    """Load ``paths`` (in order) after the bundled table; ``None`` goes back to the env var."""
-    if paths is None:
-        _explicit.pop(spec.array, None)
+    """Load ``paths`` (in order) after the bundled table; ``None`` or () loads the bundled
+    table alone. Caches are cleared only when the choice changes (checks call this per file)."""
+    chosen = tuple(str(p) for p in paths or ())
+    if _explicit.get(spec.array, ()) == chosen:
+        return
+    if chosen:
+        _explicit[spec.array] = chosen
     else:
-        _explicit[spec.array] = tuple(str(p) for p in paths)
+        _explicit.pop(spec.array, None)
     for clear in _cache_clears:
         clear()
 
 
 def extra_files(spec: TableSpec) -> tuple[str, ...]:
-    if spec.array in _explicit:
-        return _explicit[spec.array]
-    return tuple(p for p in os.environ.get(spec.env, "").split(os.pathsep) if p)
+    return _explicit.get(spec.array, ())
 
 
 def on_change(clear: Callable[[], None]) -> None:

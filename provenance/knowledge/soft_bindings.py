@@ -30,7 +30,6 @@ SPEC = TableSpec(
     array="algorithm",
     id_key="alg",
     schema=1,
-    env="PROVENANCE_SOFT_BINDINGS",
     entry=Table(
         {
             "alg": Key(str, required=True, match=r"[A-Za-z0-9][A-Za-z0-9._\-]*"),

@@ -50,7 +50,7 @@ def use_extra_files(
     tc260_files: tuple[str, ...] | None = None,
     soft_binding_files: tuple[str, ...] | None = None,
 ) -> None:
-    """One call for CheckOptions: the user's extra files per table (None: the env var)."""
+    """One call for CheckOptions: the user's extra files per table (None: bundled only)."""
     generators.use_extra_files(generators_files)
     model_families.use_extra_files(model_family_files)
     tc260.use_extra_files(tc260_files)

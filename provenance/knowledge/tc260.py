@@ -33,7 +33,6 @@ SPEC = TableSpec(
     array="producer",
     id_key="code",
     schema=1,
-    env="PROVENANCE_TC260_PRODUCERS",
     entry=Table(
         {
             "code": Key(str, required=True, match=r"\S{2,64}"),

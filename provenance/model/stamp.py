@@ -62,8 +62,9 @@ def file_sha256(path: str | os.PathLike, size: int | None = None) -> str | None:
 
 def data_version() -> str:
     """16 hex characters over every knowledge file in use: the strict tables (generators,
-    model families, TC260 producers, soft bindings) with the user's extra files, in order,
-    and the other bundled data (weights, detector parameters, C2PA code tables, trust-list
+    model families, TC260 producers, soft bindings) with the user's extra files, in order
+    (those of the check that just ran: the pipeline applies its options' table files), and
+    the other bundled data (weights, detector parameters, C2PA code tables, trust-list
     snapshot)."""
     from provenance.knowledge import tables
 
@@ -85,9 +86,14 @@ def options_record(opts: CheckOptions) -> dict[str, Any]:
     """The options that can change a report's answer, as plain JSON (docs/report.md
     ``options``). Left out: where output goes (evidence_dir) and the time limit, which
     decide whether there is an answer, not what it is."""
-    from provenance.knowledge import tables
-    from provenance.knowledge.schema import extra_files
+    from provenance.knowledge import generators, model_families, soft_bindings, tc260
 
+    tables = {  # option -> the table it extends, named as in the data files
+        "generators_files": generators.SPEC.array,
+        "model_family_files": model_families.SPEC.array,
+        "tc260_files": tc260.SPEC.array,
+        "soft_binding_files": soft_bindings.SPEC.array,
+    }
     anchors = opts.trust_anchors
     return {
         "depth": opts.depth,
@@ -99,7 +105,9 @@ def options_record(opts: CheckOptions) -> dict[str, Any]:
         "bundled_trust": opts.bundled_trust,
         "allow_network": opts.allow_network,
         "extra_tables": {
-            spec.array: list(extra_files(spec)) for spec in tables.SPECS if extra_files(spec)
+            tables[name]: [os.fsdecode(f) for f in files]
+            for name, files in opts.table_files().items()
+            if files
         },
     }
 

@@ -14,10 +14,12 @@ vendor named only by an unverified certificate weighs as a claim.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from provenance.knowledge.datafiles import load_toml
 from provenance.knowledge.generators import display_name, first_match
+from provenance.knowledge.generators import get as get_generator
 from provenance.knowledge.numbers import Section
 from provenance.model.records import (
     CLAIM_CAPTURED,
@@ -59,6 +61,19 @@ def c2pa_generator(info: C2paInfo, media: str | None) -> tuple[str | None, str |
     if hit is None:
         return None, None
     return hit.generator, f"{hit.field} '{hit.value}'"
+
+
+def c2pa_maker(
+    info: C2paInfo, media: str | None, stated: bool = False
+) -> tuple[str | None, str | None]:
+    """``c2pa_generator`` when the entry argues AI (a generator or AI editor): a camera's or
+    a platform's name says who made the manifest, not that AI made the content. An editor
+    (Canva) is named too when its manifest itself ``stated`` generation (its own AI tool)."""
+    found, named_by = c2pa_generator(info, media)
+    gen = get_generator(found)
+    if gen and (gen.argues_ai or (stated and gen.kind == "editor")):
+        return found, named_by
+    return None, None
 
 
 def _where(info: C2paInfo) -> dict:
@@ -332,7 +347,16 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
         detail += "; the signature verifies but the content was not checked against it."
     else:
         detail += "; the signature does not verify, so the statement is unproven."
-    generator, named_by = c2pa_generator(info, media)
+    generator, named_by = c2pa_maker(info, media, stated=True)
+    in_table = True
+    if generator is None and intact:
+        unknown = unknown_generator(info, actions)
+        if unknown:
+            generator, in_table = unknown[0], False
+            detail += (
+                f" It names '{unknown[0]}' ({unknown[1]}) as the generator, which is not in the "
+                "generator table: reported as written."
+            )
     if named_by and named_by.startswith("c2pa_signer") and info.trust.trust_list != C2PA_LIST:
         detail += (
             f" The name {named_by.split(' ', 1)[1]} comes from a certificate that does not chain "
@@ -352,8 +376,24 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
             "digitalSourceType": actions[0].digital_source_type if actions else None,
             "ingredient_path": actions[0].ingredient_path if actions else [],
             "signals": [s.id for s in info.signals],
+            **({} if in_table else {"generator_in_table": False}),
         },
     )
+
+
+def unknown_generator(info: C2paInfo, actions: list[C2paAction]) -> tuple[str, str] | None:
+    """The name a manifest gives its generator when the table knows none of its names: the
+    softwareAgent of the AI action, else a claim generator that is not a C2PA library
+    (c2pa_signals.toml ``names.not_generators``). Never the signer: who signed is not what
+    generated."""
+    skip = [re.compile(p) for p in load_toml("c2pa_signals.toml")["names"]["not_generators"]]
+    candidates = [(a.software_agent, "softwareAgent") for a in actions if a.software_agent]
+    candidates += [(c, "claim_generator_info") for c in info.claim_generator_info]
+    for name, field_name in candidates:
+        clean = " ".join(str(name).split())[:120]
+        if clean and not any(p.search(clean) for p in skip):
+            return clean, field_name
+    return None
 
 
 @rule("c2pa.generated")
@@ -374,7 +414,7 @@ def generator_signer(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
     if info.state not in _READ or reading(info) in ("generated", "composite"):
         return
-    generator, named_by = c2pa_generator(info, facts.media.kind)
+    generator, named_by = c2pa_maker(info, facts.media.kind)
     if not generator:
         return
     by_certificate = bool(named_by and named_by.startswith("c2pa_signer"))
@@ -407,20 +447,22 @@ def captured(facts: Facts, n: Section) -> Iterator[Evidence]:
     if (
         info.state not in _READ
         or reading(info) != "captured"
-        or c2pa_generator(info, facts.media.kind)[0]
+        or c2pa_maker(info, facts.media.kind)[0]
         or _disallowed(info) & {"capturedMedia", "capturedMediaStitched"}
     ):
         return
     intact = _intact(info)
+    device = get_generator(c2pa_generator(info, facts.media.kind)[0])
     yield Evidence(
         "c2pa",
         "c2pa.captured",
         f"The C2PA manifest{_signer_text(info)} states a capture"
+        + (f" by {device.name}" if device else "")
         + (_rubric_words(info, ("captured",)) or " (digitalCapture)")
         + ("; signature and content hashes verify." if intact else ", but it does not verify."),
         n["intact"] if intact else n["unverified"],
         CLAIM_CAPTURED,
-        where=_where(info),
+        where={**_where(info), "device": device.id if device else None},
     )
 
 

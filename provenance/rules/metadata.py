@@ -1,12 +1,14 @@
 """Rules on unsigned metadata: XMP source types, dangling C2PA pointers, tool strings, TC260
-labels. All of it is easy to add or remove, so none of it is decisive."""
+labels, IPTC AISystemUsed. All of it is easy to add or remove, so none of it is decisive."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from provenance.knowledge import tc260
 from provenance.knowledge.datafiles import source_type
-from provenance.knowledge.generators import display_name, match
+from provenance.knowledge.generators import Generator, display_name, match
+from provenance.knowledge.generators import get as get_generator
 from provenance.knowledge.generators import load as load_generators
 from provenance.knowledge.numbers import Section
 from provenance.model.records import (
@@ -18,6 +20,8 @@ from provenance.model.records import (
     Evidence,
 )
 from provenance.readers.metadata import MetadataInfo
+from provenance.readers.metadata.aigc import AigcLabel
+from provenance.readers.metadata.where import Where
 from provenance.readers.metadata.xmp import is_embedded_pointer
 from provenance.rules.base import Facts, rule
 from provenance.text import short
@@ -89,13 +93,14 @@ def generator_tool(facts: Facts, n: Section) -> Iterator[Evidence]:
     if not hits:
         return
     hit, field_name, value = min(hits, key=lambda h: order.get(h[0].generator, 1 << 30))
+    gen = get_generator(hit.generator)
     yield Evidence(
         "metadata",
         "metadata.generator-tool",
         f"{field_name} names {display_name(hit.generator)} ('{short(value)}'); "
         "unsigned metadata, easy to add or remove.",
         n["confidence"],
-        CLAIM_GENERATED,
+        claim_of(gen),
         generator=hit.generator,
         where={"field": field_name, "pattern": hit.pattern},
     )
@@ -103,38 +108,136 @@ def generator_tool(facts: Facts, n: Section) -> Iterator[Evidence]:
 
 @rule("metadata.aigc-label")
 def aigc_label(facts: Facts, n: Section) -> Iterator[Evidence]:
-    meta = facts.metadata
-    if not meta.aigc:
-        return
-    label = str(next((v for k, v in meta.aigc.items() if k.lower() == "label"), "")).strip()
-    producer = next((str(v) for k, v in meta.aigc.items() if k.lower() == "contentproducer"), None)
-    hits = match("metadata", producer, facts.media.kind) if producer else []
-    weighed = label in n["label"]
-    yield Evidence(
+    """Each distinct TC260 label: what Label says, and who the parties are. Only the
+    producer (or Tencent Cloud's service provider) names the generator; a propagator is the
+    platform that re-published the file, reported as such, never as its maker."""
+    seen: set[tuple] = set()
+    for label in facts.metadata.aigc_labels:
+        key = tuple(sorted(label.fields.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        yield _label_evidence(label, facts.media.kind, n)
+
+
+def _label_evidence(label: AigcLabel, media: str, n: Section) -> Evidence:
+    value = (label.label or "").strip()
+    weighed = value in n["label"]
+    parties: list[str] = []
+    generator: str | None = None
+    roles: list[dict[str, str | None]] = []
+    for role, code in label.roles():
+        found = tc260.lookup(code)
+        vendor = found.producer.vendor if found else None
+        gen = found.producer.generator if found else None
+        if gen is None and not found and role != "propagator":
+            # a producer written as a name rather than a code ("Kling", an app name)
+            gen = next((h.generator for h in match("metadata", code, media)[:1]), None)
+        roles.append({"role": role, "code": code, "vendor": vendor, "generator": gen})
+        who = f"{vendor} (producer code table)" if vendor else "not in the producer code table"
+        parties.append(f"{_ROLE_WORDS[role]} '{short(code, 40)}': {who}")
+        if role != "propagator" and generator is None and gen:
+            generator = gen
+    detail = (
+        f"A TC260 AI-content label (China, GB 45438) at {label.where} marks the file as "
+        f"{_AIGC_LABELS.get(value, 'labelled (Label=' + value + ')')}"
+        + (f"; {'; '.join(parties)}" if parties else "")
+        + "."
+    )
+    if generator is None and weighed:
+        detail += " No generator is named: the producer is not one this tool knows."
+    return Evidence(
         "metadata",
         "metadata.aigc-label",
-        f"A TC260 AI-content label (China, GB 45438) in {meta.aigc_source} marks the file as "
-        f"{_AIGC_LABELS.get(label, 'labelled (Label=' + label + ')')}"
-        + (f", producer '{producer}'" if producer else "")
-        + ".",
-        n["label"][label] if weighed else n["other"],
+        detail,
+        n["label"][value] if weighed else n["other"],
         CLAIM_GENERATED if weighed else CLAIM_INFO,
-        generator=hits[0].generator if hits else None,
-        where={"field": meta.aigc_source, "label": label},
+        generator=generator,
+        where={"field": str(label.where), "label": value, "roles": roles},
     )
 
 
+_ROLE_WORDS = {
+    "producer": "ContentProducer",
+    "propagator": "ContentPropagator (a platform that re-published it)",
+    "service-provider": "ServiceProvider",
+}
+
+
+@rule("xmp.ai-system-used")
+def ai_system_used(facts: Facts, n: Section) -> Iterator[Evidence]:
+    """IPTC 2025.1 Iptc4xmpExt:AISystemUsed names the AI system that generated the image:
+    a statement of generation (unsigned), naming the generator when the table knows it."""
+    x = facts.metadata.xmp
+    if not x or not x.ai_system_used:
+        return
+    hit = next(iter(match("metadata", x.ai_system_used, facts.media.kind)), None)
+    version = f" {x.ai_system_version}" if x.ai_system_version else ""
+    yield Evidence(
+        "xmp",
+        "xmp.ai-system-used",
+        f"XMP Iptc4xmpExt:AISystemUsed says '{short(x.ai_system_used)}{version}' made the "
+        "image (IPTC: the AI system used to generate it); unsigned metadata"
+        + ("." if hit else ", and the name is not in the generator table."),
+        n["confidence"],
+        CLAIM_GENERATED,
+        generator=hit.generator if hit else None,
+        where={
+            "field": "Iptc4xmpExt:AISystemUsed",
+            "value": x.ai_system_used,
+            "name_in_table": bool(hit),
+        },
+    )
+
+
+def claim_of(gen: Generator | None) -> str:
+    """What naming this entry argues: a generator made it, an AI editor edited it, a
+    camera, editor or platform says nothing about AI (generators.toml ``kind``)."""
+    if gen is None or not gen.argues_ai:
+        return CLAIM_INFO
+    return CLAIM_COMPOSITE if gen.kind == "ai-editor" else CLAIM_GENERATED
+
+
+def structured_wheres(meta: MetadataInfo) -> set[Where]:
+    """Fields that a structured fact already stands for (generation parameters, TC260
+    labels, vendor facts, AISystemUsed): one field is one piece of evidence, so the tool
+    string rule does not count them again."""
+    found: set[Where] = {p.where for p in meta.generation}
+    found |= {label.where for label in meta.aigc_labels}
+    v = meta.vendor
+    for facts in (
+        v.xai_signatures,
+        v.samsung_genai,
+        v.bytedance_exports,
+        v.midjourney_jobs,
+        v.hf_jobs,
+    ):
+        found |= {f.where for f in facts}
+    for fact in v.xai_signatures:
+        found |= {t.where for t in meta.texts if str(t.where) in fact.repeated_in}
+    # platform labels are located by container and key (the tags of one MP4 meta box)
+    labelled = set()
+    for p in v.platform_labels:
+        keys = [p.where.key] + (["comment", "©cmt"] if p.video_id else [])
+        keys += ["vid_md5"] if p.content_md5 else []
+        labelled |= {(p.where.container, k) for k in keys}
+    found |= {t.where for t in meta.texts if (t.where.container, t.where.key) in labelled}
+    found |= {t.where for t in meta.texts if t.where.key == "Iptc4xmpExt:AISystemUsed"}
+    return found
+
+
 def tool_strings(meta: MetadataInfo) -> list[tuple[str, str]]:
-    """(where, text) of every unsigned string that may name the tool that made the file."""
+    """(where, text) of every unsigned string that may name the tool that made the file,
+    but for fields a structured fact stands for. PNG text keys count too: a key such as
+    'parameters' is itself the UI's signature."""
+    skip = structured_wheres(meta)
     values: list[tuple[str, str]] = []
-    if meta.xmp and meta.xmp.creator_tool:
-        values.append(("XMP xmp:CreatorTool", meta.xmp.creator_tool))
-    for name in ("Software", "Make", "Model", "Artist", "ImageDescription", "UserComment"):
-        if name in meta.exif:
-            values.append((f"EXIF {name}", meta.exif[name]))
-    for key, value in meta.png_text.items():
-        values.append((f"PNG text key '{key}'", key))
-        values.append((f"PNG text '{key}'", value[:2000]))
+    for text in meta.texts:
+        if text.where in skip:
+            continue
+        if text.where.container == "png" and text.where.key:
+            values.append((f"PNG text key '{text.where.key}'", text.where.key))
+        values.append((str(text.where), text.value[:2000]))
     if meta.container:
         for enc in meta.container.encoders:
             values.append(("container encoder", enc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from provenance.detectors.geometry import grow, overlap_area
+from provenance.detectors.geometry import as_box, grow, overlap_area
 from provenance.detectors.removal.observations import (
     EdgeCut,
     FlickerBack,
@@ -216,9 +216,9 @@ def _cut_mark(j: Judged, cut: EdgeCut) -> str | None:
     seen += [
         (o.generator, False, [s.box for s in o.track]) for o in j.of(FlickerBack) if o.generator
     ]
-    box = tuple(cut.box)
+    box = as_box(cut.box)
     for generator, _, boxes in seen:
-        if any(b and overlap_area(grow(tuple(b), 0.5), box) > 0 for b in boxes):
+        if any(b and overlap_area(grow(as_box(b), 0.5), box) > 0 for b in boxes):
             return generator
     for generator, moving, _ in seen:
         if moving and generator in cut.near_places_of:

@@ -18,6 +18,7 @@ clip a count of frames tested against the controls' chance rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +69,7 @@ class TextureHoles:
         self,
         marks: list,
         shape: tuple[int, int],
-        cfg: dict,
+        cfg: Mapping[str, Any],
         min_controls: int,
         min_excess: float,
         min_margin: float,
@@ -146,6 +147,8 @@ class TextureHoles:
         chance: dict[int, float] = {}
         controls: dict[int, int] = {}
         for si, size in enumerate(self.sizes):
+            # _plan fills the boxes of every size it keeps
+            assert size.inner is not None and size.outer is not None and size.centres is not None
             ex, ring = tr.flat_excess(integral, size.inner, size.outer, size.bw * size.bh)
             ex = np.where(ring <= self.flat_ring_max, ex, 0.0)
             j = ex.argmax(axis=1)

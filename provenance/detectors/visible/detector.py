@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from provenance.detectors.base import FileContext, detector
-from provenance.detectors.geometry import inside, overlap, overlap_area, scaled, union
+from provenance.detectors.geometry import as_box, inside, overlap, overlap_area, scaled, union
 from provenance.detectors.shapes import is_icon
 from provenance.detectors.visible.icons import find_icon
 from provenance.detectors.visible.lines import split_lines_reach
@@ -156,7 +156,7 @@ class VisibleDetector:
             found = (bx + gx0, by + gy0, bw, bh)
             if overlap_area(found, (x, y, w, h)) <= 0:
                 continue  # the stamp is near, not where the candidate's strokes are
-            cand.box = union(cand.box, tuple(int(round(v / tr.ocr_scale)) for v in found))
+            cand.box = union(cand.box, as_box(round(v / tr.ocr_scale) for v in found))
             return Reading(cand, list(stamp.lines), frame_k)
         from provenance.detectors.visible import ocr
 
@@ -177,7 +177,7 @@ class VisibleDetector:
             return None
         if (x0, x1) != (x, x + w):  # the box covers the text read
             grown = (x0, y, x1 - x0, h)
-            cand.box = union(cand.box, tuple(int(round(v / tr.ocr_scale)) for v in grown))
+            cand.box = union(cand.box, as_box(round(v / tr.ocr_scale) for v in grown))
         # First line alone (~13 ms a line): the rest only when it names a mark with a
         # handle still unknown, or when the candidate may be reported as an unknown overlay.
         got = ocr.read_lines(crops[:1])
@@ -221,7 +221,7 @@ class VisibleDetector:
             places=_distinct_places(att.readings),
             overlay=any(r.candidate.overlay_evidence for r in att.readings),
             track=track,
-            boxes=sorted({tuple(r.candidate.box) for r in att.readings}),
+            boxes=sorted({as_box(r.candidate.box) for r in att.readings}),
             sampled=len(self.tracker.samples),
         )
 

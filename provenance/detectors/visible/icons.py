@@ -64,7 +64,7 @@ def find_icon(
     return IconMatch(
         generator=gen_id,
         shape=mark.shape,
-        place=tuple(mark.places[0]) if mark.places else (0.9, 0.9),
+        place=(mark.places[0][0], mark.places[0][1]) if mark.places else (0.9, 0.9),
         score=float(np.median([h.score for _, h in agree])),
         track=track,
         checked=len(hits),

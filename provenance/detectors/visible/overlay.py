@@ -19,6 +19,7 @@ not the clip length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -144,7 +145,7 @@ class OverlayTracker:
         work = _resize(gray, self.work_scale)
         strokes = cv2.morphologyEx(work, cv2.MORPH_TOPHAT, self._kernel) > T.stroke_level
         ocr = _resize(gray, self.ocr_scale)
-        bands = []
+        bands: list[bytes] = []
         for y in range(0, ocr.shape[0], T.jpeg_band):
             ok, buf = cv2.imencode(
                 ".jpg", ocr[y : y + T.jpeg_band], [cv2.IMWRITE_JPEG_QUALITY, T.jpeg_quality]
@@ -189,11 +190,12 @@ class OverlayTracker:
         first_band, end_band = y0 // band, min(len(bands), -(-last // band))
         if first_band >= end_band:
             return None
-        parts = [
+        decoded = [
             cv2.imdecode(np.frombuffer(bands[i], np.uint8), cv2.IMREAD_GRAYSCALE)
             for i in range(first_band, end_band)
         ]
-        if any(p is None for p in parts):
+        parts = [p for p in decoded if p is not None]
+        if len(parts) != len(decoded):
             return None
         rows = parts[0] if len(parts) == 1 else np.concatenate(parts)
         off = y0 - first_band * band
@@ -204,7 +206,9 @@ class OverlayTracker:
         return (int(x / scale), int(y / scale), int(round(w / scale)), int(round(h / scale)))
 
     # -- localisation ----------------------------------------------------------------
-    def candidates(self, priors: list[tuple[float, float, float, float]] = ()) -> list[Candidate]:
+    def candidates(
+        self, priors: Sequence[tuple[float, float, float, float]] = ()
+    ) -> list[Candidate]:
         """Overlay candidates, most overlay-like first. ``priors`` are regions
         (x0, y0, x1, y1 as fractions) where the data file expects a mark.
 
@@ -220,8 +224,8 @@ class OverlayTracker:
             for blobs in blobs_per_pair:
                 for box, core in blobs:
                     _merge(groups, box, core, kind, shape)
-        found = [self._candidate(g, held_maps, switch_maps) for g in groups]
-        found = [c for c in found if c is not None]
+        made = (self._candidate(g, held_maps, switch_maps) for g in groups)
+        found = [c for c in made if c is not None]
         if priors:
             persistent = self._persistent()
             region = np.zeros(shape, bool)

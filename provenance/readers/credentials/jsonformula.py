@@ -292,7 +292,7 @@ class _Parser:
         if k == "lparen":
             if left[0] != "field" or not left[2]:
                 raise FormulaError("a function name must be an unquoted identifier")
-            args = []
+            args: list[Node] = []
             while self.peek().kind != "rparen":
                 if args:
                     self.take("comma")

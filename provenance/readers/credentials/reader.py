@@ -87,6 +87,21 @@ class C2paAction:
     software_agent: str | None = None
     source_type_label: str | None = None
     disclosure: str | None = None  # generated / composite / captured / none, from the source type
+    description: str | None = None  # the action's own words ("Added imperceptible SynthID ...")
+    # parameters.type as written: Adobe's older c2pa.soft-binding *action* names its mark
+    # there ("Digimarc-watermark")
+    parameter_type: str | None = None
+
+
+@dataclass
+class SoftBinding:
+    """A ``c2pa.soft-binding`` assertion: the signer says a watermark or fingerprint of
+    algorithm ``alg`` binds the content to this manifest (C2PA spec 2.2 s9.3)."""
+
+    alg: str
+    manifest: str
+    ingredient_path: list[str] = field(default_factory=list)
+    blocks: int = 0  # scoped values (time spans, regions) the assertion lists
 
 
 @dataclass
@@ -154,6 +169,7 @@ class C2paInfo:
     title: str | None = None
     format: str | None = None
     actions: list[C2paAction] = field(default_factory=list)
+    soft_bindings: list[SoftBinding] = field(default_factory=list)
     ai_disclosure: str = "none"  # generated / composite / captured / none
     validation: list[ValidationCode] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)  # failure codes of the active manifest
@@ -695,8 +711,8 @@ def _ingredient_chain(
                 continue
             ref = value.get("activeManifest") or value.get("c2pa_manifest") or {}
             url = str(ref.get("url") or "")
-            label = url.split("/c2pa/", 1)[1].split("/", 1)[0] if "/c2pa/" in url else None
-            child = by_label.get(label)
+            ref_label = url.split("/c2pa/", 1)[1].split("/", 1)[0] if "/c2pa/" in url else None
+            child = by_label.get(ref_label) if ref_label else None
             own = (value.get("validationResults") or {}).get("activeManifest") or {}
             delta = next((d for uri, d in deltas.items() if uri.endswith("/" + key)), {})
             # v3 records validationResults; v2 a flat validationStatus list of failures
@@ -708,7 +724,7 @@ def _ingredient_chain(
                 title=title,
                 relationship=value.get("relationship"),
                 path=list(path),
-                manifest=label,
+                manifest=ref_label,
                 digital_source_type=value.get("digitalSourceType"),
                 failures=failures,
             )
@@ -721,7 +737,7 @@ def _ingredient_chain(
                     ing.status = "invalid"
                 else:
                     ing.status = "valid" if validated else "not validated"
-                node = node_of.get(label) if child is not None else None
+                node = node_of.get(ref_label) if child is not None and ref_label else None
                 ing.signals = node.ids() if node else []
             else:
                 pseudo = pseudo_of.get((index, str(title or "flat-ingredient")))
@@ -741,6 +757,10 @@ def _agent(value: Any) -> str | None:
     return str(value) if value else None
 
 
+def _text(value: Any, limit: int = 500) -> str | None:
+    return str(value)[:limit] if isinstance(value, str) and value.strip() else None
+
+
 def _collect_actions(
     info: C2paInfo, manifests: dict[str, Any], label: str | None, path: list[str], seen: set[str]
 ) -> None:
@@ -749,11 +769,27 @@ def _collect_actions(
     seen.add(label)
     manifest = manifests.get(label) or {}
     for assertion in manifest.get("assertions") or []:
-        if not str(assertion.get("label", "")).startswith("c2pa.actions"):
+        name = str(assertion.get("label", ""))
+        data = assertion.get("data") if isinstance(assertion.get("data"), dict) else {}
+        if name.startswith("c2pa.soft-binding") and data.get("alg"):
+            blocks = data.get("blocks")
+            info.soft_bindings.append(
+                SoftBinding(
+                    str(data["alg"])[:200],
+                    label,
+                    list(path),
+                    len(blocks) if isinstance(blocks, list) else 0,
+                )
+            )
+        if not name.startswith("c2pa.actions"):
             continue
-        for act in (assertion.get("data") or {}).get("actions") or []:
+        for act in data.get("actions") or []:
+            if not isinstance(act, dict):
+                continue
             dst = act.get("digitalSourceType")
             known = source_type(dst)
+            raw = act.get("parameters")
+            params: dict[str, Any] = raw if isinstance(raw, dict) else {}
             info.actions.append(
                 C2paAction(
                     action=str(act.get("action", "")),
@@ -763,6 +799,8 @@ def _collect_actions(
                     software_agent=_agent(act.get("softwareAgent")),
                     source_type_label=known[1].get("label") if known else None,
                     disclosure=known[1].get("disclosure") if known else None,
+                    description=_text(act.get("description")),
+                    parameter_type=_text(params.get("type")),
                 )
             )
     for ing in manifest.get("ingredients") or []:

@@ -161,7 +161,7 @@ def graph(crjson: dict[str, Any]) -> list[tuple[dict[str, Any], ManifestSignals,
                 dst = value.get("digitalSourceType") or _opened_source_type(assertions)
                 if dst:
                     pseudo_index = len(nodes)
-                    pseudo = {
+                    pseudo: dict[str, Any] = {
                         "label": f"{m['label']}:{value.get('dc:title', 'flat-ingredient')}",
                         "assertions": {
                             "c2pa.actions.v2": {

@@ -188,7 +188,13 @@ def _facts(info: MetadataInfo, raw: Raw) -> None:
         info.aigc = first.as_dict()
         info.aigc_source = _legacy_source(first.where)
     # Generation parameters from UI text (PNG chunks, EXIF, XMP UserComment, JPEG COM)
-    params_texts = [r for r in raw if r[0].container not in ("mp4", "matroska", "avi", "flv")]
+    # (video containers: only the tags ComfyUI writes its graphs to)
+    params_texts = [
+        r
+        for r in raw
+        if r[0].container not in ("mp4", "matroska", "avi", "flv")
+        or r[1].lower() in ("prompt", "workflow", "comment", "©cmt")
+    ]
     info.generation = genparams.read(params_texts)
     for p in info.generation:
         info.problems.extend(p.problems)
@@ -425,12 +431,13 @@ def _bmff(fh: BinaryIO, size: int, info: MetadataInfo, raw: Raw) -> tuple[bytes,
 
 
 def _x264_compat(info: MetadataInfo) -> None:
-    """ContainerFacts.x264_sei (read by the stripping rules) from the bitstream reader too."""
+    """ContainerFacts.x264_sei (reported in ``metadata.container``) from the bitstream reader:
+    the x264 settings string of the first video samples."""
     if info.container is None or info.container.x264_sei or not info.bitstream:
         return
     for msg in info.bitstream.sei:
         if msg.text.startswith("x264 - core"):
-            info.container.x264_sei = msg.text[:160]
+            info.container.x264_sei = msg.text[:160].strip()
             return
 
 

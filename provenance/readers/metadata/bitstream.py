@@ -128,7 +128,7 @@ def sei_messages(nal: bytes, codec: str, where: str, offset: int) -> Iterator[Se
         pos += size
 
 
-def _is_sei(first: int, second: int, codec: str) -> bool:
+def _is_sei(first: int, codec: str) -> bool:
     if codec == "h264":
         return first & 0x1F == 6
     return (first >> 1) & 0x3F in (39, 40)
@@ -216,7 +216,7 @@ def read_samples(
     facts = BitstreamFacts(codec=codec, source="sample-table")
     out = _Collector(facts)
     for offset, nal in parameter_sets:
-        if nal and _is_sei(nal[0], nal[1] if len(nal) > 1 else 0, codec):
+        if nal and _is_sei(nal[0], codec):
             out.add(sei_messages(nal, codec, "decoder configuration", offset))
     budget = MAX_BYTES
     for index, (offset, size) in enumerate(samples[:MAX_SAMPLES]):
@@ -228,7 +228,7 @@ def read_samples(
         facts.samples_read += 1
         facts.bytes_read += len(data)
         for pos, nal in length_prefixed(data, length_size):
-            if nal and _is_sei(nal[0], nal[1] if len(nal) > 1 else 0, codec):
+            if nal and _is_sei(nal[0], codec):
                 out.add(sei_messages(nal, codec, f"sample {index}", offset + pos))
     return facts
 

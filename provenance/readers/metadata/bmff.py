@@ -25,7 +25,6 @@ XMP_UUID = "be7acfcb97a942e89c71999491e3afac"
 MAX_DEPTH = 12
 MAX_BOXES = 20_000
 MAX_PAYLOAD_READ = 4 * 1024 * 1024  # bytes read from any one metadata box
-MDAT_SNIFF = 256 * 1024  # bytes of the first mdat searched for encoder SEI strings
 
 # Sample tables. A track may declare this many samples (or table entries) whatever the file
 # size: an index of 1 M entries costs a decoder ~60 MB (measured: OpenCV's FFmpeg peaked at
@@ -65,7 +64,6 @@ _FULLBOX_CONTAINERS = {"meta"}
 _USER_DATA = {"©cmt", "©des", "©inf", "©nam", "©ART", "©aut", "©swr", "©mak", "©mod", "desc"}
 MAX_TEXT_READ = 64 * 1024  # bytes read from one user-data text atom
 MAX_SAMPLE_ENTRIES = 1_000_000  # stsz / stco entries considered (only the first few are used)
-_METADATA_LEAVES = {"hdlr", "keys", "XMP_", "mdhd", "stsd", "uuid", "©too", "©enc", "data"}
 
 
 @dataclass(eq=False)  # boxes compare by identity: a deep comparison is a tree walk
@@ -100,7 +98,7 @@ class ContainerFacts:
     compressors: list[str] = field(default_factory=list)  # sample-entry compressor names
     codecs: list[str] = field(default_factory=list)  # sample entry types: avc1, hvc1, mp4a
     audio_sample_rates: list[int] = field(default_factory=list)
-    x264_sei: str | None = None  # "x264 - core 164 r3095 ..." found in the first mdat bytes
+    x264_sei: str | None = None  # "x264 - core 164 r3095 ...": SEI of the first video samples
     keys: dict[str, str] = field(default_factory=dict)  # mdta keys -> values (AIGC, encoder...)
     # udta text atoms (QuickTime ©cmt, ©des, ...) and iTunes ilst items, by atom name
     user_data: dict[str, str] = field(default_factory=dict)
@@ -222,14 +220,10 @@ def read_container(fh: BinaryIO, file_size: int) -> ContainerFacts:
             facts.c2pa_box = True
             data = _read(fh, box, 64)
             facts.c2pa_box_purpose = _text(data[4:]) or None  # after FullBox version/flags
-        elif box.type == "mdat" and facts.x264_sei is None:
-            if facts.mdat is None:
-                facts.mdat = (box.payload_offset, box.payload_size)
-            fh.seek(box.payload_offset)
-            chunk = fh.read(min(box.payload_size, MDAT_SNIFF))
-            at = chunk.find(b"x264 - core")
-            if at >= 0:
-                facts.x264_sei = _text(chunk[at : at + 160])
+        elif box.type == "mdat" and facts.mdat is None:
+            # x264_sei comes from the bitstream reader (metadata._x264_compat), which reads
+            # the first video samples through the sample table, or this mdat when there is none.
+            facts.mdat = (box.payload_offset, box.payload_size)
 
     key_names: list[str] = []
     for box in _iter(top):

@@ -13,6 +13,12 @@ What each UI writes (docs/sources.md#sd-ui-parameters, #comfyui-metadata):
   UserComment + Software "Fooocus v..." + MakerNote = scheme; old versions: ``Comment`` JSON.
 - SwarmUI: ``parameters`` JSON with ``sui_image_params`` (legacy: EXIF Model).
 - Draw Things: XMP ``exif:UserComment`` JSON (c, uc, model, sampler, seed, scale, steps, size).
+- InvokeAI 2.x ``Dream``: the prompt and dream.py switches (-s steps, -S seed, -W/-H, -C cfg,
+  -A sampler); no model name.
+- Pollinations API: EXIF Make = the model id ("flux") and UserComment JSON with the request
+  (prompt, originalPrompt, model, seed, width, height, nologo, ...).
+- ComfyUI video: MP4 / Matroska tag ``prompt`` / ``workflow`` (native SaveVideo) or a
+  ``comment`` holding {"prompt": "<graph JSON>", "workflow": ...} (VideoHelperSuite).
 
 The text is hostile input: JSON is decoded only up to ``MAX_JSON`` characters, graphs are
 walked up to ``MAX_NODES`` nodes, RecursionError is caught, every string kept is cut.
@@ -56,6 +62,10 @@ _COMFY_LOADERS = (
     ("text-encoder", re.compile(r"cliploader|textencoder", re.I)),
     ("controlnet", re.compile(r"controlnet", re.I)),
 )
+# Wrapper nodes that fetch their model by Hugging Face repo id (kijai's CogVideoX wrapper:
+# DownloadAndLoadCogVideoModel, input / first widget "THUDM/CogVideoX-5b").
+_HF_LOADERS = re.compile(r"^downloadandload\w*model$", re.I)
+_HF_REPO = re.compile(r"^[\w.\-]{1,96}/[\w.\-]{1,96}$")
 _SAMPLER_TYPES = re.compile(r"ksampler|samplercustom|sampler", re.I)
 _LATENT_TYPES = re.compile(r"^empty.*latent", re.I)
 _A1111_FIELD = re.compile(r'\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
@@ -207,6 +217,9 @@ def comfy_prompt(graph: Any, where: Where) -> GenerationParams | None:
                 if key == "model_name" and not MODEL_EXT.search(value):
                     continue  # upscale / other model_name inputs with no file
                 _add_model(params, value, role, f"{ident}:{kind}")
+        repo = inputs.get("model")
+        if _HF_LOADERS.match(kind) and isinstance(repo, str) and _HF_REPO.match(repo):
+            _add_model(params, repo, "diffusion", f"{ident}:{kind}")
         if _SAMPLER_TYPES.search(kind):
             params.sampler = params.sampler or _short(inputs.get("sampler_name"), 80)
             params.scheduler = params.scheduler or _short(inputs.get("scheduler"), 80)
@@ -241,6 +254,9 @@ def comfy_workflow(graph: Any, where: Where) -> GenerationParams | None:
         if not isinstance(widgets, list):
             continue
         files = [w for w in widgets[:32] if isinstance(w, str) and MODEL_EXT.search(w)]
+        repos = [w for w in widgets[:1] if isinstance(w, str) and _HF_REPO.match(w)]
+        if _HF_LOADERS.match(kind) and repos:
+            _add_model(params, repos[0], "diffusion", f"{node.get('id')}:{kind}")
         if files:
             role = next((r for r, p in _COMFY_LOADERS if p.search(kind)), "any")
             for name in files:
@@ -390,6 +406,60 @@ def drawthings(text: str, where: Where) -> GenerationParams | None:
     return params
 
 
+_DREAM_SWITCHES = re.compile(r"\s-(s|S|W|H|C|A|m)\s*([^\s\"]+)")
+# Request keys only Pollinations writes beside prompt/model (docs/sources.md#pollinations).
+_POLLINATIONS_KEYS = ("originalPrompt", "nologo", "nofeed", "isMature")
+
+
+def dream(text: str, where: Where) -> GenerationParams | None:
+    """InvokeAI 2.x ``Dream``: '"prompt" -s 50 -S 1234 -W 512 -H 768 -C 7.5 -A k_lms'."""
+    found = re.match(r'^\s*"((?:\\.|[^"\\])*)"(.*)$', text, re.S)
+    if not found:
+        return None
+    switches = dict(_DREAM_SWITCHES.findall(" " + found.group(2)))
+    if not switches:
+        return None
+    params = GenerationParams("InvokeAI", "invokeai-dream", where)
+    params.prompt = _short(found.group(1))
+    params.steps, params.seed = _int(switches.get("s")), _int(switches.get("S"))
+    params.width, params.height = _int(switches.get("W")), _int(switches.get("H"))
+    params.cfg, params.sampler = _float(switches.get("C")), _short(switches.get("A"), 80)
+    return params
+
+
+def pollinations(text: str, where: Where) -> GenerationParams | None:
+    data = _decode(text)
+    if not isinstance(data, dict) or "model" not in data or "prompt" not in data:
+        return None
+    if not any(k in data for k in _POLLINATIONS_KEYS):
+        return None
+    params = GenerationParams("Pollinations", "pollinations-json", where)
+    _add_model(params, data.get("model"), "any", "model")
+    params.prompt = _short(data.get("prompt"))
+    params.negative_prompt = _short(data.get("negative_prompt"))
+    params.seed = _int(data.get("seed"))
+    params.width, params.height = _int(data.get("width")), _int(data.get("height"))
+    return params
+
+
+def comfy_envelope(text: str, where: Where) -> GenerationParams | None:
+    """VideoHelperSuite's comment: {"prompt": "<API graph JSON>", "workflow": "<UI graph>"}."""
+    data = _decode(text)
+    if not isinstance(data, dict):
+        return None
+    for key in ("prompt", "workflow"):
+        inner = data.get(key)
+        if isinstance(inner, str) and inner.strip().startswith("{"):
+            found = comfy(inner, key, where)
+        elif isinstance(inner, dict):
+            found = (comfy_prompt if key == "prompt" else comfy_workflow)(inner, where)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
 # ------------------------------------------------------------------ dispatch
 
 _ENVELOPE = re.compile(r"^\s*([A-Za-z_][\w\-]{0,40}):\s*([\[{].*)$", re.S)
@@ -437,12 +507,21 @@ def _one(where: Where, key: str, value: str, by_key: dict[str, str]) -> list[Gen
     if lowered == "comment" and by_key.get("Software", "").strip() == "NovelAI":
         found = novelai(text, by_key.get("Source"), where)
         return [found] if found else []
-    if lowered == "comment" and text.startswith("{"):
-        found = fooocus(text, where)  # Fooocus before 2.2 wrote a JSON Comment
+    if lowered in ("comment", "©cmt") and text.startswith("{"):
+        # Fooocus before 2.2 wrote a JSON Comment; ComfyUI's VideoHelperSuite the graphs
+        found = fooocus(text, where) or comfy_envelope(text, where)
+        return [found] if found else []
+    if lowered == "dream":
+        found = dream(text, where)
         return [found] if found else []
     if lowered in ("usercomment", "exif:usercomment"):
         if text.startswith("{"):
-            found = drawthings(text, where) or fooocus(text, where) or swarmui(text, where)
+            found = (
+                drawthings(text, where)
+                or fooocus(text, where)
+                or swarmui(text, where)
+                or pollinations(text, where)
+            )
             return [found] if found else []
         envelope = _ENVELOPE.match(text)
         if envelope and envelope.group(1).lower() in ("prompt", "workflow"):
