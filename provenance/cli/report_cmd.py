@@ -55,12 +55,13 @@ def stored_reports(jsonl: str) -> list[dict]:
     """The valid reports of ``jsonl``; bad lines are warned about on stderr."""
     from provenance.scanning import stored
 
-    reports, bad = [], []
+    reports: list[dict] = []
+    bad: list[str] = []
     try:
         for data, problem in stored.read(jsonl):
-            if problem is None:
+            if data is not None:
                 reports.append(data)
-            else:
+            elif problem:
                 bad.append(problem)
     except OSError as exc:
         fail(f"cannot read {printable(jsonl)}: {exc.strerror or exc}")

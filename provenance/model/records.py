@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -91,7 +92,7 @@ def _build(tp: Any, value: Any) -> Any:
         hints = get_type_hints(tp)
         known = {f.name for f in dataclasses.fields(tp) if f.init}
         kwargs = {k: _build(hints.get(k, Any), v) for k, v in value.items() if k in known}
-        return tp(**kwargs)
+        return typing.cast(Any, tp)(**kwargs)
     if origin is list and isinstance(value, list):
         (item,) = get_args(tp) or (Any,)
         return [_build(item, v) for v in value]
