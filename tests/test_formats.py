@@ -113,6 +113,22 @@ def test_animated_images_are_sampled_like_clips(sora_like, tmp_path, fmt):
     assert ("sora", "ocr") in _marks(report) and ("sora", "ocr") in clip_marks
 
 
+def test_a_multi_picture_jpeg_is_the_still_of_its_first_picture(samples, tmp_path):
+    """iPhone JPEGs are MPO files (the photo plus a gain map): Pillow calls them animated,
+    and seeking to the later picture of a real one fails ("No data found for frame")."""
+    still = samples / "clips" / "sparkle_still.jpg"
+    photo = Image.open(still).convert("RGB")
+    gain_map = photo.convert("L").resize((photo.width // 2, photo.height // 2))
+    out = tmp_path / "phone.jpg"
+    photo.save(out, format="MPO", save_all=True, append_images=[gain_map], quality=95)
+    assert Image.open(out).format == "MPO" and Image.open(out).n_frames == 2
+    media = probe(str(out))
+    assert media.kind == "image" and media.frame_count == 1 and media.fps in (None, 0, 0.0)
+    report = provenance.check(out)
+    assert report.status == "ok" and report.media.frames_analyzed == 1
+    assert _marks(report) == _marks(provenance.check(still)) and _marks(report)
+
+
 # ------------------------------------------------------------------ video containers
 
 

@@ -26,6 +26,12 @@ DEFAULT_FRAME_MS = 100
 MIN_FRAME_MS = 20  # 50 fps: faster declared delays are played at 10 fps by browsers
 
 
+# Pillow formats whose extra frames are a clip. An MPO (iPhone and camera JPEGs) also has
+# several pictures, but they are a gain map, a depth map or the second eye, not frames to
+# play: it is read as the still its first picture is (and its later pictures may not even
+# decode, "No data found for frame").
+ANIMATED_FORMATS = ("GIF", "WEBP", "PNG")
+
 # Image types whose decoder is an optional Pillow opener (imported only for them: ~20 ms).
 PLUGIN_MIMES = ("image/heif", "image/heic")
 
@@ -82,7 +88,9 @@ def undecodable_note(mime: str | None) -> str:
 
 def animation_facts(im: Any, max_pixels: int) -> tuple[int, float] | None:
     """(frame count, frames per second) of an animated GIF / WebP opened by Pillow, from the
-    first frame's delay; None for a still."""
+    first frame's delay; None for a still (an MPO included: ``ANIMATED_FORMATS``)."""
+    if im.format not in ANIMATED_FORMATS:
+        return None
     count = int(getattr(im, "n_frames", 1) or 1)
     if count <= 1 or not getattr(im, "is_animated", False):
         return None

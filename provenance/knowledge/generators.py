@@ -76,6 +76,9 @@ SPEC = TableSpec(
                     "places": Key(list, item=Key(list, length=2, item=_FRAC)),
                     "height_frac": Key(list, length=2, item=_FRAC),
                     "margin_frac": _FRAC,
+                    "corner_px": Key(list, item=Key(list, length=3, item=Key(int, minimum=0))),
+                    "opacity": _FRAC,
+                    "symmetry": Key(int, minimum=3, maximum=12),
                     "language": Key(str, match=r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?"),
                 }
             ),
@@ -117,6 +120,14 @@ class VisibleMark:
     height_frac: tuple[float, float] | None = None  # stamp height / frame short side
     # distance to the frame edge / short side (corner marks); read by no detector yet
     margin_frac: float | None = None
+    # Exact pixel geometry of a bottom-right mark blended over the picture, by frame size:
+    # (from short side px, mark side px, margin to the right and bottom edges px), and the
+    # opacity of its white (detectors/visible/blend.py tests the blend's edge steps).
+    corner_px: tuple[tuple[int, int, int], ...] = ()
+    opacity: float | None = None
+    # Order of the rotational symmetry of a word-less emblem too detailed to draw (OpenAI's
+    # knot, Sora 1): detectors/visible/symmetry.py tests it.
+    symmetry: int | None = None
     language: str = "en"  # language of texts; read by no detector yet (OCR model choice)
 
 
@@ -200,6 +211,9 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
                 else None
             ),
             margin_frac=float(v["margin_frac"]) if "margin_frac" in v else None,
+            corner_px=tuple((int(a), int(b), int(c)) for a, b, c in v.get("corner_px", [])),
+            opacity=float(v["opacity"]) if "opacity" in v else None,
+            symmetry=int(v["symmetry"]) if "symmetry" in v else None,
             language=v.get("language", "en"),
         )
         for v in entry.get("visible", [])

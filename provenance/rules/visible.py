@@ -116,23 +116,47 @@ def mark(facts: Facts, n: Section) -> Iterator[Evidence | Watermark]:
         track=best.track,
         stats={
             "shape": best.shape,
+            "test": best.test,
             "template_score": round(best.score, 3),
+            **({"blend_fit": round(best.blend_fit, 3)} if best.blend_fit is not None else {}),
+            **({"half_turn": round(best.half_turn, 3)} if best.half_turn is not None else {}),
             "also_fits": [o.generator for o in icons if o is not best],
         },
     )
-    what = _SHAPE_WORDS.get(best.shape, f"A {best.shape} icon")
     yield Evidence(
         source="visible-watermark",
         kind="visible.mark",
-        detail=(
-            f"{what} like {display_name(best.generator)}'s mark sits near {_corner(best.place)} "
-            f"in {len(frames)} of {best.checked} checked frames (template score "
-            f"{best.score:.2f})"
-        ),
+        detail=_icon_detail(best, len(frames)),
         confidence=conf,
         claim=CLAIM_GENERATED,
         generator=best.generator,
         where={"frames": frames, "boxes": [list(best.track[0].box or ())]},
+    )
+
+
+def _icon_detail(obs: IconMatch, seen: int) -> str:
+    what = _SHAPE_WORDS.get(obs.shape, f"A {obs.shape} icon")
+    name = display_name(obs.generator)
+    if obs.test == "symmetry":
+        step = 360 // (obs.order or 1)
+        return (
+            f"A white emblem with {obs.order}-fold symmetry, like {name}'s mark (the OpenAI "
+            f"knot), sits near {_corner(obs.place)} in {seen} of {obs.checked} checked frames: "
+            f"turned by {step} and {2 * step} degrees it matches itself (correlation "
+            f"{obs.score:.2f}), turned by {step // 2} it does not ({obs.half_turn or 0.0:.2f})"
+        )
+    if obs.test != "blend":
+        return (
+            f"{what} like {name}'s mark sits near {_corner(obs.place)} in {seen} of "
+            f"{obs.checked} checked frames (template score {obs.score:.2f})"
+        )
+    box = obs.track[0].box or (0, 0, 0, 0)
+    return (
+        f"{what} of {box[2]} px sits {obs.margin_px} px from the right and bottom edges, where "
+        f"{name} puts its mark at this size, in {seen} of {obs.checked} checked frames: the "
+        f"picture steps up into its outline as a white blend of opacity {obs.opacity:.2f} "
+        f"would, on {obs.score:.0%} of the outline (measured / predicted step "
+        f"{obs.blend_fit:.2f})"
     )
 
 

@@ -30,8 +30,8 @@ def stamp_places(default_height_frac: float) -> list[StampPlaces]:
     out = []
     for gen in generators.load().values():
         for i, m in enumerate(gen.visible):
-            if not m.places:
-                continue
+            if not m.places or (m.symmetry and not m.texts and not m.shape):
+                continue  # an emblem known by its symmetry alone: nothing to test removal by
             hf = float(np.mean(m.height_frac)) if m.height_frac else default_height_frac
             out.append(
                 StampPlaces(

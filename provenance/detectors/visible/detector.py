@@ -21,10 +21,12 @@ import numpy as np
 from provenance.detectors.base import FileContext, detector
 from provenance.detectors.geometry import as_box, inside, overlap, overlap_area, scaled, union
 from provenance.detectors.shapes import is_icon
+from provenance.detectors.visible.blend import CornerBlends
 from provenance.detectors.visible.icons import find_icon
-from provenance.detectors.visible.lines import split_lines_reach
+from provenance.detectors.visible.lines import open_cut, split_lines_reach
 from provenance.detectors.visible.observations import MarkRead, OverlayText
 from provenance.detectors.visible.overlay import Candidate, OverlayTracker
+from provenance.detectors.visible.symmetry import SymmetricMarks
 from provenance.detectors.visible.text_match import match_text
 from provenance.frames import Frame
 from provenance.knowledge import generators
@@ -76,9 +78,19 @@ class VisibleDetector:
         self._marks = [(g.id, m) for g in generators.load().values() for m in g.visible]
         self._handle_seen = False
         self._stamps: list[Stamp] = []
+        self._blends = CornerBlends.for_file(
+            self._marks, context.shape, context.media.kind, detector_params("visible.blend")
+        )
+        self._symmetric = SymmetricMarks.for_file(
+            self._marks, context.shape, context.media.kind, detector_params("visible.symmetry")
+        )
 
     def feed(self, frame: Frame) -> None:
         self.tracker.add(frame)
+        if self._blends.marks:
+            self._blends.add(frame.index, frame.time_s, frame.gray)
+        if self._symmetric.marks:
+            self._symmetric.add(frame.index, frame.time_s, frame.gray)
 
     # -- finish ----------------------------------------------------------------------
     def finish(self) -> list[Any]:
@@ -117,8 +129,12 @@ class VisibleDetector:
         found: list[Any] = [self._mark_read(att) for att in attributions]
         used = {id(r.candidate) for a in attributions for r in a.readings}
         found += [self._overlay_text(r) for r in readings if id(r.candidate) not in used]
+        blended = self._blends.matches()
+        found += blended + self._symmetric.matches()
         icon_params = detector_params("visible.sparkle")
         for gen_id, mark in marks:
+            if any(b.generator == gen_id for b in blended):
+                continue  # its blend fits at the exact geometry: no looser search needed
             if is_icon(mark.shape) and not mark.texts:
                 match = find_icon(tr, gen_id, mark, icon_params)
                 if match:
@@ -127,26 +143,52 @@ class VisibleDetector:
 
     def _read(self, cand: Candidate) -> Reading | None:
         """OCR the candidate's lines on a minimum composite of a few present samples, unless
-        a mark already read is found there (see [visible] stamp_match_min)."""
-        tr, p = self.tracker, self.params
-        runs = cand.segments
-        run = max(runs, key=lambda r: r[1] - r[0])
+        a mark already read is found there (see [visible] stamp_match_min).
+
+        The composite is of the middle of the candidate's longest run. Where the data file
+        expects a mark and that read names none, the start of the run is read too: the
+        scene under a static mark changes, and a bright moment can hide a glyph (a real
+        Jimeng mark lost its "即" in the middle of the clip, not at the start)."""
+        n = self.params["composite_frames"]
+        run = max(cand.segments, key=lambda r: r[1] - r[0])
         ks = list(range(run[0], run[1] + 1))
         mid = len(ks) // 2
-        ks = ks[max(0, mid - p["composite_frames"] // 2) :][: p["composite_frames"]]
+        moments = [ks[max(0, mid - n // 2) :][:n]]
+        if cand.prior and ks[:n] != moments[0]:
+            moments.append(ks[:n])
+        first: Reading | None = None
+        for i, moment in enumerate(moments):
+            reading, named = self._read_at(cand, moment)
+            if named:
+                return reading
+            first = reading if i == 0 else first
+        return first
+
+    def _read_at(self, cand: Candidate, ks: list[int]) -> tuple[Reading | None, bool]:
+        """``_read`` on the composite of samples ``ks``; and whether it names a mark."""
+        tr, p = self.tracker, self.params
         x, y, w, h = scaled(cand.box, tr.ocr_scale)
+        # Text within a quarter of its height of the frame's top or bottom edge may be cut
+        # by it (a cropped mark): the box reaches the edge and the crop is opened there.
+        ocr_h = _resize_len(tr.full_shape[0] if tr.full_shape else 0, tr.ocr_scale)
+        near = max(2, h // 4)
+        cut = (y <= near, ocr_h - (y + h) <= near)
+        if cut[0]:
+            y, h = 0, h + y
+        if cut[1]:
+            h = ocr_h - y
         # One composite of the box grown by the largest known stamp, to look for it there.
         mh = max((st.template.shape[0] for st in self._stamps), default=0)
         mw = max((st.template.shape[1] for st in self._stamps), default=0)
         gy0, gx0 = max(0, y - mh), max(0, x - mw)
         rows = [g for g in (tr.ocr_gray(k, gy0, y + h + mh) for k in ks) if g is not None]
         if not rows or min(r.shape[0] for r in rows) == 0 or len({r.shape for r in rows}) > 1:
-            return None
+            return None, False
         band = np.minimum.reduce(rows)  # full-width rows around the candidate
         wide = band[:, gx0 : x + w + mw]
-        composite = band[y - gy0 : y - gy0 + h, x : x + w]
+        composite = open_cut(band[y - gy0 : y - gy0 + h, x : x + w], *cut)
         if composite.size == 0:
-            return None
+            return None, False
         frame_k = ks[len(ks) // 2]
         for stamp in self._stamps:
             box = _find_stamp(wide, stamp.template, p["stamp_match_min"])
@@ -157,24 +199,24 @@ class VisibleDetector:
             if overlap_area(found, (x, y, w, h)) <= 0:
                 continue  # the stamp is near, not where the candidate's strokes are
             cand.box = union(cand.box, as_box(round(v / tr.ocr_scale) for v in found))
-            return Reading(cand, list(stamp.lines), frame_k)
+            return Reading(cand, list(stamp.lines), frame_k), True
         from provenance.detectors.visible import ocr
 
         # Text reaching the box's edge goes on beyond it: evidence pixels only cover the
         # strokes whose background changed, so widen by a line height while it does.
         x0, x1 = x, x + w
-        boxes, left, right = split_lines_reach(composite)
+        boxes, left, right = split_lines_reach(composite, any(cut))
         for _ in range(p["max_widen"]):
             if not boxes or not ((left and x0 > 0) or (right and x1 < band.shape[1])):
                 break
             step = max(b[3] for b in boxes)
             x0 = max(0, x0 - step) if left else x0
             x1 = min(band.shape[1], x1 + step) if right else x1
-            composite = band[y - gy0 : y - gy0 + h, x0:x1]
-            boxes, left, right = split_lines_reach(composite)
+            composite = open_cut(band[y - gy0 : y - gy0 + h, x0:x1], *cut)
+            boxes, left, right = split_lines_reach(composite, any(cut))
         crops = [composite[b : b + d, a : a + e] for a, b, e, d in boxes[: p["max_lines"]]]
         if not crops:
-            return None
+            return None, False
         if (x0, x1) != (x, x + w):  # the box covers the text read
             grown = (x0, y, x1 - x0, h)
             cand.box = union(cand.box, as_box(round(v / tr.ocr_scale) for v in grown))
@@ -192,10 +234,10 @@ class VisibleDetector:
         if any(HANDLE_RE.search(t) for t, _ in lines):
             self._handle_seen = True
         if not lines:
-            return None
+            return None, False
         if named and got[0].score >= p["min_line_score"] and min(crops[0].shape) >= 8:
             self._stamps.append(Stamp(crops[0].copy(), lines))
-        return Reading(cand, lines, frame_k)
+        return Reading(cand, lines, frame_k), bool(named)
 
     def _presence(self, cand: Candidate) -> list[tuple[int, float]]:
         return [
@@ -237,6 +279,11 @@ class VisibleDetector:
             box=cand.box,
             sampled=len(self.tracker.samples),
         )
+
+
+def _resize_len(n: int, scale: float) -> int:
+    """A side's length after overlay._resize at ``scale``."""
+    return n if scale >= 1.0 else max(1, round(n * scale))
 
 
 def _text_like(cand: Candidate) -> bool:

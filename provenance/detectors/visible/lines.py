@@ -46,9 +46,12 @@ def split_lines(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     return split_lines_reach(gray)[0]
 
 
-def split_lines_reach(gray: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
+def split_lines_reach(
+    gray: np.ndarray, cut: bool = False
+) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
     """``split_lines`` and whether a line's strokes reach the left / right edge of the crop
-    (the text may go on beyond it)."""
+    (the text may go on beyond it). ``cut``: the text is cut by the frame's edge
+    (``open_cut``), so pieces on one row are joined (``_join_rows``)."""
     h, w = gray.shape
     if h < 6 or w < 6:
         return [], False, False
@@ -62,7 +65,28 @@ def split_lines_reach(gray: np.ndarray) -> tuple[list[tuple[int, int, int, int]]
     # repost keeps over 90 %): text that thin is split on its raw strokes.
     if int(mask.sum()) < 0.6 * int(raw.sum()):
         mask = raw
-    return _line_boxes(_drop_icons(mask))
+    boxes, left, right = _line_boxes(_drop_icons(mask))
+    return (_join_rows(boxes) if cut else boxes), left, right
+
+
+def open_cut(gray: np.ndarray, top: bool, bottom: bool) -> np.ndarray:
+    """A crop whose text is cut by the frame's top or bottom edge, with dark rows added on
+    that side (a third of its height, at its darkest grey): the stroke top-hat and the row
+    bands then see the line end, where they would otherwise split the glyphs reaching the
+    edge into fragments (a real Jimeng mark under a cropping re-encoder read "木" and "aL";
+    opened, it reads "即梦Al")."""
+    if not (top or bottom) or gray.size == 0:
+        return gray
+    pad = max(4, gray.shape[0] // 3)
+    return cv2.copyMakeBorder(
+        gray,
+        pad if top else 0,
+        pad if bottom else 0,
+        0,
+        0,
+        cv2.BORDER_CONSTANT,
+        value=int(gray.min()),
+    )
 
 
 def _line_boxes(mask: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool, bool]:
@@ -93,3 +117,21 @@ def _line_boxes(mask: np.ndarray) -> tuple[list[tuple[int, int, int, int]], bool
         boxes = [b for b in boxes if b[2] >= 1.2 * b[3]]
     boxes.sort(key=lambda b: (b[1], b[0]))
     return boxes, left, right
+
+
+def _join_rows(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Boxes on one row (their rows overlap by most of the taller) within a line height of
+    each other, as one line: cutting a line's lower part widens the gaps between its glyphs
+    beyond the column split's (an "L" without its foot parts "KLING" into "KI" and "ING")."""
+    out = sorted(boxes, key=lambda b: b[0])
+    i = 0
+    while i < len(out) - 1:
+        (ax, ay, aw, ah), (bx, by, bw, bh) = out[i], out[i + 1]
+        rows = min(ay + ah, by + bh) - max(ay, by)
+        if rows >= 0.6 * max(ah, bh) and bx - (ax + aw) <= max(ah, bh):
+            x1, y0, y1 = max(ax + aw, bx + bw), min(ay, by), max(ay + ah, by + bh)
+            out[i : i + 2] = [(ax, y0, x1 - ax, y1 - y0)]
+        else:
+            i += 1
+    out.sort(key=lambda b: (b[1], b[0]))
+    return out

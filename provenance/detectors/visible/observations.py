@@ -34,9 +34,19 @@ class IconMatch:
     generator: str
     shape: str
     place: tuple[float, float]  # the mark's first place (fractions of the frame)
-    score: float  # median template score of the agreeing frames
+    score: float  # median template score (blend test: inward share) of the agreeing frames
     track: list[Sighting]
     checked: int  # frames searched
+    # "template" (icons.py: correlation with the drawn icon) or "blend" (blend.py: the edge
+    # steps of a white blend at the data file's pixel geometry)
+    test: str = "template"
+    blend_fit: float | None = None  # blend: median measured / predicted step
+    opacity: float | None = None  # blend: the data file's opacity
+    margin_px: int | None = None  # blend: distance to the right and bottom edges
+    # "symmetry" (symmetry.py): score is the correlation with itself turned by one and two
+    # steps of 360/order degrees, half_turn the one turned by half a step
+    half_turn: float | None = None
+    order: int | None = None
 
 
 @dataclass
