@@ -15,6 +15,8 @@ import click
 from provenance.cli import config, preflight, render
 from provenance.cli import listing as listing_text
 from provenance.cli.outputs import check_outputs, fail
+from provenance.cli.report_cmd import FORMAT_OPTION, CsvStream
+from provenance.cli.report_cmd import report as report_command
 from provenance.formatters.printable import printable
 from provenance.model.report import EXIT_CLEAN, EXIT_ERROR
 from provenance.options import CheckOptions, detector_names
@@ -47,6 +49,7 @@ def _check_options(f):
             is_flag=True,
             help="Print one JSON object per file (JSON Lines), nothing else, on stdout.",
         ),
+        FORMAT_OPTION,
         click.option(
             "--trust-anchors",
             type=click.Path(dir_okay=False),
@@ -260,6 +263,17 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
     ctx.meta["settings"] = values
 
 
+cli.add_command(report_command)
+
+
+def _formats(as_json: bool, output_format: str | None) -> tuple[bool, CsvStream | None]:
+    """(JSON Lines on stdout, the CSV stream on stdout or None) from --json / --format."""
+    if as_json and output_format not in (None, "json"):
+        raise click.UsageError(f"--json and --format {output_format} contradict each other")
+    as_csv = CsvStream(_echo) if output_format == "csv" else None
+    return as_json or output_format == "json", as_csv
+
+
 def _timeout_option(what: str):
     return click.option(
         "--timeout",
@@ -324,6 +338,7 @@ def check(
     memory_limit_mb,
     html_path,
     as_json,
+    output_format,
     trust_anchors,
     allow_network,
     max_frames,
@@ -336,9 +351,12 @@ def check(
     depth,
     no_bundled_trust,
 ) -> None:
-    """Check FILES and print a readable summary (or JSON Lines with --json). A file named
-    twice is checked and reported once; a file that is not media is an error."""
+    """Check FILES and print a readable summary (or JSON Lines with --json, CSV with
+    --format csv). A file named twice is checked and reported once; a file that is not
+    media is an error."""
     from provenance.scanning.engine import Listing
+
+    as_json, as_csv = _formats(as_json, output_format)
 
     options = _build_options(
         trust_anchors,
@@ -368,13 +386,18 @@ def check(
                 codes.append(exit_codes.of_report(report, fail_on))
                 if html_path:
                     reports.append(report.to_dict())
-                if as_json:
+                if as_csv:
+                    as_csv.add(report)
+                elif as_json:
                     _echo(report.to_json())
                 elif not quiet:
                     _echo(render.file_summary(report, verbose))
                     click.echo()
+            if as_csv:
+                as_csv.finish()
             if html_path:
-                _write_html(html_path, reports, options.evidence_dir, as_json or quiet, quiet)
+                machine = as_json or bool(as_csv)  # stdout holds only the machine output
+                _write_html(html_path, reports, options.evidence_dir, machine, quiet)
     except KeyboardInterrupt:
         _interrupted(f"interrupted after {len(codes)} of {len(listing.paths)} file(s)")
     sys.exit(exit_codes.combined(codes))
@@ -511,6 +534,7 @@ def scan(
     memory_limit_mb,
     html_path,
     as_json,
+    output_format,
     trust_anchors,
     allow_network,
     max_frames,
@@ -526,6 +550,7 @@ def scan(
     """Scan files and folders recursively, in parallel, and list what was found. In
     folders, files that are not media, hidden entries and C2PA sidecars (read with their
     asset) are skipped and counted; files named here are always checked."""
+    as_json, as_csv = _formats(as_json, output_format)
     from provenance.scanning import resume as resuming
     from provenance.scanning.engine import ScanOptions, list_inputs, run
     from provenance.scanning.executors import parse_dask
@@ -575,7 +600,7 @@ def scan(
         _interrupted("interrupted while listing files; nothing was checked")
     except OSError as exc:
         fail(f"cannot read --output {printable(output)}: {exc.strerror or exc}")
-    to_stderr = as_json  # the readable summary stays off stdout when it carries JSON
+    to_stderr = as_json or bool(as_csv)  # the summary stays off stdout when it is JSON/CSV
     if not files and not previous:
         if not quiet:
             click.echo(listing_text.nothing_to_scan(paths, listing.skipped), err=to_stderr)
@@ -623,12 +648,16 @@ def scan(
                     rows.append(listing_text.row(report))
                 if html_path:
                     html_reports.append(report.to_dict())
-                line = resuming.stamped_json(report, stamp)
+                line = report.to_json()
                 if out:
                     _write_line(out, line, output, len(codes) - len(previous))
-                if as_json:
+                if as_csv:
+                    as_csv.add(report)
+                elif as_json:
                     _echo(line)
                 bar.update(1)
+            if as_csv:
+                as_csv.finish()
             if html_path:
                 _write_html(html_path, html_reports, options.evidence_dir, to_stderr, quiet)
     except KeyboardInterrupt:
@@ -644,7 +673,7 @@ def scan(
             with contextlib.suppress(OSError):
                 out.close()
     if not quiet:
-        _summary(counts, rows, files, listing, time.perf_counter() - started, to_stderr, as_json)
+        _summary(counts, rows, files, listing, time.perf_counter() - started, to_stderr)
         if previous:
             click.echo(
                 f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
@@ -662,11 +691,11 @@ def scan(
     sys.exit(exit_codes.combined(codes))
 
 
-def _summary(counts, rows, files, listing, elapsed: float, to_stderr: bool, as_json: bool):
-    """The counts table, then (without --json, whose lines already say it) the flagged and
-    failed files, then what was skipped."""
+def _summary(counts, rows, files, listing, elapsed: float, to_stderr: bool):
+    """The counts table, then (unless stdout carries JSON Lines or CSV, whose rows already
+    say it) the flagged and failed files, then what was skipped."""
     _echo(render.scan_summary(counts, len(files), elapsed), err=to_stderr)
-    if rows and not as_json:
+    if rows and not to_stderr:
         _echo(listing_text.table(rows, len(files)), err=to_stderr)
     skipped = listing_text.skipped(listing.skipped)
     if skipped:

@@ -11,21 +11,16 @@ folder the scan was started in.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from provenance.formatters.printable import json_safe
 from provenance.scanning import exit_codes
 
 if TYPE_CHECKING:
-    from provenance.model.report import Report
     from provenance.options import CheckOptions
 
 Key = tuple[str, int | None, float | None]
@@ -154,99 +149,18 @@ def load(output: str, problems: list[str] | None = None) -> dict[Key, dict]:
 # ------------------------------------------------------------------ what made a report
 
 STAMP_FIELDS = ("tool_version", "data_version", "options")
-HASH_CHUNK = 1 << 20
-# Bundled data outside the strict knowledge tables that still moves answers.
-_OTHER_DATA = (
-    "weights.toml",
-    "detectors.toml",
-    "c2pa_codes.toml",
-    "c2pa_signals.toml",
-    "source_types.toml",
-    "c2pa/SNAPSHOT.toml",
-)
-
-
-def _file_sha256(path: str) -> str | None:
-    h = hashlib.sha256()
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as fh:
-            while chunk := fh.read(HASH_CHUNK):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=8)
-def _data_version(tables_digest: str) -> str:
-    h = hashlib.sha256(tables_digest.encode())
-    root = resources.files("provenance").joinpath("data")
-    for name in _OTHER_DATA:
-        part = root.joinpath(name)
-        data = part.read_bytes() if part.is_file() else b""
-        h.update(f"{name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
-    return h.hexdigest()[:16]
 
 
 def current_stamp(opts: CheckOptions) -> dict[str, Any]:
     """``tool_version``, ``data_version`` and ``options`` as this run's reports carry them
-    (docs/report.md): what a stored report must match to be reused. The options are those
-    that change an answer; where output goes and the time limit do not.
+    (``model/stamp.py``, docs/report.md): what a stored report must match to be reused."""
+    from provenance.model import stamp
 
-    The report model computes them itself once ``provenance/model/stamp.py`` is there (the
-    flow-lib branch, schema 1.5); until then they are computed the same way here and
-    written into each line by ``stamped_json``. Once both are on main, ``_own_stamp``,
-    ``_data_version``, ``_file_sha256`` and ``stamped_json`` go."""
-    try:
-        from provenance.model import stamp  # type: ignore[attr-defined]
-    except ImportError:
-        return _own_stamp(opts)
     return {
         "tool_version": stamp.tool_version(),
         "data_version": stamp.data_version(),
         "options": stamp.options_record(opts),
     }
-
-
-def _own_stamp(opts: CheckOptions) -> dict[str, Any]:
-    from provenance import __version__
-    from provenance.knowledge import tables
-    from provenance.knowledge.schema import extra_files
-
-    anchors = opts.trust_anchors
-    return {
-        "tool_version": __version__,
-        "data_version": _data_version(tables.data_version().digest),
-        "options": {
-            "depth": opts.depth,
-            "detectors": list(opts.detectors_to_run()),
-            "max_frames": opts.max_frames,
-            "sample_fps": opts.sample_fps,
-            "trust_anchors": os.fsdecode(anchors) if anchors else None,
-            "trust_anchors_sha256": _file_sha256(anchors) if anchors else None,
-            "bundled_trust": opts.bundled_trust,
-            "allow_network": opts.allow_network,
-            "extra_tables": {
-                spec.array: list(extra_files(spec)) for spec in tables.SPECS if extra_files(spec)
-            },
-        },
-    }
-
-
-def stamped_json(report: Report, stamp: dict[str, Any]) -> str:
-    """The report's JSON line with ``stamp``'s fields where the report does not carry its
-    own (reports made before the record held them)."""
-    data = report.to_dict()
-    if all(name in data for name in STAMP_FIELDS):
-        return report.to_json()
-    data.update({k: v for k, v in stamp.items() if k not in data})
-    return json_safe(json.dumps(data, ensure_ascii=False, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def same_making(data: dict, stamp: dict[str, Any]) -> bool:
