@@ -31,7 +31,8 @@ class CheckOptions:
     # Pixel detectors to run, by name; None runs every registered one, () none.
     detectors: tuple[str, ...] | None = None
     evidence_dir: str | None = None  # write annotated frames here
-    timeout_s: float | None = 120.0  # per-file limit in scans (worker processes)
+    # Per-file limit: a scan replaces the stuck worker; provenance.check returns "timed out".
+    timeout_s: float | None = 120.0
     # "full": every sampled frame; "quick": keyframes only, no still-image pixels, and the
     # report's coverage says whether a full check could change the answer.
     depth: str = "full"

@@ -30,6 +30,7 @@ from provenance.fusion.verdict import decide
 from provenance.knowledge import tables
 from provenance.model.records import Coverage, Evidence
 from provenance.model.report import FileFacts, Report
+from provenance.model.stamp import stamp, utc_now
 from provenance.options import QUICK_MAX_FRAMES, CheckOptions
 from provenance.readers import metadata
 from provenance.readers.credentials import reader as credentials
@@ -48,9 +49,9 @@ _SOURCE_ORDER = (
 
 
 def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs) -> Report:
-    opts = options if options is not None else CheckOptions.from_kwargs(**kwargs)
+    opts = usable_options(options if options is not None else CheckOptions.from_kwargs(**kwargs))
     started = time.perf_counter()
-    report = Report(path=os.fsdecode(path))
+    report = Report(path=os.fsdecode(path), checked_at=utc_now())
     try:
         _analyse(report, opts)
     except ProbeError as exc:
@@ -61,8 +62,19 @@ def check(path: str | os.PathLike, options: CheckOptions | None = None, **kwargs
         if os.environ.get("PROVENANCE_DEBUG"):
             raise
         report.fail(f"internal error: {type(exc).__name__}: {exc}")
+    stamp(report, opts)  # tool and data versions, options, SHA-256 (streamed)
     report.elapsed_s = round(time.perf_counter() - started, 4)
     return report
+
+
+def usable_options(opts: CheckOptions) -> CheckOptions:
+    """Refuse, with a clear message, options a check would misread: a string for
+    ``detectors`` would be split into letters ("visible" -> v, i, s, ...)."""
+    if isinstance(opts.detectors, str):
+        raise TypeError(
+            f"detectors takes a sequence of names, e.g. ({opts.detectors!r},), not a string"
+        )
+    return opts
 
 
 def check_with_limit(
@@ -92,6 +104,7 @@ def check_with_limit(
         return done[0]
     report = Report(path=os.fsdecode(path))
     report.fail(f"timed out after {options.timeout_s:g} s")
+    stamp(report, options, digest=False)  # the file that hung the check is not read again
     try:
         st = os.stat(path)  # FIFOs and hung mounts stat without blocking
         report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)

@@ -80,3 +80,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.needs_chromium)
         if "sora_repost" in names or "p1000827" in item.name:
             item.add_marker(pytest.mark.needs_shared)
+
+
+# Every Report.to_dict() in a test validates against docs/report.schema.json.
+from report_contract import _reports_follow_the_schema  # noqa: E402, F401

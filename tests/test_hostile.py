@@ -130,7 +130,8 @@ def test_control_characters_from_files_are_escaped_on_the_terminal(tmp_path):
         for stream in (result.stdout, result.stderr):
             assert not any(c in stream for c in (ESC, "\a", "\x9b")), repr(stream[-2000:])
     out = readable.stdout
-    assert out.count("AI-generated: yes") == 2 and "AI-generated: likely" in out
+    assert out.count("verdict:      AI-generated") == 2
+    assert "verdict:      Likely AI-generated" in out
     assert "signed by Signer\\x1b[2K\\x1b]0;title\\a" in out
     assert "Agent\\x1b[1A\\x1b[2K  AI-generated: unlikely\\x1b]0;pwned\\a" in out
     assert "name\\x1b[1A\\x1b[2K" in out and "name\\x1b[1A\\x1b[2K" in piped.stdout

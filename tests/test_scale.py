@@ -43,6 +43,7 @@ def folder(tmp_path) -> Path:
 def _comparable(report: dict) -> dict:
     data = dict(report)
     data.pop("elapsed_s")
+    data.pop("checked_at")  # when this run checked the file, like elapsed_s
     # the SDK's validation time is when this run validated, like elapsed_s (issue 14)
     data["c2pa"] = {k: v for k, v in data["c2pa"].items() if k != "validation_time"}
     return data

@@ -14,6 +14,8 @@ import click
 from provenance import __version__
 from provenance.cli import render
 from provenance.cli.outputs import check_outputs, fail
+from provenance.cli.report_cmd import FORMAT_OPTION, CsvStream
+from provenance.cli.report_cmd import report as report_command
 from provenance.formatters.printable import printable
 from provenance.model.report import EXIT_ERROR, combined_exit_code
 from provenance.options import CheckOptions, detector_names
@@ -39,6 +41,7 @@ def _check_options(f):
             is_flag=True,
             help="Print one JSON object per file (JSON Lines), nothing else, on stdout.",
         ),
+        FORMAT_OPTION,
         click.option(
             "--trust-anchors",
             type=click.Path(exists=True, dir_okay=False),
@@ -174,6 +177,17 @@ def cli() -> None:
     traces and watermarks; every verdict cites its evidence. Offline by default."""
 
 
+cli.add_command(report_command)
+
+
+def _formats(as_json: bool, output_format: str | None) -> tuple[bool, CsvStream | None]:
+    """(JSON Lines on stdout, the CSV stream on stdout or None) from --json / --format."""
+    if as_json and output_format not in (None, "json"):
+        raise click.UsageError(f"--json and --format {output_format} contradict each other")
+    as_csv = CsvStream(_echo) if output_format == "csv" else None
+    return as_json or output_format == "json", as_csv
+
+
 def _timeout_option(what: str):
     return click.option(
         "--timeout",
@@ -238,6 +252,7 @@ def check(
     memory_limit_mb,
     html_path,
     as_json,
+    output_format,
     trust_anchors,
     allow_network,
     max_frames,
@@ -248,9 +263,11 @@ def check(
     depth,
     no_bundled_trust,
 ) -> None:
-    """Check FILES and print a readable summary (or JSON Lines with --json). A file named
-    twice is checked and reported once."""
+    """Check FILES and print a readable summary (or JSON Lines with --json, CSV with
+    --format csv). A file named twice is checked and reported once."""
     from provenance.scanning.engine import Listing
+
+    as_json, as_csv = _formats(as_json, output_format)
 
     options = _build_options(
         trust_anchors,
@@ -280,13 +297,17 @@ def check(
                 codes.append(report.exit_code)
                 if html_path:
                     reports.append(report.to_dict())
-                if as_json:
+                if as_csv:
+                    as_csv.add(report)
+                elif as_json:
                     _echo(report.to_json())
                 else:
                     _echo(render.file_summary(report, verbose))
                     click.echo()
+            if as_csv:
+                as_csv.finish()
             if html_path:
-                _write_html(html_path, reports, options.evidence_dir, as_json)
+                _write_html(html_path, reports, options.evidence_dir, as_json or bool(as_csv))
     except KeyboardInterrupt:
         _interrupted(f"interrupted after {len(codes)} of {len(listing.paths)} file(s)")
     sys.exit(combined_exit_code(codes))
@@ -407,6 +428,7 @@ def scan(
     memory_limit_mb,
     html_path,
     as_json,
+    output_format,
     trust_anchors,
     allow_network,
     max_frames,
@@ -418,6 +440,8 @@ def scan(
     no_bundled_trust,
 ) -> None:
     """Scan files and folders recursively, in parallel, and summarise what was found."""
+    as_json, as_csv = _formats(as_json, output_format)
+    quiet_stdout = as_json or bool(as_csv)  # stdout holds only the machine output
     from provenance.scanning import resume as resuming
     from provenance.scanning.engine import ScanOptions, list_inputs, run
     from provenance.scanning.executors import parse_dask
@@ -496,13 +520,17 @@ def scan(
                 line = report.to_json()
                 if out:
                     _write_line(out, line, output, len(codes) - len(previous))
-                if as_json:
+                if as_csv:
+                    as_csv.add(report)
+                elif as_json:
                     _echo(line)
                 elif report.exit_code and not show_progress:
                     _echo(render.one_line(report))
                 bar.update(1)
+            if as_csv:
+                as_csv.finish()
             if html_path:
-                _write_html(html_path, html_reports, options.evidence_dir, as_json)
+                _write_html(html_path, html_reports, options.evidence_dir, quiet_stdout)
     except KeyboardInterrupt:
         done = len(codes) - len(previous)
         _interrupted(
@@ -516,14 +544,14 @@ def scan(
             with contextlib.suppress(OSError):
                 out.close()
     summary = render.scan_summary(counts, len(files), time.perf_counter() - started)
-    click.echo(summary, err=as_json)
+    click.echo(summary, err=quiet_stdout)
     if previous:
         click.echo(
             f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
-            err=as_json,
+            err=quiet_stdout,
         )
     if output:
-        click.echo(f"JSON Lines written to {printable(os.path.abspath(output))}", err=as_json)
+        click.echo(f"JSON Lines written to {printable(os.path.abspath(output))}", err=quiet_stdout)
     sys.exit(combined_exit_code(codes) if files or previous else EXIT_ERROR)
 
 

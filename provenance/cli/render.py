@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import click
 
+from provenance.formatters import wording
 from provenance.formatters.printable import printable
 from provenance.knowledge.generators import display_name
 from provenance.model.report import Report
@@ -30,11 +31,11 @@ def file_summary(report: Report, verbose: bool = False) -> str:
     size = f"{m.width}x{m.height}" if m.width else "?"
     extra = f", {m.duration_s:.1f} s at {m.fps:g} fps" if m.duration_s and m.fps else ""
     lines.append(f"  media:        {p(m.kind)} {p(m.mime)} {size}{extra}".rstrip())
-    ai = click.style(p(v.ai_generated), fg=_AI_COLOURS.get(v.ai_generated), bold=True)
+    ai = click.style(wording.headline(v), fg=_AI_COLOURS.get(v.ai_generated), bold=True)
     gen = f" ({p(display_name(v.generator))})" if v.generator else ""
-    lines.append(f"  AI-generated: {ai}{gen}   confidence {v.confidence:.2f}")
-    stripped = f" ({p(', '.join(v.stripped))})" if v.stripped else ""
-    lines.append(f"  marks stripped: {p(v.marks_stripped)}{stripped}")
+    sure = wording.confidence(v)
+    lines.append(f"  verdict:      {ai}{gen}{'   ' + sure if sure else ''}")
+    lines.append(f"  marks stripped: {wording.marks(v)}")
     cred = p(c.state)
     if c.state in ("valid", "trusted", "invalid"):
         cred += f" (content {p(c.content)}, signature {p(c.signature)}, signer {p(c.credential)})"
@@ -52,14 +53,16 @@ def file_summary(report: Report, verbose: bool = False) -> str:
         who = p(display_name(wm.generator)) or "unknown overlay"
         text = f" '{p(wm.text)}'" if wm.text else ""
         handle = f" {p(wm.handle)}" if wm.handle else ""
+        seen = wording.count(len(wm.track), "sampled frame")
         lines.append(
             f"  watermark:    {p(wm.kind)} {who}{text}{handle} "
-            f"(confidence {wm.confidence:.2f}, {len(wm.track)} sightings)"
+            f"(confidence {wm.confidence:.2f}, seen in {seen})"
         )
     lines.append(f"  summary:      {p(v.summary)}")
     shown = report.evidence if verbose else [e for e in report.evidence if e.claim != "info"]
     for ev in shown:
-        lines.append(f"    - [{p(ev.source)}] {p(ev.detail)} ({ev.confidence:.2f})")
+        weight = "context" if ev.claim == "info" else f"{ev.confidence:.2f}"
+        lines.append(f"    - [{p(ev.source)}] {p(ev.detail)} ({weight})")
     for conflict in v.conflicts:
         lines.append(click.style(f"  conflict:     {p(conflict)}", fg="yellow"))
     return "\n".join(lines)

@@ -24,7 +24,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from provenance.formatters import wording
 from provenance.formatters.printable import json_safe, printable
+from provenance.model.records import STRIPPED_WORDS, stripped_words
 
 FRAME_PX = 560  # longest side of an inlined evidence frame
 MAX_FRAMES = 6  # evidence images per file
@@ -143,7 +145,7 @@ def summarise(reports: list[dict]) -> Summary:
         if r.get("status") == "ok":
             if v.get("generator"):
                 gens[_generator_name(v["generator"])] += 1
-            for kind in v.get("stripped") or []:
+            for kind in stripped_words(v.get("stripped") or []):
                 stripped[kind] += 1
     return Summary(verdicts, gens, stripped, len(reports))
 
@@ -176,21 +178,37 @@ def _count_table(title: str, counts: Counter) -> str:
     return f"<table class=counts><tr><th>{e(title)}</th><th>files</th></tr>{rows}</table>"
 
 
+_SHORT = {
+    ("yes", "generated"): "AI-generated",
+    ("yes", "edited"): "AI-edited",
+    ("likely", "generated"): "likely AI-generated",
+    ("likely", "edited"): "likely AI-edited",
+}
+
+
+def short_verdict(r: dict) -> str:
+    """The table's pill: "AI-edited" apart from "AI-generated" (``verdict.ai_extent``)."""
+    verdict = verdict_of(r)
+    extent = (r.get("verdict") or {}).get("ai_extent") or "generated"
+    return _SHORT.get((verdict, extent), verdict)
+
+
 def _row(i: int, r: dict) -> str:
     v = r.get("verdict") or {}
     verdict = verdict_of(r)
     gen = _generator_name(v.get("generator"))
     stripped = v.get("stripped") or []
     c2pa = (r.get("c2pa") or {}).get("state", "") if verdict != "error" else ""
-    conf = v.get("confidence") or 0.0
+    sure = wording.confidence(v, r.get("status", "ok"))
+    conf = float(v.get("confidence") or 0.0) if sure else -1
     return (
         f'<tr data-verdict="{e(verdict)}" data-generator="{e(gen)}" '
         f'data-stripped="{escape(json_safe(json.dumps(stripped)), quote=True)}">'
         f"<td class=n>{i + 1}</td>"
-        f'<td><a href="#card-{i}">{e(Path(r.get("path", "")).name)}</a></td>'
-        f'<td><span class="pill v-{e(verdict)}">{e(verdict)}</span></td>'
-        f"<td>{e(gen)}</td><td>{e(', '.join(stripped))}</td><td>{e(c2pa)}</td>"
-        f'<td class=n data-sort="{conf}">{conf:.2f}</td></tr>'
+        f'<td class=name><a href="#card-{i}">{e(Path(r.get("path", "")).name)}</a></td>'
+        f'<td><span class="pill v-{e(verdict)}">{e(short_verdict(r))}</span></td>'
+        f"<td>{e(gen)}</td><td>{e('; '.join(stripped_words(stripped)))}</td><td>{e(c2pa)}</td>"
+        f'<td class=n data-sort="{conf}">{f"{conf:.2f}" if sure else ""}</td></tr>'
     )
 
 
@@ -227,63 +245,175 @@ def _c2pa_block(c2pa: dict) -> str:
     return "".join(parts)
 
 
+def _frame_time(r: dict, frame: int) -> float | None:
+    """When frame ``frame`` is shown: from a watermark sighting there, else frame / fps."""
+    for wm in r.get("watermarks") or []:
+        for s in wm.get("track") or []:
+            if s.get("frame") == frame and s.get("time_s") is not None:
+                return float(s["time_s"])
+    fps = (r.get("media") or {}).get("fps")
+    return frame / float(fps) if fps else None
+
+
+def _marks_at(r: dict, frame: int) -> list[dict]:
+    return [
+        wm
+        for wm in r.get("watermarks") or []
+        if wm.get("kind") == "visible"
+        and any(s.get("frame") == frame for s in wm.get("track") or [])
+    ]
+
+
+def _mark_words(wm: dict) -> str:
+    who = _generator_name(wm.get("generator"))
+    text = f" “{wm['text']}”" if wm.get("text") else ""
+    handle = f" {wm['handle']}" if wm.get("handle") else ""
+    how = {"ocr": "its text was read", "template": "its logo shape matched"}.get(
+        wm.get("method") or "", f"found by {wm.get('method')}"
+    )
+    if who:
+        return f"the {who} stamp{text}{handle} ({how})"
+    return f"an overlay{text}{handle} that matches no known generator ({how})"
+
+
+def frame_caption(r: dict, name: str) -> str:
+    """An evidence image's caption in words: what it shows, when (0:03.8), and what each
+    box means. ``name`` is the image's file stem as evidence_images writes it."""
+    kind, _, rest = name.partition("_f")
+    digits = rest[:6]
+    frame = int(digits) if digits.isdigit() else None
+    still = (r.get("media") or {}).get("kind") == "image"
+    when = ""
+    if frame is not None and not still:
+        t = _frame_time(r, frame)
+        when = f" at {wording.timecode(t)}" if t is not None else f" (frame {frame})"
+    marks = _marks_at(r, frame) if frame is not None else []
+    if kind == "crop":
+        gen = rest[6:].split("_", 2)[-1] if rest[6:].count("_") >= 2 else ""
+        mine = [wm for wm in marks if (wm.get("generator") or "unknown") == gen] or marks
+        return f"Close-up{when}: {_mark_words(mine[0]) if mine else 'the stamp'}."
+    if kind == "frame":
+        what = "; ".join(_mark_words(wm) for wm in marks) or "a watermark"
+        boxes = []
+        if any(wm.get("generator") for wm in marks):
+            boxes.append("a red box marks where a known generator's stamp was found")
+        if any(not wm.get("generator") for wm in marks):
+            boxes.append("an orange box marks an overlay that matches no known generator")
+        key = f" In the picture, {' and '.join(boxes)}, with its label." if boxes else ""
+        return f"{'Picture' if still else 'Frame'}{when}: {what}.{key}"
+    if kind == "removal":
+        return (
+            f"{'Picture' if still else 'Frame'}{when}: a purple box marks a place where a "
+            "generator's stamp shows traces of being painted out or cut off (its label "
+            "names the test that found it)."
+        )
+    return f"Evidence image{when}."
+
+
+def _evidence_weight(ev: dict) -> str:
+    """What a record argues for and how strongly; context ("info") has no weight to show."""
+    claim = ev.get("claim") or "info"
+    if claim == "info":
+        return "context"
+    return f"{claim}, {float(ev.get('confidence') or 0):.2f}"
+
+
+def _error_block(r: dict) -> str:
+    why = r.get("error") or "no reason was recorded"
+    return (
+        f"<div class=error><b>This file could not be analysed:</b> {e(why)}. "
+        "Nothing is known about it: the error says why, not whether it is AI-generated. "
+        f"{e(_error_hint(why))}</div>"
+    )
+
+
+# What an error usually means, by a fragment of its reason (pipeline and scanning wording).
+_ERROR_HINTS = (
+    (("timed out",), "Run it again with a longer --timeout, or --depth quick."),
+    (("not a recognised", "empty file"), "It is not an image or video this tool reads."),
+    (
+        ("truncated", "corrupt", "could be decoded"),
+        "The file looks damaged or incomplete (an interrupted download?).",
+    ),
+    (("memory",), "It needed more memory than allowed (--memory-limit)."),
+    (("not found", "permission", "cannot"), "The file could not be read where it was listed."),
+)
+
+
+def _error_hint(why: str) -> str:
+    text = why.lower()
+    return next((hint for frags, hint in _ERROR_HINTS if any(f in text for f in frags)), "")
+
+
 def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> str:
     v = r.get("verdict") or {}
     verdict = verdict_of(r)
+    status = r.get("status", "ok")
     path = r.get("path", "")
     media = r.get("media") or {}
+    file = r.get("file") or {}
     img = (
         f'<img class=thumb alt="preview" src="{e(thumb)}">'
         if thumb
         else '<div class="thumb none">no preview</div>'
     )
-    facts = [
-        f"<dt>AI-generated</dt><dd><span class='pill v-{e(verdict)}'>{e(verdict)}</span>"
-        f" confidence {float(v.get('confidence') or 0):.2f}</dd>"
-    ]
-    if v.get("generator"):
-        facts.append(f"<dt>Generator</dt><dd>{e(_generator_name(v['generator']))}</dd>")
-    stripped = ", ".join(v.get("stripped") or [])
-    facts.append(
-        f"<dt>Marks stripped</dt><dd>{e(v.get('marks_stripped'))}"
-        f"{' (' + e(stripped) + ')' if stripped else ''}</dd>"
-    )
-    if media.get("kind"):
-        size = f" {media['width']}×{media['height']}" if media.get("width") else ""
+    facts = []
+    if status == "ok":
+        sure = wording.confidence(v, status)
         facts.append(
-            f"<dt>Media</dt><dd>{e(media.get('kind'))} {e(media.get('mime'))}{e(size)}</dd>"
+            f"<dt>Verdict</dt><dd><span class='pill v-{e(verdict)}'>{e(short_verdict(r))}</span>"
+            f" {e(wording.headline(v, status))}{' (' + e(sure) + ')' if sure else ''}</dd>"
         )
-    real = (r.get("file") or {}).get("real_path")
+        if v.get("generator"):
+            facts.append(f"<dt>Generator</dt><dd>{e(_generator_name(v['generator']))}</dd>")
+        facts.append(f"<dt>Marks stripped</dt><dd>{e(wording.marks(v, status))}</dd>")
+    if media.get("kind") and status == "ok":
+        size = f" {media['width']}×{media['height']}" if media.get("width") else ""
+        length = (
+            f", {wording.timecode(media['duration_s'])} long" if media.get("duration_s") else ""
+        )
+        facts.append(
+            f"<dt>Media</dt><dd>{e(media.get('kind'))} {e(media.get('mime'))}{e(size)}"
+            f"{e(length)}</dd>"
+        )
+    real = file.get("real_path")
     if real:
         facts.append(f"<dt>Reached via a link to</dt><dd class=path>{e(real)}</dd>")
-    if r.get("status") != "ok":
-        facts.append(f"<dt>Error</dt><dd>{e(r.get('error'))}</dd>")
-    else:
+    if file.get("sha256"):
+        facts.append(f"<dt>SHA-256</dt><dd class=hash>{e(file['sha256'])}</dd>")
+    if r.get("duplicate_of"):
+        facts.append(
+            f"<dt>Same bytes as</dt><dd class=path>{e(r['duplicate_of'])} "
+            "(analysed once, reported for both)</dd>"
+        )
+    if r.get("checked_at"):
+        facts.append(f"<dt>Checked</dt><dd>{e(r['checked_at'])}</dd>")
+    if status == "ok":
         facts.append(_c2pa_block(r.get("c2pa") or {}))
     for wm in r.get("watermarks") or []:
-        text = f" “{e(wm.get('text'))}”" if wm.get("text") else ""
+        seen = wording.count(len(wm.get("track") or []), "sampled frame")
         facts.append(
-            f"<dt>Watermark</dt><dd>{e(wm.get('kind'))} "
-            f"{e(_generator_name(wm.get('generator')) or 'unknown')}{text} "
-            f"({e(wm.get('method'))}, confidence "
-            f"{float(wm.get('confidence') or 0):.2f})</dd>"
+            f"<dt>Watermark</dt><dd>{e(wm.get('kind'))}: {e(_mark_words(wm))}, "
+            f"confidence {float(wm.get('confidence') or 0):.2f}"
+            f"{', seen in ' + e(seen) if wm.get('kind') == 'visible' else ''}</dd>"
         )
     evidence = "".join(
         f"<li class='claim-{e(ev.get('claim'))}'><b>[{e(ev.get('source'))}]</b> "
-        f"{e(ev.get('detail'))} <span class=muted>({e(ev.get('claim'))}, "
-        f"{float(ev.get('confidence') or 0):.2f})</span></li>"
+        f"{e(ev.get('detail'))} <span class=muted>({e(_evidence_weight(ev))})</span></li>"
         for ev in r.get("evidence") or []
     )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in v.get("conflicts") or [])
     gallery = "".join(
-        f'<figure><img alt="{e(name)}" src="{e(uri)}"><figcaption>{e(name)}</figcaption></figure>'
+        f'<figure><img alt="{e(frame_caption(r, name))}" src="{e(uri)}">'
+        f"<figcaption>{e(frame_caption(r, name))}</figcaption></figure>"
         for name, uri in frames
     )
     raw = escape(json_safe(json.dumps(r, indent=1, ensure_ascii=False, default=str)))
+    sentence = _error_block(r) if status != "ok" else f"<p class=sentence>{e(v.get('summary'))}</p>"
     return (
         f'<section class=card id="card-{i}"><div class=head>{img}<div>'
         f"<h3>{e(Path(path).name)}</h3><div class=path>{e(path)}</div>"
-        f"<p class=sentence>{e(v.get('summary'))}</p><dl>{''.join(facts)}</dl></div></div>"
+        f"{sentence}<dl>{''.join(facts)}</dl></div></div>"
         + (f"<h4>Evidence</h4><ul class=evidence>{evidence}</ul>" if evidence else "")
         + (f"<h4>Conflicts</h4><ul>{conflicts}</ul>" if conflicts else "")
         + (f"<h4>Evidence frames</h4><div class=gallery>{gallery}</div>" if gallery else "")
@@ -291,12 +421,69 @@ def _card(i: int, r: dict, thumb: str | None, frames: list[tuple[str, str]]) -> 
     )
 
 
-def _options(name: str, values: Iterable[str]) -> str:
-    opts = "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in sorted(set(values)))
+def _options(name: str, values: Iterable[str], words: dict[str, str] | None = None) -> str:
+    words = words or {}
+    opts = "".join(
+        f'<option value="{e(v)}">{e(words.get(v, v))}</option>' for v in sorted(set(values))
+    )
     return f'<select id="f-{name}"><option value="">all</option>{opts}</select>'
 
 
 # --------------------------------------------------------------------------------- page
+
+
+def _options_words(options: dict) -> str:
+    """The options a report was made with, in a line (docs/report.md ``options``)."""
+    detectors = options.get("detectors")
+    parts = [
+        f"depth {options.get('depth')}",
+        "pixel detectors " + (", ".join(detectors) if detectors else "none"),
+        f"up to {options.get('max_frames')} frames at {options.get('sample_fps')} per second",
+        "trust: "
+        + " + ".join(
+            w
+            for w in (
+                "the bundled C2PA Trust List" if options.get("bundled_trust") else "",
+                f"anchors from {options['trust_anchors']}" if options.get("trust_anchors") else "",
+            )
+            if w
+        )
+        or "trust: nothing (no trust list, no anchors)",
+        "network allowed" if options.get("allow_network") else "offline",
+    ]
+    for table, files in (options.get("extra_tables") or {}).items():
+        parts.append(f"extra {table} table(s): {', '.join(files)}")
+    return "; ".join(p for p in parts if p)
+
+
+def run_facts(items: list[dict]) -> str:
+    """When the page was made and what made its reports: tool and data versions, options
+    (each distinct set with its number of files), so a printed page can be cited."""
+    from provenance.model.stamp import tool_version, utc_now
+
+    def distinct(key: str) -> Counter:
+        return Counter(str(r.get(key)) for r in items if r.get(key))
+
+    tools, data = distinct("tool_version"), distinct("data_version")
+    options: Counter[str] = Counter(
+        _options_words(r["options"]) for r in items if isinstance(r.get("options"), dict)
+    )
+    checked = sorted(str(r["checked_at"]) for r in items if r.get("checked_at"))
+
+    def listed(counter: Counter) -> str:
+        if len(counter) == 1:
+            return e(next(iter(counter)))
+        return "; ".join(f"{e(k)} ({n} files)" for k, n in counter.most_common()) or "not recorded"
+
+    rows = [
+        ("Page made", f"{utc_now()} (UTC) by provenance {tool_version()}"),
+        ("Files checked", f"{e(checked[0])} to {e(checked[-1])}" if checked else "not recorded"),
+        ("Tool version", listed(tools)),
+        ("Data version", listed(data)),
+        ("Options", listed(options)),
+    ]
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f"<dl class=run>{body}</dl>"
 
 
 def render(
@@ -328,20 +515,20 @@ def render(
 <title>{e(title)}</title><style>{CSS}</style></head>
 <body><header><h1>{e(title)}</h1>
 <p class=muted>{summary.total} file(s). "unknown" means no marks were found, never "not AI".
-Generated offline by provenance.</p></header>
+Generated offline by provenance.</p>{run_facts(items)}</header>
 <section class=summary><div class=stats>{counts}</div>{chart(summary)}
 <div class=tables>{_count_table("generator", summary.generators)}
 {_count_table("marks stripped", summary.stripped)}</div></section>
 <section><h2>Files</h2><div class=filters>
 <label>verdict {_options("verdict", [verdict_of(r) for r in items])}</label>
 <label>generator {_options("generator", [g for g in gens if g])}</label>
-<label>stripped {_options("stripped", kinds)}</label>
+<label>stripped {_options("stripped", kinds, STRIPPED_WORDS)}</label>
 <label>name <input id="f-text" type="search" placeholder="filter by name"></label>
 <span id="shown" class=muted></span></div>
-<table id="files"><thead><tr><th data-col=0>#</th><th data-col=1>file</th>
+<div class=scroll><table id="files"><thead><tr><th data-col=0>#</th><th data-col=1>file</th>
 <th data-col=2>verdict</th><th data-col=3>generator</th><th data-col=4>stripped</th>
 <th data-col=5>credentials</th><th data-col=6>confidence</th></tr></thead>
-<tbody>{rows}</tbody></table></section>
+<tbody>{rows}</tbody></table></div></section>
 <section><h2>Details</h2>{cards}</section>
 <script nonce="{nonce}">{JS}</script></body></html>
 """
@@ -425,35 +612,56 @@ def from_jsonl(jsonl: str, html_path: str, evidence_dir: str | None = None) -> s
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:16px;
-color:#222;background:#fafafa}
+color:#222;background:#fafafa;overflow-wrap:anywhere}
 h1{margin:0 0 4px}h2{margin-top:28px}.muted{color:#666}
+.run{font-size:13px;margin-top:8px}.run dd{color:#333}
 .summary{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;background:#fff;
 padding:16px;border:1px solid #ddd;border-radius:8px}
-.stats{display:flex;gap:8px}.stat{padding:8px 12px;border-radius:6px;color:#fff;
+.stats{display:flex;flex-wrap:wrap;gap:8px}.stat{padding:8px 12px;border-radius:6px;color:#fff;
 min-width:64px;text-align:center}.stat b{display:block;font-size:22px}
-.chart .lbl{font-size:13px}.chart .num{font-size:12px}
+.chart{max-width:100%;height:auto}.chart .lbl{font-size:13px}.chart .num{font-size:12px}
 .counts{border-collapse:collapse;margin-bottom:8px}.counts td,.counts th{padding:2px 10px;
 border-bottom:1px solid #eee;text-align:left}.n{text-align:right}
 .filters{display:flex;gap:14px;flex-wrap:wrap;margin-bottom:8px}
+.scroll{overflow-x:auto;max-width:100%}
 #files{border-collapse:collapse;width:100%;background:#fff}
 #files th{cursor:pointer;background:#eee;text-align:left;padding:6px;user-select:none}
-#files td{padding:4px 6px;border-bottom:1px solid #eee}
-.pill{padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}
+#files td{padding:4px 6px;border-bottom:1px solid #eee}#files td.name{min-width:9em}
+.pill{padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap}
 .v-yes{background:#c62828}.v-likely{background:#ef6c00}.v-unknown{background:#78909c}
 .v-unlikely{background:#2e7d32}.v-error{background:#6a1b9a}
 .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:14px;margin:14px 0}
-.head{display:flex;gap:16px}.head>div{min-width:0}
+.head{display:flex;gap:16px}.head>div{min-width:0;flex:1}
 .card h3,#files td,dd{overflow-wrap:anywhere}.thumb{width:240px;height:auto;max-height:240px;
 object-fit:contain;border:1px solid #ddd;flex:none;background:#f0f0f0}
 .thumb.none{height:120px;display:flex;align-items:center;justify-content:center;color:#888}
 .card h3{margin:0}.path{color:#666;font-size:12px;word-break:break-all}
+.hash{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
 .sentence{font-size:15px;font-weight:600}
-dl{display:grid;grid-template-columns:150px 1fr;gap:2px 10px;margin:0}dt{color:#555}
+.error{background:#f3e5f5;border-left:4px solid #6a1b9a;padding:8px 10px;margin:8px 0}
+dl{display:grid;grid-template-columns:150px minmax(0,1fr);gap:2px 10px;margin:0}dt{color:#555}
 dd{margin:0}dd ul{margin:0;padding-left:18px}
 .evidence li{margin:2px 0}.claim-info{color:#666}
-.gallery{display:flex;flex-wrap:wrap;gap:10px}.gallery img{max-width:560px;
-border:1px solid #ccc}figure{margin:0}figcaption{font-size:12px;color:#666}
+.gallery{display:flex;flex-wrap:wrap;gap:10px}.gallery img{max-width:100%;width:560px;
+height:auto;border:1px solid #ccc}figure{margin:0;max-width:560px}
+figcaption{font-size:12px;color:#444}
 pre{white-space:pre-wrap;word-break:break-all;font-size:11px;max-height:400px;overflow:auto}
+@media (max-width:640px){
+body{padding:8px}.head{flex-direction:column}.thumb{width:100%;max-height:none}
+dl{grid-template-columns:1fr}dt{margin-top:6px;font-weight:600}
+.summary{padding:10px}#files th:nth-child(1),#files td:nth-child(1),
+#files th:nth-child(6),#files td:nth-child(6){display:none}
+}
+@media print{
+body{background:#fff;max-width:none;padding:0;font-size:11pt}
+.filters,details,#shown{display:none}
+.card{break-inside:avoid;border:1px solid #999;box-shadow:none}
+.summary{border:1px solid #999}.scroll{overflow:visible}
+.pill,.stat,.v-yes,.v-likely,.v-unknown,.v-unlikely,.v-error{print-color-adjust:exact;
+-webkit-print-color-adjust:exact}
+a{color:inherit;text-decoration:none}
+.gallery img{max-width:45%}
+}
 """
 
 JS = """

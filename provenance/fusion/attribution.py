@@ -20,14 +20,16 @@ from provenance.model.records import (
     CLAIM_COMPOSITE,
     CLAIM_GENERATED,
     CLAIM_NOT_AI,
+    AiExtent,
+    AiGenerated,
     Evidence,
 )
 
 
 @dataclass
 class Attribution:
-    ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
-    ai_extent: str | None = None  # generated / edited, when yes or likely
+    ai_generated: AiGenerated = "unknown"
+    ai_extent: AiExtent | None = None  # when yes or likely
     confidence: float = 0.0
     generator: str | None = None
     # Every generator the evidence names, with its weight (sum of confidences, +1 for

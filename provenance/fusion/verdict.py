@@ -12,8 +12,15 @@ from __future__ import annotations
 from provenance.fusion.attribution import Attribution
 from provenance.knowledge.generators import display_name
 from provenance.knowledge.numbers import weights
-from provenance.model.records import CLAIM_NOT_AI, CLAIM_STRIPPED, Evidence, Verdict
+from provenance.model.records import (
+    CLAIM_NOT_AI,
+    CLAIM_STRIPPED,
+    Evidence,
+    Verdict,
+    stripped_words,
+)
 from provenance.readers.credentials.reader import C2paInfo
+from provenance.text import and_list
 
 STRIPPED_ORDER = (
     "c2pa-invalidated",
@@ -85,7 +92,8 @@ def summarize(
     what = "Contains AI-generated or AI-edited elements" if edited else "AI-generated"
     removed = [k for k in verdict.stripped if k != "reencoded"]
     if verdict.ai_generated == "yes":
-        text = f"{what}{' by ' + name if name else ''}, shown by {how}"
+        who = (f" ({name})" if edited else f" by {name}") if name else ""
+        text = f"{what}{who}, shown by {how}"
     elif verdict.ai_generated == "likely":
         source = f" from {name}" if name else ""
         likely = "containing AI-generated or AI-edited elements" if edited else "AI-generated"
@@ -96,11 +104,20 @@ def summarize(
             if captured and all(e.claim == CLAIM_NOT_AI for e in captured)
             else "a camera capture"
         )
-        text = f"Content Credentials describe {said}; no evidence of AI generation found"
+        if removed:
+            # Not "no evidence of AI ... marks were removed": the removal is the finding.
+            text = (
+                f"Content Credentials describe {said}, but provenance marks were "
+                f"{_how_sure(verdict)} ({and_list(stripped_words(removed))}), so that "
+                "statement cannot be relied on"
+            )
+            removed = []
+        else:
+            text = f"Content Credentials describe {said}; no evidence of AI generation found"
     elif removed:
         text = (
-            f"Provenance marks were {_how_sure(verdict)} ({', '.join(removed)}); what is left "
-            "in the file does not show whether it is AI-generated"
+            f"Provenance marks were {_how_sure(verdict)}: {and_list(stripped_words(removed))}; "
+            "what is left in the file does not show whether it is AI-generated"
         )
         removed = []
     elif verdict.candidates:
@@ -112,7 +129,8 @@ def summarize(
     else:
         text = "No evidence of AI generation was found, which does not show the file is authentic"
     if removed:
-        text += f"; provenance marks were {_how_sure(verdict)} ({', '.join(removed)})"
+        marks = and_list(stripped_words(removed))
+        text += f"; provenance marks were {_how_sure(verdict)}: {marks}"
     if verdict.conflicts:
         text += f"; note the conflict: {verdict.conflicts[0]}"
     return text + "."

@@ -8,8 +8,10 @@ split between checks and formatters). Every record turns into plain JSON with
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 # What a piece of evidence argues for. Verdict fusion groups evidence by claim.
 CLAIM_GENERATED = "generated"  # the media was made by a generator
@@ -28,6 +30,27 @@ CLAIMS = (
 )
 
 
+# The values of the verdict's fields (docs/report.md ``verdict``), for type checkers.
+AiGenerated = Literal["yes", "likely", "unknown", "unlikely"]
+AiExtent = Literal["generated", "edited"]
+MarksStripped = Literal["yes", "likely", "no", "unknown"]
+Status = Literal["ok", "error"]
+
+# Stripping kinds (``verdict.stripped``) in words for sentences people read: the ids stay in
+# the JSON, the words go into summaries, the readable output and the HTML page.
+STRIPPED_WORDS = {
+    "c2pa-invalidated": "Content Credentials invalidated (they no longer match the file)",
+    "c2pa-removed": "Content Credentials removed",
+    "visible-watermark-removed": "visible watermark painted out",
+    "cropped": "picture cropped",
+    "reencoded": "re-encoded",
+}
+
+
+def stripped_words(kinds: list[str]) -> list[str]:
+    return [STRIPPED_WORDS.get(k, k.replace("-", " ")) for k in kinds]
+
+
 def as_plain(value: Any) -> Any:
     """Dataclasses, tuples and nested containers to JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -41,6 +64,69 @@ def as_plain(value: Any) -> Any:
         # six significant digits instead of rounding to 0.
         return round(value, 6) if abs(value) >= 1e-4 or value == 0 else float(f"{value:.6g}")
     return value
+
+
+T = TypeVar("T")
+
+
+def from_plain(cls: type[T], data: Any) -> T:
+    """The inverse of ``as_plain`` for a dataclass: JSON values back into the record types,
+    guided by the field annotations. Keys the class does not know are ignored (a newer
+    minor schema), missing keys take the field's default."""
+    return _build(cls, data)
+
+
+def _build(tp: Any, value: Any) -> Any:
+    if value is None or tp is Any:
+        return value
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(tp) if a is not type(None)]
+        for option in options:
+            if _fits(option, value):
+                return _build(option, value)
+        return value
+    if origin is Literal:
+        return value
+    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        hints = get_type_hints(tp)
+        known = {f.name for f in dataclasses.fields(tp) if f.init}
+        kwargs = {k: _build(hints.get(k, Any), v) for k, v in value.items() if k in known}
+        return typing.cast(Any, tp)(**kwargs)
+    if origin is list and isinstance(value, list):
+        (item,) = get_args(tp) or (Any,)
+        return [_build(item, v) for v in value]
+    if origin is tuple and isinstance(value, list):
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], v) for v in value)
+        if len(args) == len(value):
+            return tuple(_build(a, v) for a, v in zip(args, value, strict=True))
+        return tuple(value)
+    if origin is dict and isinstance(value, dict):
+        args = get_args(tp)
+        inner = args[1] if len(args) == 2 else Any
+        return {k: _build(inner, v) for k, v in value.items()}
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _fits(tp: Any, value: Any) -> bool:
+    origin = get_origin(tp) or tp
+    if dataclasses.is_dataclass(tp):
+        return isinstance(value, dict)
+    if origin in (list, tuple):
+        return isinstance(value, list)
+    if origin is dict:
+        return isinstance(value, dict)
+    if origin is Literal:
+        return value in get_args(tp)
+    if tp is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(origin, type):
+        return isinstance(value, origin)
+    return True
 
 
 @dataclass
@@ -128,15 +214,15 @@ class Coverage:
 
 @dataclass
 class Verdict:
-    ai_generated: str = "unknown"  # yes / likely / unknown / unlikely
+    ai_generated: AiGenerated = "unknown"
     # When AI is involved (yes/likely): "generated" (the media was made by a generator) or
     # "edited" (AI-edited / contains AI-generated elements), from the strongest record.
-    ai_extent: str | None = None
+    ai_extent: AiExtent | None = None
     generator: str | None = None
     # Generators the evidence points to, strongest first, when it names one (also when it is
     # too weak to name it in ``generator``).
     candidates: list[str] = field(default_factory=list)
-    marks_stripped: str = "unknown"  # yes / likely / no / unknown
+    marks_stripped: MarksStripped = "unknown"
     stripped: list[str] = field(default_factory=list)
     confidence: float = 0.0
     summary: str = ""

@@ -12,11 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from provenance.formatters.printable import json_safe
-from provenance.model.records import Coverage, Evidence, MediaInfo, Verdict, Watermark, as_plain
+from provenance.model.records import (
+    Coverage,
+    Evidence,
+    MediaInfo,
+    Status,
+    Verdict,
+    Watermark,
+    as_plain,
+    from_plain,
+)
 from provenance.readers.credentials.reader import C2paInfo
 from provenance.readers.metadata import MetadataInfo
 
-SCHEMA_VERSION = "1.4"  # 1.4: coverage (depth, pixels analysed)
+# 1.4: coverage (depth, pixels analysed); 1.5: tool_version, data_version, options,
+# checked_at, duplicate_of, file.sha256
+SCHEMA_VERSION = "1.5"
 
 # Exit codes of the command line, decided per report and combined (2 wins).
 EXIT_CLEAN = 0
@@ -29,14 +40,22 @@ class FileFacts:
     size_bytes: int | None = None
     mtime: float | None = None  # seconds since the epoch, as stat reports it
     real_path: str | None = None  # the file a symbolic link led to, when the scan followed one
+    sha256: str | None = None  # of the bytes checked; None for a FIFO or an unreadable file
 
 
 @dataclass
 class Report:
     path: str
-    status: str = "ok"  # ok / error
+    status: Status = "ok"
     error: str | None = None
     elapsed_s: float = 0.0
+    # What made this report (model/stamp.py): None on a report made without a check (a
+    # refused path, a worker that died), which a resumed scan therefore checks again.
+    tool_version: str | None = None
+    data_version: str | None = None
+    options: dict[str, Any] | None = None
+    checked_at: str | None = None  # UTC, ISO 8601
+    duplicate_of: str | None = None  # in a scan: the path whose analysis this copy shares
     file: FileFacts = field(default_factory=FileFacts)
     media: MediaInfo = field(default_factory=MediaInfo)
     coverage: Coverage = field(default_factory=Coverage)
@@ -58,6 +77,11 @@ class Report:
             "status",
             "error",
             "elapsed_s",
+            "tool_version",
+            "data_version",
+            "options",
+            "checked_at",
+            "duplicate_of",
             "file",
             "media",
             "coverage",
@@ -68,6 +92,20 @@ class Report:
             "verdict",
         )
         return {key: data[key] for key in order}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """A report back from ``to_dict()`` output, e.g. a line of a JSON Lines file read
+        with ``json.loads``: ``Report.from_dict(r.to_dict()).to_dict() == r.to_dict()``.
+        Fields a newer minor version added are ignored; missing ones take their default."""
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            raise ValueError("a report is a JSON object with a string 'path'")
+        return from_plain(cls, data)
+
+    @classmethod
+    def from_json(cls, line: str) -> Report:
+        """One JSON Lines line back into a report (``ValueError`` if it is not one)."""
+        return cls.from_dict(json.loads(line))
 
     def to_json(self, indent: int | None = None) -> str:
         """JSON that is valid UTF-8 even for a non-UTF-8 path: its lone surrogates (PEP 383)

@@ -309,6 +309,12 @@ def nonconformant(facts: Facts, n: Section) -> Iterator[Evidence]:
     )
 
 
+def _ingredient_words(step: str) -> str:
+    """An ingredient's title; one without a title is named by its manifest label
+    (``urn:c2pa:…``), which means nothing to a reader: the label stays in ``where``."""
+    return "(untitled)" if step.startswith("urn:") else f"'{step}'"
+
+
 def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Evidence]:
     """A statement of generation (``c2pa.generated``) or of AI parts (``c2pa.composite``)."""
     said = reading(info)
@@ -321,7 +327,9 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
     if actions:
         first = actions[0]
         scope = (
-            f" in ingredient {' > '.join(first.ingredient_path)}" if first.ingredient_path else ""
+            f" in ingredient {' > '.join(map(_ingredient_words, first.ingredient_path))}"
+            if first.ingredient_path
+            else ""
         )
         agent = f" by '{first.software_agent}'" if first.software_agent else ""
         detail = (

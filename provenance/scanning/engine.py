@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import errno
 import fnmatch
-import hashlib
 import os
 import shutil
 import stat
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
+from provenance.model.stamp import file_sha256
 from provenance.options import CheckOptions
 from provenance.scanning.executors import (
     DEFAULT_MEMORY_LIMIT_MB,
@@ -41,7 +41,6 @@ from provenance.scanning.executors import (
 # Files in flight per worker when there is no time limit (a deadline runs from
 # submission, so with a limit only as many files as workers are in flight).
 IN_FLIGHT_PER_WORKER = 4
-HASH_CHUNK = 1 << 20
 
 
 @dataclass
@@ -204,16 +203,7 @@ class _Walk:
 def _digest(path: str, size: int | None = None) -> str | None:
     """SHA-256 of the first ``size`` bytes (the size when the file was listed: a file that
     keeps growing during the scan must not keep the hashing going)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            left = os.fstat(fh.fileno()).st_size if size is None else size
-            while left > 0 and (chunk := fh.read(min(HASH_CHUNK, left))):
-                h.update(chunk)
-                left -= len(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
+    return file_sha256(path, size)
 
 
 def _sidecar_digest(path: str) -> str | None:
@@ -258,9 +248,10 @@ def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Rep
     twin = copy.deepcopy(report)
     twin.path = path
     twin.elapsed_s = 0.0
+    twin.duplicate_of = report.path
     try:
         st = os.stat(path)
-        twin.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
+        twin.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime, sha256=report.file.sha256)
     except OSError:
         pass
     if twin.status != "ok":

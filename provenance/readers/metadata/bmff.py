@@ -349,10 +349,22 @@ def _sample_entries(fh: BinaryIO, stsd: Box, facts: ContainerFacts) -> None:
 def _qt_text(data: bytes) -> str | None:
     """A QuickTime user-data text atom (size, language, text) or an iTunes 'data' atom."""
     if len(data) >= 16 and data[4:8] == b"data":
-        return _text(data[16:]) or None
+        kind = int.from_bytes(data[9:12], "big")  # well-known type: 1 UTF-8, 2 UTF-16
+        if kind == 2:
+            return data[16:].decode("utf-16-be", "replace").strip("\x00 ") or None
+        # 0 (implicit: track numbers), 13/14 (JPEG/PNG cover art), 21 (integers) are not text
+        return _text(data[16:]) or None if kind == 1 else None
     if len(data) >= 4:
-        n = struct.unpack(">H", data[:2])[0]
-        return data[4 : 4 + n].decode("utf-8", "replace").strip() or None
+        n, language = struct.unpack(">HH", data[:4])
+        raw = data[4 : 4 + n]
+        try:
+            return raw.decode("utf-8").strip() or None
+        except UnicodeDecodeError:
+            # A language below 0x400 is a Macintosh language code: the text is in its Mac
+            # script, Mac Roman for the Latin languages (QuickTime File Format, "User data
+            # text"); a camera writing 'çømménts' that way is not UTF-8.
+            codec = "mac_roman" if language < 0x400 else "utf-8"
+            return raw.decode(codec, "replace").strip() or None
     return None
 
 
@@ -375,12 +387,31 @@ def _mdta_keys(data: bytes) -> list[str]:
 def _ilst_value(fh: BinaryIO, item: Box) -> str | None:
     for child in item.children or []:
         if child.type == "data":
-            data = _read(fh, child, 65536)
-            return data[8:].decode("utf-8", "replace").strip("\x00 ") or None
+            return _typed_value(_read(fh, child, 65536))
     # Items are containers in ilst but our walker only descends known containers.
     data = _read(fh, item, 65536)
     if len(data) >= 16 and data[4:8] == b"data":
-        return data[16:].decode("utf-8", "replace").strip("\x00 ") or None
+        return _typed_value(data[8:])
+    return None
+
+
+def _typed_value(data: bytes) -> str | None:
+    """The payload of a 'data' atom (version, well-known type, locale, value) as text: text
+    types decoded, numbers written out, pictures and opaque binary left out (shown as text
+    they are mojibake: a cover JPEG, a pixel-density blob)."""
+    if len(data) < 8:
+        return None
+    kind, value = int.from_bytes(data[1:4], "big"), data[8:]
+    if kind == 1:
+        return value.decode("utf-8", "replace").strip("\x00 ") or None
+    if kind == 2:
+        return value.decode("utf-16-be", "replace").strip("\x00 ") or None
+    if kind in (21, 22) and 1 <= len(value) <= 8:
+        return str(int.from_bytes(value, "big", signed=kind == 21))
+    if kind == 23 and len(value) == 4:
+        return f"{struct.unpack('>f', value)[0]:g}"
+    if kind == 24 and len(value) == 8:
+        return f"{struct.unpack('>d', value)[0]:g}"
     return None
 
 
