@@ -33,11 +33,13 @@ demo: $(VENV)/.installed
 	@mkdir -p $(OUT) && rm -f $(OUT)/samples.jsonl
 	$(BIN)/provenance scan samples --generators samples/generators.toml \
 		--trust-anchors samples/credentials/ca/test_root.pem \
-		--exclude '*.json' --exclude '*.md' --exclude '*.pem' --exclude '*.py' --exclude '*.toml' \
 		--output $(OUT)/samples.jsonl --html $(OUT)/report.html --no-progress; \
 	status=$$?; echo "exit code $$status (0 clean, 1 findings, 2 errors)"; \
-	echo "HTML report: $(abspath $(OUT)/report.html)"; \
-	test $$status -le 1
+	if [ $$status -gt 1 ] || [ ! -s $(OUT)/samples.jsonl ] || [ ! -s $(OUT)/report.html ]; then \
+		echo "make demo FAILED: the scan crashed or wrote no reports (a crash exits 1 too)" >&2; \
+		exit 1; \
+	fi; \
+	echo "HTML report: $(abspath $(OUT)/report.html)"
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q

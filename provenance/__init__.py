@@ -60,7 +60,7 @@ __all__ = [
     "Status",
 ]
 try:  # one source: the version pyproject.toml gives the installed distribution
-    __version__ = _metadata.version("provenance")
+    __version__ = _metadata.version("provenance-check")  # the distribution name
 except _metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 

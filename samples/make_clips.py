@@ -269,6 +269,17 @@ def main() -> None:
         "places": 1,
     }
 
+    # 6. Dola (ByteDance): a static "Dola AI" wordmark at the bottom-right, where the
+    # generator entry places it (docs/sources.md#vidu-pixverse-bytedance).
+    dola = text_mask("Dola AI", 16, 2)
+
+    def dola_draw(img: np.ndarray, i: int) -> None:
+        x, y = corner_place(img.shape[:2], dola, 0.96, 0.96)
+        blend(img, dola, x, y, 0.75)
+
+    write("dola_like.mp4", 640, 360, 5, fps, 21, dola_draw)
+    truth["dola_like.mp4"] = {"generator": "dola", "places": 1}
+
     # Negatives: subtitles that change every 2 s, a static caption, and nothing.
     subs = ["We went to the lake", "It was cold but bright", "Then the rain came"]
     sub_masks = [text_mask(s, 14, 1) for s in subs]
@@ -298,6 +309,13 @@ def main() -> None:
     cv2.imwrite(str(OUT / "sparkle_still.jpg"), still, [cv2.IMWRITE_JPEG_QUALITY, 92])
     cv2.imwrite(str(OUT / "plain_still.jpg"), clean, [cv2.IMWRITE_JPEG_QUALITY, 92])
     truth["sparkle_still.jpg"] = {"generator": "veo", "places": 1}
+    # Meta AI's "Imagined with AI" label on a square still; its place is unconfirmed
+    # (docs/sources.md#meta-ai), so the entry has none and the label is read wherever it is.
+    meta = text_mask("Imagined with AI", 14, 1)
+    square = Scene(640, 640, 22).frame(0)
+    blend(square, meta, *corner_place(square.shape[:2], meta, 0.03, 0.97), 0.9)
+    cv2.imwrite(str(OUT / "meta_like.jpg"), square, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    truth["meta_like.jpg"] = {"generator": "meta-ai", "places": 1}
     truth["plain_still.jpg"] = {"generator": None}
     (OUT / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
 

@@ -271,8 +271,6 @@ def test_bmff_first_samples_come_from_the_sample_table(sora_repost):
 # entry is on neither side, and when a listed entry becomes proven. It is not an xfail list:
 # each line is a gap the report states (docs/generators.md, coverage table).
 NOT_PROVEN_HERE = {
-    "meta-ai": "visible 'Imagined with AI' only; its place is unconfirmed [U], no sample",
-    "dola": "visible 'Dola AI' only (the visible detector's samples have none)",
     "pixverse": "no documented signal but clip durations (no sizes: no fingerprint)",
 }
 _VISIBLE_TESTED = (
@@ -282,6 +280,8 @@ _VISIBLE_TESTED = (
     "sparkle_like.mp4",
     "sparkle_still.jpg",
     "kling_zh_like.mp4",
+    "dola_like.mp4",
+    "meta_like.jpg",
 )
 
 

@@ -23,7 +23,7 @@ def _name(requirement: str) -> str:
 
 def test_version_has_one_source():
     declared = PYPROJECT["project"]["version"]
-    assert metadata.version("provenance") == declared
+    assert metadata.version(PYPROJECT["project"]["name"]) == declared
     assert provenance.__version__ == declared
     source = (REPO / "provenance" / "__init__.py").read_text("utf-8")
     assert declared not in source  # not typed a second time
@@ -51,7 +51,7 @@ def test_constraints_pin_every_runtime_and_test_dependency():
     for extra in ("test", "dev"):
         wanted |= {_name(r) for r in project["optional-dependencies"][extra]}
     assert sorted(wanted - set(pins)) == []
-    assert "provenance" not in pins
+    assert "provenance" not in pins and PYPROJECT["project"]["name"] not in pins
 
 
 def test_changelog_names_the_current_version():

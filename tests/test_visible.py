@@ -82,6 +82,8 @@ def test_evidence_dir_gets_annotated_frames_and_crops(sora_report):
         "sparkle_like.mp4",
         "sparkle_still.jpg",
         "kling_zh_like.mp4",
+        "dola_like.mp4",
+        "meta_like.jpg",
     ],
 )
 def test_samples_with_marks(samples, truth, name):

@@ -7,29 +7,37 @@ import os
 import signal
 import sys
 import time
+import traceback
 from typing import TYPE_CHECKING
 
 import click
 
-from provenance import __version__
-from provenance.cli import render
+from provenance.cli import config, preflight, render
+from provenance.cli import listing as listing_text
 from provenance.cli.outputs import check_outputs, fail
 from provenance.cli.report_cmd import FORMAT_OPTION, CsvStream
 from provenance.cli.report_cmd import report as report_command
 from provenance.formatters.printable import printable
-from provenance.model.report import EXIT_ERROR, combined_exit_code
+from provenance.model.report import EXIT_CLEAN, EXIT_ERROR
 from provenance.options import CheckOptions, detector_names
+from provenance.scanning import exit_codes
 from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
+from provenance.scanning.exit_codes import EXIT_HELP, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from provenance.scanning.engine import Listing
 
-EXIT_HELP = """
-Exit codes: 0 no file had findings; 1 at least one file is AI-generated (yes/likely) or had
-marks stripped; 2 a file could not be analysed, an output could not be written or the usage
-was wrong (2 wins); 130 interrupted (Ctrl-C, SIGTERM).
-"""
-EXIT_INTERRUPTED = 130
+
+def _set_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--color always/never, else NO_COLOR (https://no-color.org), else colour on a
+    terminal only (click strips styles from a pipe)."""
+    if value == "always":
+        ctx.color = True
+    elif value == "never" or os.environ.get("NO_COLOR"):
+        ctx.color = False
+    else:
+        ctx.color = None
+    return value
 
 
 def _check_options(f):
@@ -44,8 +52,9 @@ def _check_options(f):
         FORMAT_OPTION,
         click.option(
             "--trust-anchors",
-            type=click.Path(exists=True, dir_okay=False),
-            help="PEM file of certificates to trust as C2PA signing roots (offline).",
+            type=click.Path(dir_okay=False),
+            help="PEM file of certificates to trust as C2PA signing roots (offline). "
+            "Setting: trust_anchors, $PROVENANCE_TRUST_ANCHORS.",
         ),
         click.option(
             "--no-bundled-trust",
@@ -106,10 +115,34 @@ def _check_options(f):
             for flag, option, what in _TABLE_FLAGS
         ),
         click.option(
+            "--fail-on",
+            type=click.Choice(list(exit_codes.FAIL_ON)),
+            default=exit_codes.DEFAULT_FAIL_ON,
+            show_default=True,
+            help=exit_codes.FAIL_ON_HELP + ".",
+        ),
+        click.option(
             "-v",
             "--verbose",
             is_flag=True,
             help="Also list informational evidence in the readable output.",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="Print nothing but errors and warnings (on stderr) and what --json asks "
+            "for; the exit code says the rest.",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(config.COLORS),
+            default="auto",
+            show_default=True,
+            callback=_set_color,
+            expose_value=False,
+            is_eager=True,
+            help="Colour in the readable output; auto: on a terminal, unless $NO_COLOR is set.",
         ),
     ]
     for decorator in reversed(decorators):
@@ -147,6 +180,10 @@ def _build_options(
     depth: str = "full",
     no_bundled_trust: bool = False,
 ) -> CheckOptions:
+    """CheckOptions from the flags, after the settings that could fail every file (a trust
+    file that is not PEM, a broken knowledge table) were checked once (``preflight``)."""
+    tables = click.get_current_context().meta.get("provenance.tables", {})
+    preflight.settings(trust_anchors, tables)
     names = (
         None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
     )
@@ -157,24 +194,73 @@ def _build_options(
         "evidence_dir": evidence_dir,
         "depth": depth,
         "bundled_trust": not no_bundled_trust,
-        **click.get_current_context().meta.get("provenance.tables", {}),
+        **tables,
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames
     if sample_fps is not None:
         kwargs["sample_fps"] = sample_fps
     try:
-        return CheckOptions.from_kwargs(**kwargs)
+        options = CheckOptions.from_kwargs(**kwargs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--detectors") from exc
+    # The names in the summaries and listings are rendered here, with the same tables.
+    from provenance.knowledge import tables as knowledge
+    from provenance.options import TABLE_FILE_OPTIONS
+
+    knowledge.use_extra_files(**{n: getattr(options, n) or None for n in TABLE_FILE_OPTIONS})
+    return options
 
 
-@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="provenance")
-def cli() -> None:
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from provenance.cli import versions
+
+    click.echo(versions.text())
+    ctx.exit()
+
+
+CONFIG_HELP = """
+Settings (defaults for the flags) come from $XDG_CONFIG_HOME/provenance/config.toml, then
+[tool.provenance] in ./pyproject.toml, then ./provenance.toml (or only --config FILE /
+$PROVENANCE_CONFIG), then $PROVENANCE_<SETTING> variables; flags win. Settings:
+trust_anchors, bundled_trust, generators, model_families, tc260_producers, soft_bindings,
+allow_network, depth, detectors, frames, sample_fps, timeout, memory_limit, fail_on, color,
+verbose, include, exclude, jobs, hidden, follow_outside (docs/cli.md).
+"""
+
+
+@click.group(
+    epilog=CONFIG_HELP + EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the versions of the tool, the C2PA SDK, OpenCV, PyAV, the OCR runtime and "
+    "the data files, and exit.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read settings from this TOML file only (instead of the usual places).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None) -> None:
     """Did an AI generator make this image or video, how do we know, and were the
     provenance marks stripped? Reads Content Credentials (C2PA), metadata, container
     traces and watermarks; every verdict cites its evidence. Offline by default."""
+    try:
+        values = config.load(config_file)
+    except config.ConfigError as exc:
+        fail(printable(exc))
+    ctx.default_map = config.default_map(values)
+    ctx.meta["settings"] = values
 
 
 cli.add_command(report_command)
@@ -259,12 +345,15 @@ def check(
     sample_fps,
     detectors,
     evidence_dir,
+    fail_on,
     verbose,
+    quiet,
     depth,
     no_bundled_trust,
 ) -> None:
     """Check FILES and print a readable summary (or JSON Lines with --json, CSV with
-    --format csv). A file named twice is checked and reported once."""
+    --format csv). A file named twice is checked and reported once; a file that is not
+    media is an error."""
     from provenance.scanning.engine import Listing
 
     as_json, as_csv = _formats(as_json, output_format)
@@ -294,23 +383,24 @@ def check(
             for report in _check_reports(
                 listing, options, memory_limit_mb, bool(html_path), limit_given
             ):
-                codes.append(report.exit_code)
+                codes.append(exit_codes.of_report(report, fail_on))
                 if html_path:
                     reports.append(report.to_dict())
                 if as_csv:
                     as_csv.add(report)
                 elif as_json:
                     _echo(report.to_json())
-                else:
+                elif not quiet:
                     _echo(render.file_summary(report, verbose))
                     click.echo()
             if as_csv:
                 as_csv.finish()
             if html_path:
-                _write_html(html_path, reports, options.evidence_dir, as_json or bool(as_csv))
+                machine = as_json or bool(as_csv)  # stdout holds only the machine output
+                _write_html(html_path, reports, options.evidence_dir, machine, quiet)
     except KeyboardInterrupt:
         _interrupted(f"interrupted after {len(codes)} of {len(listing.paths)} file(s)")
-    sys.exit(combined_exit_code(codes))
+    sys.exit(exit_codes.combined(codes))
 
 
 def _check_reports(
@@ -349,11 +439,13 @@ def _check_reports(
         yield report
 
 
-def _write_html(html_path: str, reports: list[dict], evidence_dir, to_stderr: bool) -> None:
+def _write_html(
+    html_path: str, reports: list[dict], evidence_dir, to_stderr: bool, quiet: bool = False
+) -> None:
     from provenance.formatters.html import UnsafeOutput
 
     try:
-        render.write_html(html_path, reports, evidence_dir, to_stderr)
+        render.write_html(html_path, reports, evidence_dir, to_stderr, quiet)
     except UnsafeOutput as exc:  # the path changed since it was checked
         fail(f"--html {exc}")
     except OSError as exc:
@@ -366,13 +458,18 @@ def _write_html(html_path: str, reports: list[dict], evidence_dir, to_stderr: bo
     "--include",
     multiple=True,
     metavar="GLOB",
-    help="Only files whose name or relative path matches (repeatable).",
+    help="Only files whose name or relative path matches (repeatable; case ignored).",
 )
 @click.option(
     "--exclude",
     multiple=True,
     metavar="GLOB",
-    help="Skip files and folders whose name or relative path matches (repeatable).",
+    help="Skip files and folders whose name or relative path matches (repeatable; case ignored).",
+)
+@click.option(
+    "--hidden",
+    is_flag=True,
+    help="Also scan hidden files and folders (names starting with '.'), skipped by default.",
 )
 @click.option(
     "-j",
@@ -384,9 +481,13 @@ def _write_html(html_path: str, reports: list[dict], evidence_dir, to_stderr: bo
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write JSON Lines here as each file finishes (flushed per line).",
+    type=click.Path(dir_okay=False),
+    help="Write JSON Lines to this new file as each file finishes (flushed per line). An "
+    "existing file is refused unless --force (replaced: emptied when the scan starts), "
+    "--append (added to) or --resume.",
 )
+@click.option("--force", is_flag=True, help="Replace an existing --output.")
+@click.option("--append", is_flag=True, help="Add to an existing --output.")
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -402,7 +503,9 @@ def _write_html(html_path: str, reports: list[dict], evidence_dir, to_stderr: bo
 @click.option(
     "--resume",
     is_flag=True,
-    help="Skip files already in --output with the same path, size and mtime.",
+    help="Go on from --output: skip files it already has a report for with the same path, "
+    "size and mtime, made by the same tool version, data version and result-changing "
+    "options; check the rest and add them.",
 )
 @click.option(
     "--follow-outside",
@@ -418,8 +521,11 @@ def scan(
     paths,
     include,
     exclude,
+    hidden,
     jobs,
     output,
+    force,
+    append,
     progress,
     dask_spec,
     resume,
@@ -435,17 +541,25 @@ def scan(
     sample_fps,
     detectors,
     evidence_dir,
+    fail_on,
     verbose,
+    quiet,
     depth,
     no_bundled_trust,
 ) -> None:
-    """Scan files and folders recursively, in parallel, and summarise what was found."""
+    """Scan files and folders recursively, in parallel, and list what was found. In
+    folders, files that are not media, hidden entries and C2PA sidecars (read with their
+    asset) are skipped and counted; files named here are always checked."""
     as_json, as_csv = _formats(as_json, output_format)
-    quiet_stdout = as_json or bool(as_csv)  # stdout holds only the machine output
     from provenance.scanning import resume as resuming
     from provenance.scanning.engine import ScanOptions, list_inputs, run
     from provenance.scanning.executors import parse_dask
 
+    if (resume or append or force) and not output:
+        flag = "--resume" if resume else "--append" if append else "--force"
+        raise click.UsageError(f"{flag} needs --output (the file to {flag[2:]})")
+    if sum((resume, append, force)) > 1:
+        raise click.UsageError("use one of --force, --append and --resume")
     options = _build_options(
         trust_anchors,
         allow_network,
@@ -458,27 +572,39 @@ def scan(
     )
     if timeout_s is not None:
         options.timeout_s = timeout_s or None
-    if resume and not output:
-        raise click.UsageError("--resume needs --output (the file to resume)")
     if dask_spec:
         try:
             parse_dask(dask_spec)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dask") from exc
     previous: list[dict] = []
+    stamp = resuming.current_stamp(options)
+    rechecked = 0
     try:
-        listing = list_inputs(paths, include, exclude, follow_outside)
+        listing = list_inputs(paths, include, exclude, follow_outside, hidden)
         named = [os.fsdecode(p) for p in paths if not os.path.isdir(p)]
         ours = check_outputs(output, html_path, listing.paths, named)
         files = [f for f in listing.paths if f not in ours]
+        if output and not (resume or append or force) and resuming.holds_reports(output):
+            fail(
+                f"--output {printable(output)} exists; --force replaces it, --append adds "
+                "to it, --resume goes on from it"
+            )
         if resume:
-            plan = resuming.plan(files, output)
-            files, previous = plan.todo, plan.skipped
+            plan = resuming.plan(files, output, stamp)
+            files, previous, rechecked = plan.todo, plan.skipped, plan.outdated
             _warn_bad_lines(output, plan.bad_lines)
+        elif append:
+            resuming.repair_tail(output)
     except KeyboardInterrupt:
         _interrupted("interrupted while listing files; nothing was checked")
     except OSError as exc:
         fail(f"cannot read --output {printable(output)}: {exc.strerror or exc}")
+    to_stderr = as_json or bool(as_csv)  # the summary stays off stdout when it is JSON/CSV
+    if not files and not previous:
+        if not quiet:
+            click.echo(listing_text.nothing_to_scan(paths, listing.skipped), err=to_stderr)
+        sys.exit(EXIT_CLEAN)
     scan_options = ScanOptions(
         jobs=jobs,
         include=include,
@@ -488,13 +614,16 @@ def scan(
         memory_limit_mb=memory_limit_mb or None,
         thumbnails=bool(html_path),
     )
-    show_progress = sys.stderr.isatty() if progress is None else progress
+    show_progress = (sys.stderr.isatty() if progress is None else progress) and not quiet
     counts = render.new_counts()
-    codes = [resuming.exit_code_of(data) for data in previous]
+    codes = [resuming.exit_code_of(data, fail_on) for data in previous]
+    listed = fail_on if fail_on != "never" else exit_codes.DEFAULT_FAIL_ON
+    rows = []
     html_reports = list(previous)
     started = time.perf_counter()
     try:
-        out = open(output, "a", encoding="utf-8") if output else None  # noqa: SIM115
+        mode = "w" if force else "a"
+        out = open(output, mode, encoding="utf-8") if output else None  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot write --output {printable(output)}: {exc.strerror or exc}")
     try:
@@ -513,8 +642,10 @@ def scan(
             ) as bar,
         ):
             for report in run(files, scan_options, listing=listing):
-                codes.append(report.exit_code)
+                codes.append(exit_codes.of_report(report, fail_on))
                 render.count(counts, report)
+                if report.status != "ok" or exit_codes.of_report(report, listed):
+                    rows.append(listing_text.row(report))
                 if html_path:
                     html_reports.append(report.to_dict())
                 line = report.to_json()
@@ -524,13 +655,11 @@ def scan(
                     as_csv.add(report)
                 elif as_json:
                     _echo(line)
-                elif report.exit_code and not show_progress:
-                    _echo(render.one_line(report))
                 bar.update(1)
             if as_csv:
                 as_csv.finish()
             if html_path:
-                _write_html(html_path, html_reports, options.evidence_dir, quiet_stdout)
+                _write_html(html_path, html_reports, options.evidence_dir, to_stderr, quiet)
     except KeyboardInterrupt:
         done = len(codes) - len(previous)
         _interrupted(
@@ -543,16 +672,34 @@ def scan(
         if out:
             with contextlib.suppress(OSError):
                 out.close()
-    summary = render.scan_summary(counts, len(files), time.perf_counter() - started)
-    click.echo(summary, err=quiet_stdout)
-    if previous:
-        click.echo(
-            f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
-            err=quiet_stdout,
-        )
-    if output:
-        click.echo(f"JSON Lines written to {printable(os.path.abspath(output))}", err=quiet_stdout)
-    sys.exit(combined_exit_code(codes) if files or previous else EXIT_ERROR)
+    if not quiet:
+        _summary(counts, rows, files, listing, time.perf_counter() - started, to_stderr)
+        if previous:
+            click.echo(
+                f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
+                err=to_stderr,
+            )
+        if rechecked:
+            click.echo(
+                f"Checked {rechecked} file(s) again: their stored report came from another "
+                "tool version, data version or options",
+                err=to_stderr,
+            )
+        if output:
+            where = printable(os.path.abspath(output))
+            click.echo(f"JSON Lines written to {where}", err=to_stderr)
+    sys.exit(exit_codes.combined(codes))
+
+
+def _summary(counts, rows, files, listing, elapsed: float, to_stderr: bool):
+    """The counts table, then (unless stdout carries JSON Lines or CSV, whose rows already
+    say it) the flagged and failed files, then what was skipped."""
+    _echo(render.scan_summary(counts, len(files), elapsed), err=to_stderr)
+    if rows and not to_stderr:
+        _echo(listing_text.table(rows, len(files)), err=to_stderr)
+    skipped = listing_text.skipped(listing.skipped)
+    if skipped:
+        click.echo(skipped, err=to_stderr)
 
 
 def _write_line(out, line: str, output: str, written: int) -> None:
@@ -610,9 +757,21 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:  # Ctrl-C outside a command's own handling
         _interrupted("interrupted")
+    except click.UsageError as exc:  # one line, as every other refusal
+        hint = f" (see {exc.ctx.command_path} --help)" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception:  # a bug: loud, and never exit 1, which reads as "findings"
+        traceback.print_exc()
+        click.echo(
+            "error: internal error (a bug in provenance); please report it with the lines "
+            "above and the output of `provenance --version`",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

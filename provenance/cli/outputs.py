@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import click
 
@@ -47,6 +48,21 @@ def _ours(flag: str, path: str, real: str) -> bool | None:
     except html.UnsafeOutput:
         return False
     return True if os.path.getsize(real) else None
+
+
+def _writable(flag: str, path: str, real: str) -> None:
+    """Fail now, not after the work is done, when the output cannot be written: a file
+    is created in its folder and removed (permissions, a read-only or full file system),
+    and an existing output is opened for appending (which changes nothing)."""
+    folder = os.path.dirname(os.path.abspath(real))
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".provenance-", suffix=".tmp"):
+            pass
+        if os.path.isfile(real):
+            with open(real, "ab"):
+                pass
+    except OSError as exc:
+        fail(f"cannot write {flag} {printable(path)}: {exc.strerror or exc}")
 
 
 def _html_target(path: str) -> None:
@@ -93,6 +109,7 @@ def check_outputs(
                     kind = "does not hold provenance JSON Lines (its first line is not a report)"
                 fail(f"--output {printable(path)} {kind}; refusing to write into it")
             _html_target(path)
+        _writable(flag, path, real)
     if len(targets) == 2 and targets[0] == targets[1]:
         fail("--output and --html name the same file")
     return leave_out

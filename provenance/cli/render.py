@@ -68,36 +68,28 @@ def file_summary(report: Report, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def one_line(report: Report) -> str:
-    p = printable
-    if report.status != "ok":
-        return f"ERROR   {p(report.path)}: {p(report.error)}"
-    v = report.verdict
-    gen = p(display_name(v.generator)) or "-"
-    stripped = p(",".join(v.stripped)) or "-"
-    return f"{p(v.ai_generated):<8}{_cell(gen, 23):<24}{_cell(stripped, 27):<28}{p(report.path)}"
-
-
 def scan_summary(reports_counts: dict[str, Counter], total: int, elapsed: float) -> str:
+    """Counts per status, verdict, generator and stripped kind. The count comes first, so
+    that a long generator name is shown whole without pushing the numbers out of line."""
     ai, gens, stripped, status = (
         reports_counts[k] for k in ("ai", "generator", "stripped", "status")
     )
     rate = total / elapsed if elapsed > 0 else 0.0
     lines = [click.style(f"Scanned {total} file(s) in {elapsed:.1f} s ({rate:.1f}/s)", bold=True)]
-    lines.append(f"  {'status':<24}{'files':>8}")
-    for key in ("ok", "error"):
-        lines.append(f"  {key:<24}{status.get(key, 0):>8}")
-    lines.append(f"  {'AI-generated':<24}{'files':>8}")
-    for key in ("yes", "likely", "unknown", "unlikely"):
-        lines.append(f"  {key:<24}{ai.get(key, 0):>8}")
+
+    def section(title: str, rows: list[tuple[str, int]]) -> None:
+        lines.append(f"  {'files':>7}  {title}")
+        lines.extend(f"  {count:>7}  {name}" for name, count in rows)
+
+    section("status", [(key, status.get(key, 0)) for key in ("ok", "error")])
+    section("AI-generated", [(k, ai.get(k, 0)) for k in ("yes", "likely", "unknown", "unlikely")])
     if gens:
-        lines.append(f"  {'generator':<24}{'files':>8}")
-        for key, count in gens.most_common():
-            lines.append(f"  {_cell(printable(display_name(key) or key), 23):<24}{count:>8}")
+        section(
+            "generator",
+            [(printable(display_name(k) or k), n) for k, n in gens.most_common()],
+        )
     if stripped:
-        lines.append(f"  {'marks stripped':<24}{'files':>8}")
-        for key, count in stripped.most_common():
-            lines.append(f"  {printable(key):<24}{count:>8}")
+        section("marks stripped", [(printable(k), n) for k, n in stripped.most_common()])
     return "\n".join(lines)
 
 
@@ -132,14 +124,14 @@ def evidence_for_html(options, html_path: str | None) -> Iterator[None]:
 
 
 def write_html(
-    html_path: str, reports: list[dict], evidence_dir: str | None, to_stderr: bool
+    html_path: str,
+    reports: list[dict],
+    evidence_dir: str | None,
+    to_stderr: bool,
+    quiet: bool = False,
 ) -> None:
     from provenance.formatters import html
 
     written = html.write(html_path, reports, evidence_dir)
-    click.echo(f"HTML report written to {printable(written)}", err=to_stderr)
-
-
-def _cell(text: str, width: int) -> str:
-    """Fit a table cell: long generator names are cut with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if not quiet:
+        click.echo(f"HTML report written to {printable(written)}", err=to_stderr)

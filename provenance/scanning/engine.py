@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import copy
 import errno
-import fnmatch
 import os
 import shutil
 import stat
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +27,7 @@ from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
 from provenance.model.stamp import file_sha256
 from provenance.options import CheckOptions
+from provenance.scanning import selection
 from provenance.scanning.executors import (
     DEFAULT_MEMORY_LIMIT_MB,
     WORKER_DIED,
@@ -59,8 +59,7 @@ class ScanOptions:
         return TaskSettings(memory_limit_mb=self.memory_limit_mb, thumbnails=self.thumbnails)
 
 
-def _matches(rel: str, name: str, globs: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
+_matches = selection.matches
 
 
 def path_key(path: str) -> str:
@@ -72,11 +71,14 @@ def path_key(path: str) -> str:
 @dataclass
 class Listing:
     """What a scan was given: every input path once, in a stable order, and for some of
-    them why they get an error report unopened, or the real file a link led to."""
+    them why they get an error report unopened, or the real file a link led to; and how
+    many folder entries were left out, by reason (``selection``: not media, hidden,
+    sidecar manifest)."""
 
     paths: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # path -> reason (never opened)
     links: dict[str, str] = field(default_factory=dict)  # path -> real path behind a link
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> folder entries
     _keys: set[str] = field(default_factory=set, repr=False)
 
     def add(self, path: str, refused: str | None = None, real: str | None = None) -> None:
@@ -109,13 +111,16 @@ def list_inputs(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     follow_outside: bool = False,
+    hidden: bool = False,
 ) -> Listing:
     """Files under ``paths``. Symlinked folders are followed once each (a loop is cut where
     it closes); a broken link is still listed, to be reported. A link inside a scanned
     folder whose target lies outside every scanned folder is not followed unless
     ``follow_outside``: it gets an error report, so a link planted in an upload folder
-    cannot pull a host file into the scan. Files named on the command line are taken as
-    named."""
+    cannot pull a host file into the scan. Inside folders, entries that are not media,
+    hidden entries (unless ``hidden``) and C2PA sidecars of an asset beside them are left
+    out and counted (``selection``). Files named on the command line are taken as named.
+    Globs ignore case."""
     include, exclude = tuple(include), tuple(exclude)
     tops = [os.fsdecode(t) for t in paths]
     roots = [os.path.realpath(t) for t in tops if os.path.isdir(t)]
@@ -127,7 +132,7 @@ def list_inputs(
                 real = os.path.realpath(top) if os.path.islink(top) else None
                 listing.add(top, real=real)
             continue
-        walk = _Walk(top, include, exclude, roots, follow_outside, listing)
+        walk = _Walk(top, include, exclude, roots, follow_outside, listing, hidden)
         walk.folder(top, linked=False)
     return listing
 
@@ -137,9 +142,10 @@ def iter_files(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     follow_outside: bool = False,
+    hidden: bool = False,
 ) -> Iterator[str]:
     """Every input path of ``list_inputs``, in order (refused ones included)."""
-    yield from list_inputs(paths, include, exclude, follow_outside).paths
+    yield from list_inputs(paths, include, exclude, follow_outside, hidden).paths
 
 
 @dataclass
@@ -150,6 +156,7 @@ class _Walk:
     roots: list[str]
     follow_outside: bool
     listing: Listing
+    hidden: bool = False  # also walk entries whose name starts with "."
     seen: set[tuple[int, int]] = field(default_factory=set)
 
     def folder(self, folder: str, linked: bool) -> None:
@@ -167,12 +174,19 @@ class _Walk:
         except OSError as exc:
             self.listing.add(folder, refused=_too_long(exc, folder))  # one error report
             return
+        owned = selection.sidecars_owned(e.name for e in entries)
         for entry in entries:
+            if entry.name in owned:
+                self.listing.skipped[selection.SIDECAR] += 1
+                continue
             self.entry(entry, linked)
 
     def entry(self, entry: os.DirEntry, linked: bool) -> None:
         rel = os.path.relpath(entry.path, self.top)
         if _matches(rel, entry.name, self.exclude):
+            return
+        if not self.hidden and selection.is_hidden(entry.name):
+            self.listing.skipped[selection.HIDDEN] += 1
             return
         is_link = entry.is_symlink()
         real = os.path.realpath(entry.path) if is_link or linked else None
@@ -194,7 +208,11 @@ class _Walk:
         if is_dir:
             self.folder(entry.path, linked or is_link)
         elif not self.include or _matches(rel, entry.name, self.include):
-            self.listing.add(entry.path, real=real)
+            decision = selection.media_decision(entry.path, entry.name)
+            if decision.keep:
+                self.listing.add(entry.path, real=real)
+            else:
+                self.listing.skipped[decision.reason or selection.NOT_MEDIA] += 1
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -398,12 +416,14 @@ def scan(
     dask: str | None = None,
     dedupe: bool = True,
     follow_outside: bool = False,
+    hidden: bool = False,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     **kwargs,
 ) -> Iterator[Report]:
     """Reports for every file under ``paths``; ``dask`` / ``executor`` pick the engine.
     Links that leave the scanned folders are reported, not followed, unless
-    ``follow_outside``."""
+    ``follow_outside``; in folders, what is not media, hidden entries (unless ``hidden``)
+    and sidecar manifests are left out (``list_inputs``)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     check_options = options if options is not None else CheckOptions.from_kwargs(**kwargs)
@@ -417,5 +437,5 @@ def scan(
         check=check_options,
         memory_limit_mb=memory_limit_mb,
     )
-    listing = list_inputs(paths, include, exclude, follow_outside)
+    listing = list_inputs(paths, include, exclude, follow_outside, hidden)
     return run(listing.paths, scan_options, listing=listing)

@@ -394,7 +394,8 @@ def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[Das
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise RuntimeError(
-            "--dask needs the optional extra: pip install 'provenance[dask]' (dask[distributed])"
+            "--dask needs the optional extra: pip install 'provenance-check[dask]' "
+            "(dask[distributed])"
         ) from exc
     where, workers = parse_dask(spec)
     with contextlib.ExitStack() as stack:

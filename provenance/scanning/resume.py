@@ -1,8 +1,12 @@
 """Resuming an interrupted scan from its JSON Lines output.
 
 A file is done when the output already holds a report for the same path, size and
-modification time; a changed file (new size or mtime) is checked again. Paths are
-compared absolute, so resume from the folder the scan was started in.
+modification time, made by the same tool version, data version and result-changing options
+(the report's ``tool_version``, ``data_version`` and ``options``); a changed file (new size
+or mtime) or a report made otherwise (a metadata-only pass resumed with every detector, an
+upgraded tool or generator table) is checked again, and its new report appended: the last
+report of a path is the one that counts. Paths are compared absolute, so resume from the
+folder the scan was started in.
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from provenance.model.report import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+from provenance.scanning import exit_codes
+
+if TYPE_CHECKING:
+    from provenance.options import CheckOptions
 
 Key = tuple[str, int | None, float | None]
 TAIL_BLOCK = 64 * 1024
@@ -80,18 +88,9 @@ def report_key(data: dict) -> Key:
         raise ValueError("not a report: its path or mtime cannot be used") from exc
 
 
-def exit_code_of(data: dict) -> int:
-    """The exit code of a stored report, as ``Report.exit_code`` decides it."""
-    if not isinstance(data, dict) or data.get("status") != "ok":
-        return EXIT_ERROR
-    v = data.get("verdict")
-    v = v if isinstance(v, dict) else {}
-    flagged = ("yes", "likely")
-    return (
-        EXIT_FINDINGS
-        if (v.get("ai_generated") in flagged or v.get("marks_stripped") in flagged)
-        else EXIT_CLEAN
-    )
+def exit_code_of(data: dict, fail_on: str = exit_codes.DEFAULT_FAIL_ON) -> int:
+    """The exit code of a stored report under a ``--fail-on`` threshold."""
+    return exit_codes.of_stored(data, fail_on)
 
 
 def repair_tail(output: str) -> None:
@@ -147,15 +146,39 @@ def load(output: str, problems: list[str] | None = None) -> dict[Key, dict]:
     return done
 
 
+# ------------------------------------------------------------------ what made a report
+
+STAMP_FIELDS = ("tool_version", "data_version", "options")
+
+
+def current_stamp(opts: CheckOptions) -> dict[str, Any]:
+    """``tool_version``, ``data_version`` and ``options`` as this run's reports carry them
+    (``model/stamp.py``, docs/report.md): what a stored report must match to be reused."""
+    from provenance.model import stamp
+
+    return {
+        "tool_version": stamp.tool_version(),
+        "data_version": stamp.data_version(),
+        "options": stamp.options_record(opts),
+    }
+
+
+def same_making(data: dict, stamp: dict[str, Any]) -> bool:
+    """Whether a stored report was made the way this run would make it."""
+    return all(data.get(name) == stamp[name] for name in STAMP_FIELDS)
+
+
 @dataclass
 class ResumePlan:
     todo: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # stored reports of skipped files
     bad_lines: list[str] = field(default_factory=list)  # "line N: why", skipped
+    outdated: int = 0  # files whose stored report was made otherwise: checked again
 
 
-def plan(files: Iterable[str], output: str) -> ResumePlan:
-    """Split ``files`` into those still to check and those ``output`` already has."""
+def plan(files: Iterable[str], output: str, stamp: dict[str, Any] | None = None) -> ResumePlan:
+    """Split ``files`` into those still to check and those ``output`` already has (made
+    the same way, when ``stamp`` is given)."""
     repair_tail(output)
     result = ResumePlan()
     done = load(output, result.bad_lines)
@@ -163,6 +186,9 @@ def plan(files: Iterable[str], output: str) -> ResumePlan:
         stored = done.get(file_key(path))
         if stored is None:
             result.todo.append(path)
+        elif stamp is not None and not same_making(stored, stamp):
+            result.todo.append(path)
+            result.outdated += 1
         else:
             result.skipped.append(stored)
     return result
