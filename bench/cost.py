@@ -1,6 +1,6 @@
 """Cost of a check against the cost of decoding the file, side by side in one run (issue 16).
 
-    .venv/bin/python bench/cost.py [--runs 3] [folder-or-file ...]
+    .venv/bin/python bench/cost.py [--runs 3] [--kind image|video] [--full-only] [target ...]
 
 For every clip: a full OpenCV decode of every frame (the floor, ``clips.decode_all``), then
 ``check`` at full and quick depth, each timed in this warm process (OCR model loaded once
@@ -9,11 +9,14 @@ per clip, the median over clips is the figure. For every still image: the produc
 decode (``frames.read_image``), then full check, quick check and a metadata-only check (no
 pixel detector). Defaults: the project's samples and the shared fixtures; give folders to
 measure others (a real-world corpus). ``run_all.py`` prints these with their goals.
+``--kind`` keeps one kind of media; ``--full-only`` times the decode and the full check
+alone (a quicker before/after of a detector change: run it on each tree, one after the other).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -66,7 +69,9 @@ def _timed(fn, runs: int) -> float:
     return min(best)
 
 
-def measure(paths: list[Path], runs: int = 3) -> list[Row]:
+def measure(
+    paths: list[Path], runs: int = 3, kind: str | None = None, full_only: bool = False
+) -> list[Row]:
     """One row per decodable image or clip (errors and audio are skipped)."""
     from clips import decode_all
 
@@ -82,7 +87,7 @@ def measure(paths: list[Path], runs: int = 3) -> list[Row]:
             media = probe(str(p))
         except ProbeError:
             continue
-        if media.kind not in ("image", "video"):
+        if media.kind not in ("image", "video") or (kind and media.kind != kind):
             continue
         first = provenance.check(p)
         if first.status != "ok" or not first.media.frames_analyzed:
@@ -96,6 +101,8 @@ def measure(paths: list[Path], runs: int = 3) -> list[Row]:
         for _ in range(runs):  # interleaved: load changes hit every figure alike
             times["decode"].append(_timed(decode, 1))
             times["full"].append(_timed(lambda path=path: provenance.check(path), 1))
+            if full_only:
+                continue
             times["quick"].append(
                 _timed(lambda path=path: provenance.check(path, depth="quick"), 1)
             )
@@ -109,7 +116,7 @@ def measure(paths: list[Path], runs: int = 3) -> list[Row]:
                 media.kind,
                 min(times["decode"]),
                 min(times["full"]),
-                min(times["quick"]),
+                min(times["quick"]) if times["quick"] else math.nan,
                 min(times["meta"]) if times["meta"] else 0.0,
                 {"frames": first.media.frames_analyzed},
             )
@@ -123,6 +130,11 @@ def summary(rows: list[Row]) -> dict[str, float]:
     out: dict[str, float] = {"clips": len(clips), "images": len(images)}
     if clips:
         out["clip_full_ratio_median"] = statistics.median(r.full_ratio for r in clips)
+    if any(math.isnan(r.quick_s) for r in rows):  # --full-only
+        if images:
+            out["image_full_ratio_median"] = statistics.median(r.full_ratio for r in images)
+        return out
+    if clips:
         out["clip_quick_ratio_median"] = statistics.median(r.quick_ratio for r in clips)
         out["clip_quick_ratio_max"] = max(r.quick_ratio for r in clips)
     if images:
@@ -148,8 +160,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("targets", nargs="*", type=Path)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--kind", choices=("image", "video"), default=None)
+    ap.add_argument("--full-only", action="store_true")
     args = ap.parse_args()
-    rows = measure(media_files(args.targets or [ROOT / "samples", FIXTURES]), args.runs)
+    targets = media_files(args.targets or [ROOT / "samples", FIXTURES])
+    rows = measure(targets, args.runs, args.kind, args.full_only)
     print_rows(rows)
     for k, v in summary(rows).items():
         print(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}")

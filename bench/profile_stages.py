@@ -93,10 +93,14 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    from provenance import pipeline
+
     wall = 0.0
     for p in files:
         t = time.perf_counter()
-        provenance.check(p)
+        # pipeline.check, not provenance.check: the latter runs it in a thread under the
+        # time limit, where cProfile (which profiles the calling thread) sees only a wait.
+        pipeline.check(p)
         wall += time.perf_counter() - t
     if profiler is not None:
         profiler.disable()

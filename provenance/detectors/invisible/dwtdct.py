@@ -208,8 +208,16 @@ def _cell_sums(img: np.ndarray) -> np.ndarray:
 
 
 def bit_index(shape: tuple[int, int], length: int, first: int = 0) -> np.ndarray:
-    """Payload bit carried by each block: raster number mod payload length."""
-    return ((first + np.arange(shape[0] * shape[1])) % length).reshape(shape)
+    """Payload bit carried by each block: raster number mod payload length (read-only,
+    shared: every payload x variant test of a frame size asks for the same few)."""
+    return _bit_index(tuple(int(v) for v in shape), int(length), int(first))
+
+
+@lru_cache(maxsize=32)
+def _bit_index(shape: tuple[int, ...], length: int, first: int) -> np.ndarray:
+    out = ((first + np.arange(shape[0] * shape[1])) % length).reshape(shape)
+    out.flags.writeable = False
+    return out
 
 
 def hard_bits(grid: BlockGrid, length: int) -> np.ndarray:

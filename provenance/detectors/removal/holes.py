@@ -84,14 +84,17 @@ class HoleSearch:
         self.looks: list[_Look] = []
 
     def feed(self, index: int, full_gray: np.ndarray, work_gray: np.ndarray) -> None:
-        holes = self.holes.score(full_gray) if self.holes.sizes else None
-        if (
-            holes is not None
-            and self.still
-            and tr.flat_share(full_gray, self.params["flat_level"])
-            > self.params["still_max_flat_share"]
-        ):
-            holes = None  # no grain anywhere for a fill to remove: nothing to test
+        holes = None
+        if self.holes.sizes:
+            # One integral image of flat pixels serves the still's grain test and the boxes.
+            level = self.params["flat_level"]
+            integral = tr.flat_integral(full_gray, level)
+            if not (
+                self.still
+                and tr.flat_share(full_gray, level, integral) > self.params["still_max_flat_share"]
+            ):
+                holes = self.holes.score(full_gray, integral)
+            # else: no grain anywhere for a fill to remove: nothing to test
         self.looks.append(_Look(index, work_gray, holes))
 
     # ------------------------------------------------------------------ clips

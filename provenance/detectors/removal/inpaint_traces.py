@@ -119,10 +119,13 @@ def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     return cv2.integral(flat, sdepth=cv2.CV_32S)
 
 
-def flat_share(gray_u8: np.ndarray, level: int) -> float:
-    """Share of the unclipped pixels that are flat (as ``flat_integral`` counts them)."""
+def flat_share(gray_u8: np.ndarray, level: int, integral: np.ndarray | None = None) -> float:
+    """Share of the unclipped pixels that are flat (as ``flat_integral`` counts them);
+    ``integral``: that image's ``flat_integral`` at ``level`` when the caller has it."""
     unclipped = int(((gray_u8 > 6) & (gray_u8 < 249)).sum())
-    return float(flat_integral(gray_u8, level)[-1, -1]) / max(1, unclipped)
+    if integral is None:
+        integral = flat_integral(gray_u8, level)
+    return float(integral[-1, -1]) / max(1, unclipped)
 
 
 def flat_excess(

@@ -140,9 +140,11 @@ class TextureHoles:
         size.outer = tr.Boxes.plan(self.shape, size.centres, 3 * bw, 3 * bh)
         return size
 
-    def score(self, gray: np.ndarray) -> FrameHoles:
+    def score(self, gray: np.ndarray, integral: np.ndarray | None = None) -> FrameHoles:
+        """``integral``: the frame's ``flat_integral`` at cfg's level, if already made."""
         cfg = self.cfg
-        integral = tr.flat_integral(gray, cfg["flat_level"])
+        if integral is None:
+            integral = tr.flat_integral(gray, cfg["flat_level"])
         hits: list[PlaceHit] = []
         chance: dict[int, float] = {}
         controls: dict[int, int] = {}

@@ -63,6 +63,37 @@ def _disc(n: int) -> np.ndarray:
     return np.flatnonzero(np.hypot(yy - c, xx - c) <= n / 2)
 
 
+# Grey levels: a box-filter estimate of a patch's spread this close to ``min_std`` is left
+# to ``np.std`` itself (float32 rounding of either is ~1e-4 grey levels).
+_STD_MARGIN = 0.01
+
+
+def _textured(region: np.ndarray, half: int, p: Section) -> np.ndarray:
+    """Where ``best_fit``'s ``patch_at`` can give a patch (it fits, with margin, and its
+    spread is at least ``min_std``), for every pixel at once: the spread from box sums
+    (float64) instead of one ``np.std`` a pixel, a superset of the answer (pixels near the
+    threshold stay in, for ``patch_at`` to decide as before)."""
+    h, w = region.shape
+    out = np.zeros((h, w), bool)
+    side = 2 * half + 1
+    if h < side or w < side:
+        return out
+    r64 = region.astype(np.float64)
+    s1 = cv2.integral(r64)
+    s2 = cv2.integral(r64 * r64)
+
+    def box(s: np.ndarray) -> np.ndarray:
+        return s[side:, side:] - s[:-side, side:] - s[side:, :-side] + s[:-side, :-side]
+
+    n = float(side * side)
+    mean = box(s1) / n
+    std = np.sqrt(np.maximum(box(s2) / n - mean * mean, 0.0))
+    # box sum (i, j) is the patch centred at (i + half, j + half): every centre patch_at
+    # accepts (half <= x < w - half), no other.
+    out[half : h - half, half : w - half] = std >= p["min_std"] - _STD_MARGIN
+    return out
+
+
 def best_fit(
     region: np.ndarray, origin: tuple[int, int], sizes: list[int], order: int, p: Section
 ) -> SymmetryFit | None:
@@ -80,11 +111,10 @@ def best_fit(
 
     mid = sizes[len(sizes) // 2]
     centre, top = None, -2.0
-    for y in range(h):
-        for x in range(w):
-            patch = patch_at(x, y, mid)
-            if patch is not None and (r := _turned_by(patch, 360.0 / order)) > top:
-                centre, top = (x, y), r
+    for y, x in np.argwhere(_textured(region, int(round(mid * p["patch_scale"])) // 2, p)):
+        patch = patch_at(int(x), int(y), mid)
+        if patch is not None and (r := _turned_by(patch, 360.0 / order)) > top:
+            centre, top = (int(x), int(y)), r
     if centre is None:
         return None
     best: SymmetryFit | None = None
