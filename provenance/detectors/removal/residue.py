@@ -85,8 +85,9 @@ class ResidueSearch:
                     # Less a whole grey level first: the same high-pass, and a flat crop
                     # gives exactly 0 (no rounding noise for the correlation to match).
                     level = crop - float(np.round(crop.mean()))
-                    near = cv2.gemm(
-                        cv2.gemm(blur, level, 1.0, None, 0.0),
+                    # OpenCV takes None for an unused src3; its stubs say an array is needed.
+                    near = cv2.gemm(  # type: ignore[call-overload]
+                        cv2.gemm(blur, level, 1.0, None, 0.0),  # type: ignore[call-overload]
                         blur,
                         1.0,
                         None,
