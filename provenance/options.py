@@ -25,6 +25,9 @@ class CheckOptions:
     # Trust the bundled C2PA Trust List snapshot (provenance/data/c2pa/); False trusts only
     # trust_anchors (the CLI flag --no-bundled-trust).
     bundled_trust: bool = True
+    # As c2patool's --allowed_list: a PEM of end-entity signing certificates trusted as they
+    # are, whatever they chain to.
+    trust_allowed_list: str | None = None
     allow_network: bool = False  # fetch remote manifests / OCSP only when True
     sample_fps: float = DEFAULT_SAMPLE_FPS
     max_frames: int = DEFAULT_MAX_FRAMES

@@ -146,7 +146,12 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
     report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
     report.media = probe(path)
     report.c2pa = credentials.read(
-        path, report.media.mime, opts.trust_anchors, opts.allow_network, opts.bundled_trust
+        path,
+        report.media.mime,
+        opts.trust_anchors,
+        opts.allow_network,
+        opts.bundled_trust,
+        opts.trust_allowed_list,
     )
     report.metadata = metadata.read(path, report.media)
     return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)

@@ -229,3 +229,29 @@ def test_cli_no_bundled_trust_turns_the_bundled_list_off(test_root_as_c2pa_list,
         c2pa = json.loads(out.output)["c2pa"]
         states.append((c2pa["state"], c2pa["trust"]["bundled"]))
     assert states == [("trusted", True), ("valid", False)]
+
+
+def test_allowed_list_trusts_one_signing_certificate_as_it_is(samples, tmp_path):
+    """`--allowed-list` (c2patool's --allowed_list): an end-entity certificate trusted as it
+    is, whatever it chains to; another leaf of the same CA is not; a file that is no PEM
+    fails once, up front."""
+    import json
+
+    from click.testing import CliRunner
+
+    from provenance.cli.main import cli
+
+    ca = samples / "credentials" / "ca"
+    still = str(samples / "credentials" / "gen_image.jpg")  # signed by synthgen_signer
+    base = ["check", "--json", "--detectors", "", "--no-bundled-trust"]
+    states = {}
+    for leaf in ("synthgen_signer.pem", "camera_signer.pem"):
+        out = CliRunner().invoke(cli, [*base, "--allowed-list", str(ca / leaf), still])
+        report = json.loads(out.output)
+        states[leaf] = report["c2pa"]["state"]
+        assert report["options"]["trust_allowed_list_sha256"]
+    assert states == {"synthgen_signer.pem": "trusted", "camera_signer.pem": "valid"}
+    junk = tmp_path / "list.pem"
+    junk.write_text("not a certificate\n")
+    bad = CliRunner().invoke(cli, [*base, "--allowed-list", str(junk), still])
+    assert bad.exit_code == 2 and "--allowed-list" in bad.output and "PEM" in bad.output

@@ -57,6 +57,14 @@ def _check_options(f):
             "Setting: trust_anchors, $PROVENANCE_TRUST_ANCHORS.",
         ),
         click.option(
+            "--allowed-list",
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_trust_file("trust_allowed_list"),
+            help="PEM file of signing (end-entity) certificates to trust as they are, as "
+            "c2patool's --allowed_list.",
+        ),
+        click.option(
             "--no-bundled-trust",
             is_flag=True,
             help="Do not trust the bundled C2PA Trust List snapshot; trust only "
@@ -159,6 +167,16 @@ _TABLE_FLAGS = (
 )
 
 
+def _trust_file(option: str):
+    """Keep --allowed-list (absolute: workers get it in the options)."""
+
+    def keep(ctx: click.Context, _param, value) -> None:
+        if value:
+            ctx.meta.setdefault("provenance.trust", {})[option] = os.path.abspath(value)
+
+    return keep
+
+
 def _table_files(option: str):
     """Keep a table flag's files (absolute: worker processes get them in the options)."""
 
@@ -182,8 +200,10 @@ def _build_options(
 ) -> CheckOptions:
     """CheckOptions from the flags, after the settings that could fail every file (a trust
     file that is not PEM, a broken knowledge table) were checked once (``preflight``)."""
-    tables = click.get_current_context().meta.get("provenance.tables", {})
-    preflight.settings(trust_anchors, tables)
+    meta = click.get_current_context().meta
+    tables = meta.get("provenance.tables", {})
+    trust_files = meta.get("provenance.trust", {})
+    preflight.settings(trust_anchors, tables, trust_files)
     names = (
         None if detectors is None else tuple(d.strip() for d in detectors.split(",") if d.strip())
     )
@@ -195,6 +215,7 @@ def _build_options(
         "depth": depth,
         "bundled_trust": not no_bundled_trust,
         **tables,
+        **trust_files,
     }
     if max_frames is not None:
         kwargs["max_frames"] = max_frames

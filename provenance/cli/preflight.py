@@ -30,10 +30,11 @@ def _named(param: str, flag: str, path: str) -> str:
     return text
 
 
-def trust_anchors(path: str) -> None:
+def trust_anchors(path: str, setting: str = "trust_anchors", flag: str = "--trust-anchors") -> None:
+    """A PEM file of certificates (trust anchors, or the allowed list), checked once."""
     from provenance.readers.credentials.trust import pem_certificates
 
-    what = _named("trust_anchors", "--trust-anchors", path)
+    what = _named(setting, flag, path)
     try:
         if os.path.isdir(path):
             fail(f"{what} is a folder, not a PEM file")
@@ -84,7 +85,12 @@ def table_files(files: dict[str, tuple[str, ...]]) -> None:
                 fail(f"{what} cannot be loaded: {' '.join(str(exc).split())}")
 
 
-def settings(trust: str | None, tables: dict[str, tuple[str, ...]]) -> None:
+def settings(
+    trust: str | None, tables: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None
+) -> None:
     if trust:
         trust_anchors(trust)
+    extra = extra or {}
+    if extra.get("trust_allowed_list"):
+        trust_anchors(extra["trust_allowed_list"], "allowed_list", "--allowed-list")
     table_files(tables)

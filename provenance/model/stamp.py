@@ -102,6 +102,9 @@ def options_record(opts: CheckOptions) -> dict[str, Any]:
         "sample_fps": opts.sample_fps,
         "trust_anchors": os.fsdecode(anchors) if anchors else None,
         "trust_anchors_sha256": file_sha256(anchors) if anchors else None,
+        "trust_allowed_list_sha256": (
+            file_sha256(opts.trust_allowed_list) if opts.trust_allowed_list else None
+        ),
         "bundled_trust": opts.bundled_trust,
         "allow_network": opts.allow_network,
         "extra_tables": {

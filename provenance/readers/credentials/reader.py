@@ -226,6 +226,7 @@ class TrustSettings:
     user_anchors: str | None = None  # path of a PEM file
     bundled: bool = True
     allow_network: bool = False
+    allowed_list: str | None = None  # path of a PEM file of end-entity certificates
 
 
 def _context(settings: TrustSettings):
@@ -262,16 +263,20 @@ def sdk_settings(settings: TrustSettings) -> dict[str, Any]:
                 "trust_uri": _TSA_URI,
             }
         )
+    if settings.user_anchors or settings.allowed_list:
+        entry: dict[str, Any] = {
+            "trust_kind": "manifest",
+            "trust_anchors": (
+                Path(settings.user_anchors).read_text("utf-8") if settings.user_anchors else ""
+            ),
+            "trust_uri": _USER_URI,
+            "trust_config": eku,
+        }
+        if settings.allowed_list:
+            entry["allowed_list"] = Path(settings.allowed_list).read_text("utf-8")
+        anchors.append(entry)
     if settings.user_anchors:
         pem = Path(settings.user_anchors).read_text("utf-8")
-        anchors.append(
-            {
-                "trust_kind": "manifest",
-                "trust_anchors": pem,
-                "trust_uri": _USER_URI,
-                "trust_config": eku,
-            }
-        )
         # As the older trust.user_anchors string did, your roots anchor time-stamping too.
         anchors.append({"trust_kind": "tsa", "trust_anchors": pem, "trust_uri": _USER_URI})
     out: dict[str, Any] = {
@@ -306,11 +311,12 @@ def read(
     trust_anchors: str | None = None,
     allow_network: bool = False,
     bundled_trust: bool = True,
+    allowed_list: str | None = None,
 ) -> C2paInfo:
     """Read and classify the manifest store of one file; never raises for bad content."""
     import c2pa
 
-    settings = TrustSettings(trust_anchors, bundled_trust, allow_network)
+    settings = TrustSettings(trust_anchors, bundled_trust, allow_network, allowed_list)
     info = C2paInfo()
     info.trust = _trust_base(settings)
     if not mime or mime not in _supported_mimes():
