@@ -127,3 +127,22 @@ def test_listed_product_asserting_a_disallowed_signal(monkeypatch, samples, tmp_
 def test_update_manifest_reads_as_its_parent(samples):
     report = _check(samples, "update_manifest.jpg")
     assert (report.verdict.ai_generated, report.verdict.ai_extent) == ("yes", "generated")
+
+
+def test_remote_manifest_says_how_to_fetch_it_and_what_happened(samples, tmp_path):
+    """A manifest stored elsewhere: offline, the record says --allow-network fetches it; with
+    the network allowed and the fetch failing (the sample's host is under .invalid, which
+    never resolves), it says that fetching failed and why."""
+    import shutil
+
+    import provenance
+
+    asset = tmp_path / "remote_only.jpg"  # without the sidecar beside the sample
+    shutil.copy(samples / "credentials" / "remote_manifest.jpg", asset)
+    offline = provenance.check(asset, detectors=())
+    online = provenance.check(asset, detectors=(), allow_network=True)
+    (off,) = [e for e in offline.evidence if e.kind == "c2pa.remote"]
+    (on,) = [e for e in online.evidence if e.kind == "c2pa.remote"]
+    assert "--allow-network fetches it" in off.detail and "failed" not in off.detail
+    assert "fetching it failed (the remote manifest could not be fetched)" in on.detail
+    assert "--allow-network" not in on.detail

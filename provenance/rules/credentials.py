@@ -211,11 +211,14 @@ def _signer_text(info: C2paInfo, verb: str = "signed by") -> str:
 def remote(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
     if info.state == "remote":
+        if facts.options.allow_network:
+            happened = f"fetching it failed ({info.error or 'no manifest came back'})"
+        else:
+            happened = "which was not fetched: the check is offline (--allow-network fetches it)"
         yield Evidence(
             "c2pa",
             "c2pa.remote",
-            f"The file points to a manifest at {info.remote_url}, which was not fetched "
-            "(use --allow-network to fetch it).",
+            f"The file points to a manifest at {info.remote_url}; {happened}.",
             n["confidence"],
             CLAIM_INFO,
             where={"url": info.remote_url},
