@@ -75,11 +75,9 @@ SPEC = TableSpec(
                     "layout": Key(str, choices=("static", "moving")),
                     "places": Key(list, item=Key(list, length=2, item=_FRAC)),
                     "height_frac": Key(list, length=2, item=_FRAC),
-                    "margin_frac": _FRAC,
                     "corner_px": Key(list, item=Key(list, length=3, item=Key(int, minimum=0))),
                     "opacity": _FRAC,
                     "symmetry": Key(int, minimum=3, maximum=12),
-                    "language": Key(str, match=r"[a-z]{2,3}(?:-[A-Za-z0-9]+)?"),
                 }
             ),
             "invisible": Table(
@@ -87,7 +85,6 @@ SPEC = TableSpec(
                     "method": Key(str, required=True, choices=("dwtDct",)),
                     "name": Key(str, required=True, match=r"[a-z0-9][a-z0-9\-]*"),
                     "bits": Key(str, required=True, match=r"[01]{8,4096}"),
-                    "scale": Key(list, length=3, item=Key(float, minimum=0.0)),
                     "media": Key(list, item=Key(str, choices=MEDIA)),
                 }
             ),
@@ -118,8 +115,6 @@ class VisibleMark:
     layout: str = "static"  # "static" or "moving"
     places: tuple[tuple[float, float], ...] = ()  # stamp centres as fractions of (w, h)
     height_frac: tuple[float, float] | None = None  # stamp height / frame short side
-    # distance to the frame edge / short side (corner marks); read by no detector yet
-    margin_frac: float | None = None
     # Exact pixel geometry of a bottom-right mark blended over the picture, by frame size:
     # (from short side px, mark side px, margin to the right and bottom edges px), and the
     # opacity of its white (detectors/visible/blend.py tests the blend's edge steps).
@@ -128,7 +123,6 @@ class VisibleMark:
     # Order of the rotational symmetry of a word-less emblem too detailed to draw (OpenAI's
     # knot, Sora 1): detectors/visible/symmetry.py tests it.
     symmetry: int | None = None
-    language: str = "en"  # language of texts; read by no detector yet (OCR model choice)
 
 
 @dataclass(frozen=True)
@@ -136,8 +130,6 @@ class InvisiblePayload:
     method: str  # "dwtDct"
     name: str  # "sdxl", "svd", "sd1", ...
     bits: str  # "0101..." as embedded, most significant first
-    # per-channel (Y, U, V) embedding strength; read by no detector yet (the decoder's step)
-    scale: tuple[float, ...] = (0.0, 36.0, 0.0)
     media: tuple[str, ...] = ("image", "video")
 
 
@@ -210,11 +202,9 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
                 if "height_frac" in v
                 else None
             ),
-            margin_frac=float(v["margin_frac"]) if "margin_frac" in v else None,
             corner_px=tuple((int(a), int(b), int(c)) for a, b, c in v.get("corner_px", [])),
             opacity=float(v["opacity"]) if "opacity" in v else None,
             symmetry=int(v["symmetry"]) if "symmetry" in v else None,
-            language=v.get("language", "en"),
         )
         for v in entry.get("visible", [])
     )
@@ -223,7 +213,6 @@ def _parse(entry: dict[str, Any], origin: Origin) -> Generator:
             method=v["method"],
             name=v["name"],
             bits=v["bits"],
-            scale=tuple(float(s) for s in v.get("scale", (0.0, 36.0, 0.0))),
             media=_tuple(v.get("media", ["image", "video"])),
         )
         for v in entry.get("invisible", [])
