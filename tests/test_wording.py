@@ -33,6 +33,9 @@ def test_summaries_have_no_ids_or_jargon(reports):
         assert not ids.search(s), (r.path, s)  # stripping kinds in words
         for ev in r.evidence:
             assert "urn:c2pa:" not in ev.detail, (r.path, ev.detail)
+            assert "(p " not in ev.detail, (r.path, ev.detail)  # statistics in words
+            assert not re.search(r"(states|action) 'c2pa\.", ev.detail), (r.path, ev.detail)
+            assert not re.search(r"\bstates c2pa\.", ev.detail), (r.path, ev.detail)
 
 
 def test_summaries_never_contradict(reports):

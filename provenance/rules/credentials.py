@@ -207,6 +207,12 @@ def _signer_text(info: C2paInfo, verb: str = "signed by") -> str:
     return f" {verb} {' / '.join(dict.fromkeys(parts))}" if parts else ""
 
 
+def action_words(action: str) -> str:
+    """A C2PA action in words for sentences ("c2pa.color_adjustments" -> "color
+    adjustments"); the id itself stays in the manifest facts of the report."""
+    return action.removeprefix("c2pa.").replace("_", " ").replace(".", " ")
+
+
 @rule("c2pa.remote")
 def remote(facts: Facts, n: Section) -> Iterator[Evidence]:
     info = facts.c2pa
@@ -336,7 +342,8 @@ def _statement(info: C2paInfo, media: str, n: Section, kind: str) -> Iterator[Ev
         )
         agent = f" by '{first.software_agent}'" if first.software_agent else ""
         detail = (
-            f"The C2PA manifest{_signer_text(info)} states {first.action}{agent}{scope} with "
+            f"The C2PA manifest{_signer_text(info)} records the action "
+            f"'{action_words(first.action)}'{agent}{scope} with "
             f"source type {first.source_type_label or first.digital_source_type}"
         )
     else:  # e.g. a flat ingredient that declares its own source type
@@ -501,7 +508,7 @@ def possibly_ai(facts: Facts, n: Section) -> Iterator[Evidence]:
     possible = [a for a in info.actions if a.disclosure == "possible" and not a.ingredient_path]
     intact = _intact(info)
     what = (
-        f"states {possible[0].action} with source type "
+        f"records the action '{action_words(possible[0].action)}' with source type "
         f"'{possible[0].source_type_label or possible[0].digital_source_type}'"
         if possible
         else "records an edit"
@@ -561,7 +568,7 @@ def recorded_edits(facts: Facts, n: Section) -> Iterator[Evidence]:
         }
     )
     if edits:
-        words = ", ".join(e.removeprefix("c2pa.") for e in edits)
+        words = ", ".join(action_words(e) for e in edits)
         yield Evidence(
             "c2pa",
             "c2pa.recorded-edits",

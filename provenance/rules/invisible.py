@@ -87,8 +87,9 @@ def unattributed(facts: Facts, n: Section) -> Iterator[Evidence]:
                 kind="invisible.dwtdct.unattributed",
                 detail=(
                     f"A dwtDct-like pattern correlates with the {best.candidate.payload.name} "
-                    f"payload (p {p_text(best.log10_p)}) but only {best.agreement:.0%} of its "
-                    "bits read back, so it is not attributed to any generator."
+                    f"payload (a match this strong on unmarked content has a chance of "
+                    f"{p_text(best.log10_p)}) but only {best.agreement:.0%} of its bits read "
+                    "back, so it is not attributed to any generator."
                 ),
                 confidence=n["confidence"],
                 claim=CLAIM_INFO,
