@@ -270,9 +270,7 @@ def test_bmff_first_samples_come_from_the_sample_table(sora_repost):
 # NOT_PROVEN_HERE lists the entries with no such file yet, and why; the test fails when an
 # entry is on neither side, and when a listed entry becomes proven. It is not an xfail list:
 # each line is a gap the report states (docs/generators.md, coverage table).
-NOT_PROVEN_HERE = {
-    "pixverse": "no documented signal but clip durations (no sizes: no fingerprint)",
-}
+NOT_PROVEN_HERE: dict[str, str] = {}
 _VISIBLE_TESTED = (
     "sora_like.mp4",
     "pika_like.mp4",
