@@ -271,16 +271,6 @@ def test_bmff_first_samples_come_from_the_sample_table(sora_repost):
 # entry is on neither side, and when a listed entry becomes proven. It is not an xfail list:
 # each line is a gap the report states (docs/generators.md, coverage table).
 NOT_PROVEN_HERE: dict[str, str] = {}
-_VISIBLE_TESTED = (
-    "sora_like.mp4",
-    "pika_like.mp4",
-    "luma_like.mp4",
-    "sparkle_like.mp4",
-    "sparkle_still.jpg",
-    "kling_zh_like.mp4",
-    "dola_like.mp4",
-    "meta_like.jpg",
-)
 
 
 def proven_by_files(sora_repost: Path) -> dict[str, set[str]]:
@@ -310,7 +300,9 @@ def proven_by_files(sora_repost: Path) -> dict[str, set[str]]:
         for key in ("generator", "named", "candidate"):
             add(entry.get(key), entry["signal"])
     clips = json.loads((SAMPLES.parent / "clips" / "truth.json").read_text("utf-8"))
-    for name in _VISIBLE_TESTED:
+    from tests.test_visible import MARKED_SAMPLES
+
+    for name in MARKED_SAMPLES:
         add(clips[name]["generator"], "visible")
     return proven
 
