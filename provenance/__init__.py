@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os as _os
 from collections.abc import Iterable, Iterator
-from importlib import metadata as _metadata
 from typing import Any
 
 # FFmpeg inside OpenCV prints decoder complaints to stderr; the report carries them instead.
 _os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 _os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
+from provenance._version import __version__ as __version__  # noqa: E402
 from provenance.model.records import (  # noqa: E402
     AiExtent,
     AiGenerated,
@@ -59,10 +59,6 @@ __all__ = [
     "MarksStripped",
     "Status",
 ]
-try:  # one source: the version pyproject.toml gives the installed distribution
-    __version__ = _metadata.version("provenance-check")  # the distribution name
-except _metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 
 def check(

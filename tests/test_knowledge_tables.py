@@ -57,6 +57,17 @@ def test_bundled_tables_load_and_cross_reference():
         assert set(alg.generators) <= set(gens), alg.alg
 
 
+def test_bundled_tables_pass_the_strict_schema(monkeypatch):
+    """A check loads the package's own tables without the key-by-key check; this is that
+    check, and it catches a broken bundled file."""
+    for spec in tables.SPECS:
+        schema.check_bundled(spec)
+    broken = schema.bundled_text(generators.SPEC.file).replace("vendor =", "vendr =", 1)
+    monkeypatch.setattr(schema, "bundled_text", lambda name: broken)
+    with pytest.raises(DataError, match="unknown key 'vendr'"):
+        schema.check_bundled(generators.SPEC)
+
+
 @pytest.mark.parametrize(
     "body,message",
     [

@@ -22,11 +22,19 @@ def _name(requirement: str) -> str:
 
 
 def test_version_has_one_source():
-    declared = PYPROJECT["project"]["version"]
-    assert metadata.version(PYPROJECT["project"]["name"]) == declared
-    assert provenance.__version__ == declared
-    source = (REPO / "provenance" / "__init__.py").read_text("utf-8")
-    assert declared not in source  # not typed a second time
+    assert PYPROJECT["project"]["dynamic"] == ["version"]
+    attr = PYPROJECT["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "provenance._version.__version__"
+    declared = re.search(
+        r'^__version__ = "([^"]+)"$',
+        (REPO / "provenance" / "_version.py").read_text("utf-8"),
+        re.M,
+    )
+    assert declared
+    assert provenance.__version__ == declared.group(1)
+    assert metadata.version(PYPROJECT["project"]["name"]) == declared.group(1)
+    for other in ("provenance/__init__.py", "pyproject.toml"):  # not typed a second time
+        assert declared.group(1) not in (REPO / other).read_text("utf-8"), other
 
 
 def test_test_extra_has_no_linters_and_dev_extra_has_them():
@@ -56,7 +64,7 @@ def test_constraints_pin_every_runtime_and_test_dependency():
 
 def test_changelog_names_the_current_version():
     text = (REPO / "CHANGELOG.md").read_text("utf-8")
-    assert re.search(rf"^## {re.escape(PYPROJECT['project']['version'])}\b", text, re.M)
+    assert re.search(rf"^## {re.escape(provenance.__version__)}\b", text, re.M)
     assert "## Unreleased" in text
 
 

@@ -63,3 +63,40 @@ def test_in_process_result_equals_a_plain_check(samples, timeout):
     (report,) = list(cli_main._check_reports(Listing([str(still)]), options))
     plain = provenance.check(still)
     assert report.verdict == plain.verdict and report.watermarks == plain.watermarks
+
+
+EXITING = """
+import atexit, sys
+import provenance.cli.main as cli
+marker = sys.argv[1]
+atexit.register(lambda: open(marker, "w").write("exit handlers ran"))
+sys.argv = ["provenance", *sys.argv[2:]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (["check", "--json", "credentials/gen_image.jpg"], 1),  # findings
+        (["check", "--json", "clips/plain_still.jpg"], 0),
+        (["check", "--no-such-flag"], 2),
+    ],
+)
+def test_the_quick_exit_keeps_output_exit_code_and_exit_handlers(samples, tmp_path, args, code):
+    """main() ends without the interpreter's teardown (docs/performance.md, start-up); what
+    a caller sees must not change: every byte of output, the exit code, atexit handlers."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "atexit.txt"
+    args = [str(samples / a) if "/" in a else a for a in args]
+    out = subprocess.run(
+        [sys.executable, "-c", EXITING, str(marker), *args], capture_output=True, text=True
+    )
+    assert out.returncode == code, out.stderr
+    assert marker.read_text() == "exit handlers ran"
+    if code != 2:
+        lines = out.stdout.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("{") and lines[0].endswith("}")
+        assert len(out.stdout) > 1000  # the whole report, flushed before the exit

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from typing import TYPE_CHECKING
@@ -772,6 +775,39 @@ _register_commands()
 
 
 def main() -> None:
+    # Everything made so far (modules, classes, tables of the imports) lives until exit:
+    # frozen, no collection walks it again. Measured: 40 ms of a 0.34 s cold check.
+    gc.freeze()
+    try:
+        _main()
+    except SystemExit as stop:
+        _exit(stop.code)
+    _exit(0)
+
+
+def _exit(code: str | int | None) -> None:
+    """Exit without the interpreter's teardown of every module (~40-75 ms after a check,
+    bench/run_all.py start-up row) once the command is done: output flushed, exit
+    handlers run (multiprocessing's, tempfile's). Anything unusual (a message as the code,
+    another thread still running, a flush that fails) takes the ordinary way out."""
+    if code is None:
+        code = 0
+    if not isinstance(code, int) or any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.current_thread()
+    ):
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _main() -> None:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:

@@ -24,7 +24,6 @@ COMPONENTS = (
     ("NumPy", "numpy"),
 )
 DISTRIBUTION = "provenance-check"
-BUNDLED = "provenance/data/"  # how table files of the package are named (schema.load)
 
 
 def _installed(dist: str) -> str:
@@ -51,6 +50,7 @@ def root_text(name: str) -> str:
 def text() -> str:
     from provenance import __version__
     from provenance.knowledge import tables
+    from provenance.knowledge.schema import BUNDLED
 
     lines = [f"provenance {__version__} ({DISTRIBUTION}, Python {platform.python_version()})"]
     width = max(len(dist) for _, dist in COMPONENTS)

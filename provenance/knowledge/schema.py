@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_ERRORS = 20  # errors listed per file before the message is cut
+BUNDLED = "provenance/data/"  # how the package's own table files are named in origins
 
 
 class DataError(ValueError):
@@ -242,7 +243,11 @@ def _type_name(t: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(x, x.__name__) for x in _types(t))
 
 
-def _parse(spec: TableSpec, text: str, source: str) -> tuple[list[dict[str, Any]], list[Origin]]:
+def _parse(
+    spec: TableSpec, text: str, source: str, validate: bool = True
+) -> tuple[list[dict[str, Any]], list[Origin]]:
+    """Entries and where each starts. ``validate=False`` skips the key-by-key check (for the
+    bundled tables, which ``check_bundled`` validates in the tests: ~10 ms per start-up)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -272,12 +277,37 @@ def _parse(spec: TableSpec, text: str, source: str) -> tuple[list[dict[str, Any]
         span = loc.entry(spec.array, i)
         ident = entry.get(spec.id_key) if isinstance(entry, dict) else None
         label = f"[[{spec.array}]] {spec.id_key}={ident!r}" if ident else f"[[{spec.array}]] #{i}"
-        check.table(entry, spec.entry, span, label, spec.array)
+        if validate:
+            check.table(entry, spec.entry, span, label, spec.array)
         origins.append(Origin(source, span[0] + 1))
     if check.errors:
         more = "" if len(check.errors) < MAX_ERRORS else f"\n(first {MAX_ERRORS} errors shown)"
         raise DataError("\n".join(check.errors) + more)
     return entries, origins
+
+
+# Parsed and validated files by (table, source, content digest): a check asks for a table
+# twice (its entries, and the data version for the report), and a process checks many files
+# with the same tables; parsing and validating generators.toml alone costs ~20 ms. Entries
+# are shared, so callers must not mutate them (none does: they are read into records).
+_PARSED: dict[tuple[str, str, str], tuple[list[dict[str, Any]], list[Origin]]] = {}
+
+
+def _parsed(
+    spec: TableSpec, text: str, source: str, digest: str
+) -> tuple[list[dict[str, Any]], list[Origin]]:
+    key = (spec.array, source, digest)
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:  # a long-running process whose user files keep changing
+            _PARSED.clear()
+        _PARSED[key] = _parse(spec, text, source, validate=not source.startswith(BUNDLED))
+    return _PARSED[key]
+
+
+def check_bundled(spec: TableSpec) -> None:
+    """Validate the bundled table key by key (a check skips this: the package's own files
+    are checked by the tests, a user's files on every load)."""
+    _parse(spec, bundled_text(spec.file), f"{BUNDLED}{spec.file}")
 
 
 def bundled_text(name: str) -> str:
@@ -288,14 +318,15 @@ def load(spec: TableSpec, extra: Iterable[str] = ()) -> Loaded:
     """The bundled table, then each extra file in order, validated and merged by id."""
     out = Loaded()
     index: dict[Any, int] = {}
-    sources: list[tuple[str, str]] = [(f"provenance/data/{spec.file}", bundled_text(spec.file))]
+    sources: list[tuple[str, str]] = [(f"{BUNDLED}{spec.file}", bundled_text(spec.file))]
     for path in extra:
         try:
             sources.append((str(path), Path(path).read_text("utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: cannot read {spec.file}-style table: {exc}") from exc
     for source, text in sources:
-        entries, origins = _parse(spec, text, source)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        entries, origins = _parsed(spec, text, source, digest)
         seen: set[Any] = set()
         for entry, origin in zip(entries, origins, strict=True):
             ident = entry[spec.id_key]
@@ -321,7 +352,6 @@ def load(spec: TableSpec, extra: Iterable[str] = ()) -> Loaded:
                 index[ident] = len(out.entries)
                 out.entries.append(entry)
                 out.origins.append(origin)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         out.files.append(TableFile(spec.file, source, spec.schema, digest, len(entries)))
     return out
 
