@@ -9,17 +9,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests.cli_run import BIN, json_lines, one_error_line, run
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.e2e  # the real command in a subprocess
 
-BIN = Path(sys.executable).parent / "provenance"
 CRED = SAMPLES / "credentials"
 ROOT_CA = CRED / "ca" / "test_root.pem"
 EXPECTED = json.loads((CRED / "EXPECTED.json").read_text("utf-8"))["samples"]
@@ -29,34 +28,6 @@ PLAIN = CRED / "camera_plain.jpg"  # camera EXIF only: nothing found, AI "unknow
 A1111 = SAMPLES / "metadata" / "a1111_sd15.png"  # A1111 parameters: AI "likely"
 FAST = ("--detectors", "")
 ESC = "\x1b["
-
-
-def run(*args, cwd=None, env=None, timeout=300):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PROVENANCE_")}
-    full_env.pop("NO_COLOR", None)
-    full_env["XDG_CONFIG_HOME"] = str(Path(cwd or os.getcwd()) / "no-user-config")
-    full_env.update(env or {})
-    return subprocess.run(
-        [str(BIN), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def _reports(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _one_error_line(result, fragment: str) -> None:
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert fragment in lines[0], lines[0]
 
 
 @pytest.fixture()
@@ -88,7 +59,7 @@ def real_folder(tmp_path) -> Path:
 def test_folder_scan_checks_media_and_counts_the_rest(real_folder):
     result = run("scan", real_folder, "--json", *FAST, "--no-progress", "-j", "1")
     assert "Traceback" not in result.stderr
-    names = sorted(Path(r["path"]).name for r in _reports(result.stdout))
+    names = sorted(Path(r["path"]).name for r in json_lines(result.stdout))
     assert names == ["CLIP.MP4", "camera_plain.jpg", "gen_image.jpg", "sidecar_asset.jpg"]
     assert result.returncode == 1, result.stderr  # findings, no errors: the notes are not files
     # hidden: .git, .DS_Store, .hidden.jpg; not media: README.md, root.pem, page.html,
@@ -98,7 +69,7 @@ def test_folder_scan_checks_media_and_counts_the_rest(real_folder):
 
 def test_sidecar_belongs_to_its_asset(real_folder):
     result = run("scan", real_folder, "--json", *FAST, "--no-progress", "-j", "1")
-    (asset,) = [r for r in _reports(result.stdout) if r["path"].endswith("sidecar_asset.jpg")]
+    (asset,) = [r for r in json_lines(result.stdout) if r["path"].endswith("sidecar_asset.jpg")]
     assert asset["c2pa"]["sidecar"].endswith("sidecar_asset.c2pa")
     want = EXPECTED["sidecar_asset.jpg"]["without_trust_anchor"]["state"]
     assert asset["c2pa"]["state"] == want
@@ -106,22 +77,22 @@ def test_sidecar_belongs_to_its_asset(real_folder):
 
 def test_hidden_entries_on_request_and_globs_ignore_case(real_folder):
     hidden = run("scan", real_folder, "--hidden", "--json", *FAST, "--no-progress", "-j", "1")
-    names = sorted(Path(r["path"]).name for r in _reports(hidden.stdout))
+    names = sorted(Path(r["path"]).name for r in json_lines(hidden.stdout))
     assert ".hidden.jpg" in names and "blob.jpg" in names
     assert ".DS_Store" not in names  # hidden, but still not media
     clips = run("scan", real_folder, "--include", "*.mp4", "--json", *FAST, "--no-progress")
-    assert [Path(r["path"]).name for r in _reports(clips.stdout)] == ["CLIP.MP4"]
+    assert [Path(r["path"]).name for r in json_lines(clips.stdout)] == ["CLIP.MP4"]
     left = run("scan", real_folder, "--exclude", "DAY1", "--json", *FAST, "--no-progress")
-    assert not any("day1" in r["path"] for r in _reports(left.stdout))
+    assert not any("day1" in r["path"] for r in json_lines(left.stdout))
 
 
 def test_a_file_named_explicitly_that_is_not_media_is_an_error(real_folder):
     result = run("scan", real_folder / "README.md", "--json", *FAST, "--no-progress")
-    (report,) = _reports(result.stdout)
+    (report,) = json_lines(result.stdout)
     assert report["status"] == "error" and "not a recognised" in report["error"]
     assert result.returncode == 2
     checked = run("check", "--json", *FAST, real_folder / "notes.txt")
-    assert checked.returncode == 2 and _reports(checked.stdout)[0]["status"] == "error"
+    assert checked.returncode == 2 and json_lines(checked.stdout)[0]["status"] == "error"
 
 
 def test_nothing_to_scan_says_so(tmp_path):
@@ -208,18 +179,18 @@ def test_exit_codes_and_thresholds_are_documented():
 def test_errors_to_stderr_report_to_stdout_and_quiet(tmp_path):
     shutil.copy(GEN, tmp_path / "gen_image.jpg")
     json_run = run("scan", tmp_path, "--json", *FAST, "--no-progress")
-    (report,) = _reports(json_run.stdout)  # stdout is JSON Lines only
+    (report,) = json_lines(json_run.stdout)  # stdout is JSON Lines only
     assert "Scanned 1 file(s)" in json_run.stderr
     readable = run("scan", tmp_path, *FAST, "--no-progress")
     assert "Scanned 1 file(s)" in readable.stdout and not readable.stderr
     refused = run("check", *FAST, "--detectors", "nonsense", GEN)
-    _one_error_line(refused, "unknown detector")
+    one_error_line(refused, "unknown detector")
     assert refused.stdout == ""
     for args in (("scan", tmp_path, *FAST), ("check", *FAST, GEN)):
         quiet = run(*args, "-q")
         assert quiet.returncode == 1 and quiet.stdout == "" and quiet.stderr == ""
     quiet_json = run("check", *FAST, "-q", "--json", GEN)
-    assert _reports(quiet_json.stdout)[0]["path"] == str(GEN)
+    assert json_lines(quiet_json.stdout)[0]["path"] == str(GEN)
 
 
 def _on_a_terminal(*args, env=None) -> str:
@@ -290,7 +261,7 @@ def test_settings_from_provenance_toml_pyproject_user_file_and_environment(tmp_p
     def state(**kw) -> str:
         result = run("check", "--json", *FAST, GEN, cwd=work, **kw)
         assert "Traceback" not in result.stderr, result.stderr
-        return _reports(result.stdout)[0]["c2pa"]["state"]
+        return json_lines(result.stdout)[0]["c2pa"]["state"]
 
     assert state() == untrusted
     (work / "provenance.toml").write_text('trust_anchors = "certs/root.pem"\n')
@@ -318,7 +289,7 @@ def test_flags_win_over_settings_and_scan_defaults_apply(tmp_path):
         'fail_on = "never"\ninclude = ["*.MP4"]\ndetectors = []\n'
     )
     result = run("scan", "media", "--json", "--no-progress", cwd=work)
-    assert [Path(r["path"]).name for r in _reports(result.stdout)] == ["gen_clip.mp4"]
+    assert [Path(r["path"]).name for r in json_lines(result.stdout)] == ["gen_clip.mp4"]
     assert result.returncode == 0, result.stderr  # fail_on = "never" from the file
     flag = run("scan", "media", "--json", "--no-progress", "--fail-on", "likely", cwd=work)
     assert flag.returncode == 1
@@ -327,15 +298,15 @@ def test_flags_win_over_settings_and_scan_defaults_apply(tmp_path):
     table = SAMPLES / "generators.toml"  # the project's test generator, id "synthgen"
     (work / "provenance.toml").write_text(f'generators = ["{table}"]\n')
     named = run("check", "--json", *FAST, GEN, cwd=work)
-    assert _reports(named.stdout)[0]["verdict"]["generator"] == "synthgen", named.stderr
-    assert _reports(run("check", "--json", *FAST, GEN).stdout)[0]["verdict"]["generator"] != (
+    assert json_lines(named.stdout)[0]["verdict"]["generator"] == "synthgen", named.stderr
+    assert json_lines(run("check", "--json", *FAST, GEN).stdout)[0]["verdict"]["generator"] != (
         "synthgen"
     )
     (work / "provenance.toml").write_text('depth = "quick"\n')
     quick = run("check", "--json", *FAST, work / "media" / "gen_image.jpg", cwd=work)
-    assert _reports(quick.stdout)[0]["coverage"]["depth"] == "quick"
+    assert json_lines(quick.stdout)[0]["coverage"]["depth"] == "quick"
     full = run("check", "--json", *FAST, "--depth", "full", GEN, cwd=work)
-    assert _reports(full.stdout)[0]["coverage"]["depth"] == "full"
+    assert json_lines(full.stdout)[0]["coverage"]["depth"] == "full"
 
 
 def test_bad_settings_fail_once_up_front(tmp_path):
@@ -347,26 +318,26 @@ def test_bad_settings_fail_once_up_front(tmp_path):
         shutil.copy(GEN, media / f"gen_{i}.jpg")
     not_pem = work / "roots.pem"
     not_pem.write_text("these are not certificates\n")
-    _one_error_line(run("scan", media, "--trust-anchors", not_pem, *FAST), "no PEM certificate")
-    _one_error_line(run("check", GEN, "--trust-anchors", work / "nope.pem"), "cannot read")
+    one_error_line(run("scan", media, "--trust-anchors", not_pem, *FAST), "no PEM certificate")
+    one_error_line(run("check", GEN, "--trust-anchors", work / "nope.pem"), "cannot read")
     broken = work / "gens.toml"
     broken.write_text("[[generator]\nid = ")
-    _one_error_line(run("scan", media, "--generators", broken, *FAST), "--generators")
+    one_error_line(run("scan", media, "--generators", broken, *FAST), "--generators")
     out = work / "out.jsonl"
     late = run("scan", media, "-o", out, "--html", "/proc/report.html", *FAST)
-    _one_error_line(late, "cannot write --html")
+    one_error_line(late, "cannot write --html")
     assert not out.exists() or out.read_text() == ""  # before the work: nothing was checked
-    _one_error_line(run("scan", media, "-o", "/proc/out.jsonl", *FAST), "cannot write")
+    one_error_line(run("scan", media, "-o", "/proc/out.jsonl", *FAST), "cannot write")
     (work / "provenance.toml").write_text('trust_anchors = "roots.pem"\n')
     from_file = run("scan", "media", *FAST, cwd=work)
-    _one_error_line(from_file, "no PEM certificate")
+    one_error_line(from_file, "no PEM certificate")
     assert "provenance.toml" in from_file.stderr
     (work / "provenance.toml").write_text("jobs = 'many'\n")
-    _one_error_line(run("scan", "media", cwd=work), "jobs: expected an integer")
+    one_error_line(run("scan", "media", cwd=work), "jobs: expected an integer")
     (work / "provenance.toml").write_text("trust = 'x'\n")
-    _one_error_line(run("scan", "media", cwd=work), "unknown setting 'trust'")
+    one_error_line(run("scan", "media", cwd=work), "unknown setting 'trust'")
     (work / "provenance.toml").write_text("[broken\n")
-    _one_error_line(run("check", GEN, cwd=work), "not valid TOML")
+    one_error_line(run("check", GEN, cwd=work), "not valid TOML")
 
 
 # ------------------------------------------------------------------------- -o, resume
@@ -382,14 +353,14 @@ def test_output_is_new_unless_force_append_or_resume(tmp_path):
     first = out.read_text("utf-8")
     assert len(first.splitlines()) == 2
     again = run("scan", folder, "-o", out, *FAST)
-    _one_error_line(again, "exists; --force replaces it")
+    one_error_line(again, "exists; --force replaces it")
     assert out.read_text("utf-8") == first  # untouched
     assert run("scan", folder, "-o", out, "--force", *FAST, "-q").returncode == 1
     assert len(out.read_text("utf-8").splitlines()) == 2
     assert run("scan", folder, "-o", out, "--append", *FAST, "-q").returncode == 1
     assert len(out.read_text("utf-8").splitlines()) == 4
-    _one_error_line(run("scan", folder, "--force", *FAST), "--force needs --output")
-    _one_error_line(run("scan", folder, "-o", out, "--force", "--resume", *FAST), "one of")
+    one_error_line(run("scan", folder, "--force", *FAST), "--force needs --output")
+    one_error_line(run("scan", folder, "-o", out, "--force", "--resume", *FAST), "one of")
     text = " ".join(run("scan", "--help").stdout.split())
     assert "refused unless --force" in text and "--append" in text
 
@@ -403,7 +374,7 @@ def test_resume_reuses_only_reports_made_the_same_way(tmp_path):
     shutil.copy(PLAIN, folder / "camera_plain.jpg")
     out = tmp_path / "scan.jsonl"
     assert run("scan", folder, "-o", out, *FAST, "-q").returncode == 1
-    stored = _reports(out.read_text("utf-8"))
+    stored = json_lines(out.read_text("utf-8"))
     for report in stored:
         assert report["tool_version"] and report["data_version"]
         assert report["options"]["detectors"] == []
@@ -413,7 +384,7 @@ def test_resume_reuses_only_reports_made_the_same_way(tmp_path):
     other = run("scan", folder, "-o", out, "--resume", "--detectors", "invisible", "--no-progress")
     assert "Scanned 2 file(s)" in other.stdout, other.stdout + other.stderr
     assert "Checked 2 file(s) again" in other.stdout
-    lines = _reports(out.read_text("utf-8"))
+    lines = json_lines(out.read_text("utf-8"))
     assert len(lines) == 4 and all(r["options"]["detectors"] == ["invisible"] for r in lines[2:])
     # A stored report from another tool version is not reused either.
     edited = [dict(r, tool_version="0.0.1") for r in lines[2:]]

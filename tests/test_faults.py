@@ -14,7 +14,6 @@ scan) a link out of the scanned folder.
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import shutil
@@ -31,6 +30,7 @@ import pytest
 import provenance
 from provenance.readers.metadata import bmff
 from provenance.scanning.engine import ScanOptions, iter_files, run
+from tests.cli_run import json_lines
 from tests.conftest import tool
 
 pytestmark = pytest.mark.e2e
@@ -215,10 +215,6 @@ def build_corpus(root: Path, fixtures: Path) -> dict[str, tuple[tuple[str, ...],
     return expected
 
 
-def _reports(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
 def _assert_one_report_each(reports: list[dict], expected: dict) -> None:
     by_name: dict[str, list[dict]] = {}
     for report in reports:
@@ -288,7 +284,7 @@ def test_scan_of_the_fault_corpus(corpus, tmp_path):
         os.unlink(root / "link_out_of_the_tree.jpg")
     assert result.returncode == 2, result.stderr[-3000:]
     _clean_terminal(result)
-    _assert_one_report_each(_reports(out.read_text("utf-8")), expected)
+    _assert_one_report_each(json_lines(out.read_text("utf-8")), expected)
     assert f"Scanned {len(expected)} file(s)" in result.stdout
     for name, (statuses, _) in expected.items():
         if statuses == ("error",):
@@ -313,7 +309,7 @@ def test_check_of_the_fault_corpus(corpus):
     )
     assert result.returncode == 2, result.stderr[-3000:]
     _clean_terminal(result)
-    reports = _reports(result.stdout)
+    reports = json_lines(result.stdout)
     assert [os.path.basename(r["path"]) for r in reports] == files  # argument order
     _assert_one_report_each(reports, expected)
     bomb = next(r for r in reports if r["path"].endswith("bomb_100000x100000.png"))
@@ -333,7 +329,7 @@ def test_check_timeout_stops_a_stuck_file(tmp_path):
     )
     assert time.monotonic() - started < 60
     assert result.returncode == 2, result.stderr
-    first, second = _reports(result.stdout)
+    first, second = json_lines(result.stdout)
     assert first["status"] == "error" and first["error"] == "timed out after 3 s"
     assert "stuck.mp4" in first["verdict"]["summary"]
     assert second["status"] == "ok"
@@ -362,7 +358,7 @@ def test_non_utf8_name_round_trips_through_json_lines_and_resume(tmp_path):
     assert first.returncode == 0, first.stderr
     raw = out.read_bytes()
     raw.decode("utf-8")  # valid UTF-8 JSON Lines
-    (report,) = _reports(raw.decode("utf-8"))
+    (report,) = json_lines(raw.decode("utf-8"))
     assert os.fsencode(report["path"]).endswith(name)  # the exact bytes come back
     assert "caf\\xe9.jpg" in (tmp_path / "r.html").read_text("utf-8")
     again = subprocess.run(args + ["--resume"], capture_output=True, text=True, timeout=120)
@@ -405,7 +401,7 @@ def test_unreadable_file_and_folder_are_error_reports(tmp_path):
             timeout=120,
         )
         assert result.returncode == 2, result.stderr
-        first, second = _reports(result.stdout)
+        first, second = json_lines(result.stdout)
         assert first["status"] == "error" and first["error"] == "permission denied"
         assert "locked.jpg" in first["verdict"]["summary"]
         assert second["status"] == "ok"
@@ -428,7 +424,7 @@ def test_unreadable_file_and_folder_are_error_reports(tmp_path):
             timeout=120,
         )
         assert scan.returncode == 2, scan.stderr
-        by_name = {Path(r["path"]).name: r for r in _reports(scan.stdout)}
+        by_name = {Path(r["path"]).name: r for r in json_lines(scan.stdout)}
         assert sorted(by_name) == ["closed", "fine.jpg", "locked.jpg"]
         assert by_name["closed"]["error"] == "permission denied"
         assert by_name["fine.jpg"]["status"] == "ok"

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+from tests.cli_run import BIN, json_lines, no_traceback, one_error_line, run
 from tests.conftest import require, tool
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent / "provenance"
 SAMPLES = REPO / "samples"
 GEN = SAMPLES / "credentials" / "gen_image.jpg"  # AI-generated (signed C2PA)
 STILL = SAMPLES / "clips" / "plain_still.jpg"
@@ -33,36 +33,6 @@ ROOT_CA = SAMPLES / "credentials" / "ca" / "test_root.pem"
 ESC = "\x1b"
 # What the review used: erase the line and move up, set the window title, a hyperlink.
 SPOOF = f"{ESC}[1A{ESC}[2K  AI-generated: unlikely{ESC}]0;pwned\a{ESC}]8;;https:x.invalid\a."
-
-
-def run(*args, timeout=240, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        **kwargs,
-    )
-
-
-def _reports(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def _no_traceback(result: subprocess.CompletedProcess) -> None:
-    for stream in (result.stdout, result.stderr):
-        assert "Traceback" not in stream and "Exception ignored" not in stream, stream[-3000:]
-        assert "Warning" not in stream, stream[-3000:]
-
-
-def _one_error_line(result: subprocess.CompletedProcess, fragment: str) -> None:
-    """Ended before any check with one line on stderr and exit code 2."""
-    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
-    _no_traceback(result)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert fragment in lines[0], lines[0]
 
 
 # ------------------------------------------------------------------ a path named twice
@@ -77,17 +47,17 @@ def test_a_path_named_twice_is_reported_once(tmp_path):
     a = folder / "a.jpg"
     for args in ([folder, folder], [a, a], [folder, a], [folder, f"{folder}/./"]):
         result = run("scan", *args, "--json", "--detectors", "", "--no-progress")
-        _no_traceback(result)
-        (report,) = _reports(result.stdout)
+        no_traceback(result)
+        (report,) = json_lines(result.stdout)
         assert report["verdict"]["ai_generated"] == "yes", report
         assert result.returncode == 1 and "Scanned 1 file(s)" in result.stderr
     shutil.copy(GEN, folder / "b.jpg")  # same bytes, another path: analysed once, two reports
     result = run("scan", folder, folder / "b.jpg", "--json", "--detectors", "", "--no-progress")
-    reports = _reports(result.stdout)
+    reports = json_lines(result.stdout)
     assert sorted(Path(r["path"]).name for r in reports) == ["a.jpg", "b.jpg"]
     assert sorted(r["elapsed_s"] == 0 for r in reports) == [False, True]  # one was a copy
     result = run("check", "--json", "--detectors", "", a, a, f"{folder}/../media/a.jpg")
-    assert len(_reports(result.stdout)) == 1 and result.returncode == 1
+    assert len(json_lines(result.stdout)) == 1 and result.returncode == 1
 
 
 # ------------------------------------------------------------------- terminal spoofing
@@ -125,7 +95,7 @@ def test_control_characters_from_files_are_escaped_on_the_terminal(tmp_path):
     )
     piped = run("scan", folder, "--detectors", "", "--no-progress", "--trust-anchors", ROOT_CA)
     for result in (readable, piped):
-        _no_traceback(result)
+        no_traceback(result)
         assert result.returncode == 1, result.stderr
         for stream in (result.stdout, result.stderr):
             assert not any(c in stream for c in (ESC, "\a", "\x9b")), repr(stream[-2000:])
@@ -165,12 +135,12 @@ def test_worker_memory_ceiling_bounds_what_a_decoder_allocates(tmp_path):
         + ["--detectors", "invisible", "--memory-limit", "1536"]
     )
     assert result.returncode in (0, 1), result.stderr[-2000:]
-    reports = {Path(r["path"]).name: r for r in _reports(result.stdout)}
+    reports = {Path(r["path"]).name: r for r in json_lines(result.stdout)}
     assert sorted(reports) == ["padded_bomb.mp4", "still.jpg"]
     assert peak_mb < 1536, peak_mb
     starved = run("scan", folder, "--json", "--jobs", "1", "--no-progress", "--memory-limit", "64")
-    _no_traceback(starved)
-    reports = _reports(starved.stdout)
+    no_traceback(starved)
+    reports = json_lines(starved.stdout)
     assert len(reports) == 2 and all(r["status"] == "error" for r in reports), reports
     assert starved.returncode == 2
 
@@ -178,7 +148,7 @@ def test_worker_memory_ceiling_bounds_what_a_decoder_allocates(tmp_path):
 # ------------------------------------------------------------------ long names and paths
 
 
-def test_names_past_name_max_and_paths_past_path_max_get_reports(tmp_path):
+def test_names_past_name_max_and_paths_past_path_max_getjson_lines(tmp_path):
     """An 83-character Chinese name (253 bytes) made the sidecar lookup (NAME.c2pa, past
     NAME_MAX) raise; with a same-size sibling the whole scan crashed in the duplicate
     finder. A path past PATH_MAX inside a scanned folder was skipped without a word."""
@@ -202,8 +172,8 @@ def test_names_past_name_max_and_paths_past_path_max_get_reports(tmp_path):
     finally:
         os.close(fd)
     result = run("scan", folder, "--json", "--jobs", "2", "--detectors", "", "--no-progress")
-    _no_traceback(result)
-    reports = {Path(r["path"]).name: r for r in _reports(result.stdout)}
+    no_traceback(result)
+    reports = {Path(r["path"]).name: r for r in json_lines(result.stdout)}
     assert reports[long_name]["status"] == "ok", reports[long_name]
     assert reports["sibling.jpg"]["status"] == "ok"
     (too_long,) = [r for name, r in reports.items() if name.startswith("d")]
@@ -239,7 +209,7 @@ def test_resume_with_html_skips_stored_lines_with_wrong_types(tmp_path):
         "scan", folder, "-o", out, "--resume", "--html", page, "--detectors", "", "--no-progress"
     )
     assert again.returncode == 0, again.stderr
-    _no_traceback(again)
+    no_traceback(again)
     warnings = [line for line in again.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 3, again.stderr
     assert any("verdict.confidence: expected a number, got string" in w for w in warnings)
@@ -262,23 +232,23 @@ def test_output_failures_end_with_one_line_and_exit_2(tmp_path):
     shutil.copy(SAMPLES / "credentials" / "gen_clip.mp4", clip)
     before = clip.read_bytes()
     common = ["--detectors", "", "--no-progress"]
-    _one_error_line(
+    one_error_line(
         run("scan", folder, "-o", tmp_path / "nowhere" / "o.jsonl", *common), "does not exist"
     )
-    _one_error_line(
+    one_error_line(
         run("scan", folder, "--html", tmp_path / "nowhere" / "r.html", *common), "does not exist"
     )
     fifo = tmp_path / "fifo.jsonl"
     os.mkfifo(fifo)
-    _one_error_line(
+    one_error_line(
         run("scan", folder, "-o", fifo, "--resume", *common, timeout=60), "not a regular file"
     )
-    _one_error_line(run("scan", folder, "-o", clip, "--resume", *common), "one of the files")
-    _one_error_line(run("scan", folder / "still.jpg", "-o", clip, *common), "JSON Lines")
+    one_error_line(run("scan", folder, "-o", clip, "--resume", *common), "one of the files")
+    one_error_line(run("scan", folder / "still.jpg", "-o", clip, *common), "JSON Lines")
     image = tmp_path / "photo.jpg"
     shutil.copy(STILL, image)
-    _one_error_line(run("scan", folder, "-o", image, *common), "JSON Lines")
-    _one_error_line(run("scan", folder, "--html", image, *common), "not an HTML report")
+    one_error_line(run("scan", folder, "-o", image, *common), "JSON Lines")
+    one_error_line(run("scan", folder, "--html", image, *common), "not an HTML report")
     assert clip.read_bytes() == before and image.read_bytes() == STILL.read_bytes()
     out = folder / "scan.jsonl"  # our own output inside the scanned folder: left out
     assert run("scan", folder, "-o", out, *common).returncode == 1
@@ -313,7 +283,7 @@ def test_full_disk_ends_with_one_line_and_exit_2(tmp_path):
         text=True,
         timeout=240,
     )
-    _one_error_line(result, "No space left on device")
+    one_error_line(result, "No space left on device")
     assert "report(s) written" in result.stderr and "--resume" in result.stderr
 
 
@@ -423,9 +393,9 @@ def test_warnings_go_into_reports_and_thumbnails_are_made_by_workers(tmp_path):
         "",
         "--no-progress",
     )
-    _no_traceback(result)
+    no_traceback(result)
     assert result.returncode == 0, result.stderr
-    reports = {Path(r["path"]).name: r for r in _reports((tmp_path / "o.jsonl").read_text())}
+    reports = {Path(r["path"]).name: r for r in json_lines((tmp_path / "o.jsonl").read_text())}
     problems = reports["mpf.jpg"]["metadata"]["problems"]
     assert any("Tag data larger than file" in p for p in problems), problems
     assert reports["95mpx.png"]["status"] == "ok"
@@ -443,7 +413,7 @@ def test_html_output_never_replaces_a_device_and_writes_through_links(tmp_path):
     if os.geteuid() == 0:
         node = tmp_path / "null"
         os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-        _one_error_line(run("check", "--html", node, *common), "not a regular file")
+        one_error_line(run("check", "--html", node, *common), "not a regular file")
         assert stat.S_ISCHR(os.lstat(node).st_mode)
     target = tmp_path / "reports" / "latest.html"
     target.parent.mkdir()
@@ -475,7 +445,7 @@ def test_links_out_of_the_scanned_folder_are_not_followed_by_default(tmp_path):
     common = ["--json", "--detectors", "", "--no-progress", "--jobs", "1"]
     result = run("scan", uploads, "--html", page, *common)
     assert result.returncode == 2, result.stderr
-    reports = {Path(r["path"]).name: r for r in _reports(result.stdout)}
+    reports = {Path(r["path"]).name: r for r in json_lines(result.stdout)}
     assert sorted(reports) == ["alias.jpg", "inside.jpg", "planted.jpg", "planted_dir"]
     for name in ("planted.jpg", "planted_dir"):
         assert reports[name]["status"] == "error"
@@ -488,7 +458,7 @@ def test_links_out_of_the_scanned_folder_are_not_followed_by_default(tmp_path):
     assert reports["inside.jpg"]["file"]["real_path"] is None
     assert page.read_text().count("<img class=thumb") == 2  # the two inside files only
     followed = run("scan", uploads, "--follow-outside", *common)
-    reports = {Path(r["path"]).name: r for r in _reports(followed.stdout)}
+    reports = {Path(r["path"]).name: r for r in json_lines(followed.stdout)}
     assert reports["planted.jpg"]["status"] == "ok"
     assert reports["planted.jpg"]["file"]["real_path"] == str(secret)
     assert reports["secret.jpg"]["file"]["real_path"] == str(secret)
