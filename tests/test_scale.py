@@ -118,3 +118,48 @@ def test_stuck_file_times_out_and_scan_goes_on(folder, tmp_path, engine):
     assert reports["stuck.mp4"]["error"] == "timed out after 4 s"
     assert all(reports[name]["status"] == "ok" for name in PICKS)
     assert f"Scanned {len(PICKS) + 3} file(s)" in result.stdout
+
+
+def test_files_queued_behind_a_busy_worker_keep_their_whole_time_limit(tmp_path):
+    """Several files wait per worker (no idle round trip), and a file's time limit runs
+    from when its turn comes, not from when it was queued: four files of 1 s each on one
+    worker, a 2.5 s limit, all finish (counted from submission, the third would not)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from provenance.model.report import Report
+    from provenance.options import CheckOptions
+    from provenance.scanning.engine import ScanOptions, run
+
+    class OneWorker(ThreadPoolExecutor):
+        """The user's executor; each file costs 1 s of its one worker."""
+
+        def __init__(self):
+            super().__init__(max_workers=1)
+            self.lock, self.queued, self.most_queued = threading.Lock(), 0, 0
+
+        def submit(self, fn, path, *args, **kwargs):
+            with self.lock:
+                self.queued += 1
+                self.most_queued = max(self.most_queued, self.queued)
+
+            def one_second():
+                time.sleep(1.0)
+                with self.lock:
+                    self.queued -= 1
+                return Report(path=path)
+
+            return super().submit(one_second)
+
+    files = []
+    for i in range(4):
+        (tmp_path / f"f{i}.jpg").write_bytes(b"x" * (i + 1))
+        files.append(str(tmp_path / f"f{i}.jpg"))
+    with OneWorker() as executor:
+        options = ScanOptions(
+            jobs=1, executor=executor, dedupe=False, check=CheckOptions(timeout_s=2.5)
+        )
+        reports = list(run(files, options))
+    assert [r.status for r in reports] == ["ok"] * 4, [r.error for r in reports]
+    assert executor.most_queued == 4

@@ -38,8 +38,8 @@ from provenance.scanning.executors import (
     error_report,
 )
 
-# Files in flight per worker when there is no time limit (a deadline runs from
-# submission, so with a limit only as many files as workers are in flight).
+# Files in flight per worker: a worker never waits for the round trip of its next file
+# (Dask's scheduler and result transfer cost milliseconds a file; most files take tens).
 IN_FLIGHT_PER_WORKER = 4
 
 
@@ -363,11 +363,17 @@ def _run_executor(
 ) -> Iterator[Report]:
     """Run on any Executor; past its deadline a file gets an error report and, when the
     executor can (``abandon``), its worker is reclaimed. An executor that cannot reclaim
-    loses that worker, so fewer files are kept in flight to keep deadlines fair."""
+    loses that worker, so fewer files are kept in flight.
+
+    A file's clock starts when it is among the ``workers`` oldest files in flight, not when
+    it was submitted: executors run files in submission order (Dask's scheduler by
+    priority, which is submission order here), so the files queued behind do not lose
+    their time waiting, and queueing a few per worker is fair to every deadline."""
     timeout = options.timeout_s
-    slots = max(1, workers) * (1 if timeout else IN_FLIGHT_PER_WORKER)
+    slots = max(1, workers) * IN_FLIGHT_PER_WORKER
+    running = max(1, workers)
     abandon = getattr(executor, "abandon", None)
-    pending: dict[Future, tuple[str, float]] = {}
+    pending: dict[Future, list] = {}  # in submission order: [path, deadline or None]
     todo = iter(files)
     exhausted = False
     while True:
@@ -381,27 +387,34 @@ def _run_executor(
             except Exception as exc:  # a broken or shut-down executor
                 yield error_report(path, f"could not start the check: {exc}")
                 continue
-            pending[future] = (path, time.monotonic() + timeout if timeout else float("inf"))
+            pending[future] = [path, None]
         if not pending:
             return
-        nearest = min(deadline for _, deadline in pending.values()) - time.monotonic()
+        if timeout:
+            now = time.monotonic()
+            for entry in list(pending.values())[:running]:
+                if entry[1] is None:
+                    entry[1] = now + timeout
+        deadlines = [d for _, d in pending.values() if d is not None]
+        nearest = min(deadlines) - time.monotonic() if deadlines else None
         done, _ = wait(
             pending,
             return_when=FIRST_COMPLETED,
-            timeout=None if nearest == float("inf") else max(0.0, nearest),
+            timeout=None if nearest is None else max(0.0, nearest),
         )
         for future in done:
             yield _outcome(future, pending.pop(future)[0])
         now = time.monotonic()
         for future, (path, deadline) in list(pending.items()):
-            if now < deadline or future.done():
+            if deadline is None or now < deadline or future.done():
                 continue
             del pending[future]
             future.cancel()
             if abandon:
                 abandon(future)
-            else:
-                slots = max(1, slots - 1)
+            else:  # the worker stays busy with it: one fewer to run and to queue for
+                running = max(1, running - 1)
+                slots = max(1, slots - IN_FLIGHT_PER_WORKER)
             yield error_report(path, f"timed out after {timeout:g} s")
 
 
