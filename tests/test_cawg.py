@@ -43,3 +43,17 @@ def test_cawg_identity_has_its_own_status(fixtures, name, kind, status, code):
     assert report.verdict.marks_stripped == "no"  # an identity failure is not tampering
     (record,) = [e for e in report.evidence if e.kind == "c2pa.identity"]
     assert status in record.detail and record.claim == "info"
+
+
+def test_readable_output_gives_the_identity_its_own_line(fixtures):
+    """The C2PA line says what the C2PA signature says; the identity's failure is on the
+    identity's line (a reader must not take a CAWG code for a broken C2PA signature)."""
+    from provenance.cli.render import file_summary
+
+    report = provenance.check(fixtures / "cawg" / "C_with_CAWG_data.jpg", detectors=())
+    text = file_summary(report)
+    (cred,) = [line for line in text.splitlines() if line.lstrip().startswith("credentials:")]
+    (ident,) = [line for line in text.splitlines() if line.lstrip().startswith("identity:")]
+    assert "cawg." not in cred and cred.split(":", 1)[1].strip().startswith("valid (")
+    assert "invalid (X.509 certificate)" in ident
+    assert "cawg.x509.credential.untrusted" in ident

@@ -41,7 +41,8 @@ def file_summary(report: Report, verbose: bool = False) -> str:
         cred += f" (content {p(c.content)}, signature {p(c.signature)}, signer {p(c.credential)})"
         if c.signer and (c.signer.common_name or c.signer.issuer):
             cred += f", signed by {p(c.signer.common_name or c.signer.issuer)}"
-        failed = [f for f in c.failed_checks if not f.startswith("signingCredential.")]
+        # CAWG identity codes belong to the identity lines below, not to the C2PA signature
+        failed = [f for f in c.failed_checks if not f.startswith(("signingCredential.", "cawg."))]
         if failed:
             cred += f"; failed checks: {p(', '.join(failed))}"
     elif c.state == "remote":
@@ -49,6 +50,11 @@ def file_summary(report: Report, verbose: bool = False) -> str:
     elif c.error and c.state == "unreadable":
         cred += f" ({p(c.error)})"
     lines.append(f"  credentials:  {cred}")
+    for ident in c.identities:
+        named = f", names {p(ident.named_actor)}" if ident.named_actor else ""
+        why = f"; failed checks: {p(', '.join(ident.failures))}" if ident.failures else ""
+        kind = p(ident.kind or ident.sig_type or "identity assertion")
+        lines.append(f"  identity:     {p(ident.status)} ({kind}{named}){why}")
     for wm in report.watermarks:
         who = p(display_name(wm.generator)) or "unknown overlay"
         text = f" '{p(wm.text)}'" if wm.text else ""
