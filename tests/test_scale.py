@@ -163,3 +163,13 @@ def test_files_queued_behind_a_busy_worker_keep_their_whole_time_limit(tmp_path)
         reports = list(run(files, options))
     assert [r.status for r in reports] == ["ok"] * 4, [r.error for r in reports]
     assert executor.most_queued == 4
+
+
+def test_dask_workers_keep_the_default_allocator():
+    """Dask's nannies would start workers with MALLOC_TRIM_THRESHOLD_ set, which made every
+    check ~1.5x slower there than in the local pool (docs/performance.md, scale)."""
+    from provenance.scanning.executors import dask_executor
+
+    with dask_executor("local:1") as executor:
+        seen = executor.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
+    assert list(seen.values()) == ["unset"]

@@ -400,7 +400,15 @@ def dask_executor(spec: str, memory_limit_mb: int | None = None) -> Iterator[Das
     where, workers = parse_dask(spec)
     with contextlib.ExitStack() as stack:
         if where == "local":
-            with _children_ignore_interrupts():
+            import dask
+
+            # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which also
+            # turns off glibc's adaptive mmap threshold: every frame-sized array is then a
+            # fresh mmap, page-faulted in and unmapped again, and checks ran ~1.5x slower
+            # in Dask workers than in the local pool (bench/bench_scan.py). Our workers
+            # bound memory themselves (memory_limit_mb), so the default allocator stays.
+            no_trim = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+            with _children_ignore_interrupts(), dask.config.set(no_trim):
                 cluster = LocalCluster(
                     n_workers=workers or os.cpu_count() or 1,
                     threads_per_worker=1,
