@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from provenance import allocator
 from provenance.cli import config, preflight, render
 from provenance.cli import listing as listing_text
 from provenance.cli.outputs import check_outputs, fail
@@ -772,6 +773,9 @@ _register_commands()
 
 
 def main() -> None:
+    # Before any thread starts: the check's threads share malloc arenas, so memory the
+    # decoder frees is reused by the OCR model (provenance/allocator.py).
+    allocator.limit_arenas()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
