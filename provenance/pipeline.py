@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from itertools import chain
 from typing import Any
 
 from provenance import evidence_images, rules
 from provenance.detectors.base import FileContext, FrameDetector
 from provenance.detectors.base import load as load_detectors
-from provenance.frames import FrameSource, formats
+from provenance.frames import Frame, FrameSource, formats
 from provenance.fusion.attribution import attribute
 from provenance.fusion.verdict import decide
 from provenance.knowledge import tables
@@ -248,13 +247,16 @@ def _detect(
     planned = max(1, len(frames.indices))
     stride = {n: -(-planned // getattr(d, "max_samples", planned)) for n, d in active.items()}
     analysed = 0
-    for frame in chain([first], decoded):
+    head = [first]
+    del first  # handed out by _first_then, so no frame outlives the detectors' look at it
+    for frame in _first_then(head, decoded):
         analysed += 1
         for name, det in list(active.items()):
             if (analysed - 1) % stride[name]:
                 continue  # over the detector's max_samples: every k-th frame only
             if not _guarded(name, notes, det.feed, frame):
                 del active[name]
+        del frame  # not kept while the next one is decoded, nor through the finish steps
     facts.media.frames_analyzed = analysed
     observations: list[Any] = []
     for name, det in list(active.items()):
@@ -264,6 +266,13 @@ def _detect(
         else:
             del active[name]
     return observations, tuple(active)
+
+
+def _first_then(head: list[Frame], rest: Iterator[Frame]) -> Iterator[Frame]:
+    """``head``'s frame, then ``rest``, holding no reference to a frame handed out (a frame
+    is 6 MB at 1080p; ``itertools.chain`` would keep the first one to the end)."""
+    yield head.pop()
+    yield from rest
 
 
 def _finish_into(det: FrameDetector, out: list[Any]) -> None:

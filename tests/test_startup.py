@@ -65,13 +65,14 @@ def test_in_process_result_equals_a_plain_check(samples, timeout):
     assert report.verdict == plain.verdict and report.watermarks == plain.watermarks
 
 
-EXITING = """
+# The console script, with an exit handler of its own: named "provenance", as the installed
+# one is (only the command itself may skip the interpreter's teardown: cli.main._entry_point).
+EXITING = """\
 import atexit, sys
-import provenance.cli.main as cli
-marker = sys.argv[1]
+marker = sys.argv.pop(1)
 atexit.register(lambda: open(marker, "w").write("exit handlers ran"))
-sys.argv = ["provenance", *sys.argv[2:]]
-cli.main()
+from provenance.cli.main import main
+main()
 """
 
 
@@ -84,15 +85,18 @@ cli.main()
     ],
 )
 def test_the_quick_exit_keeps_output_exit_code_and_exit_handlers(samples, tmp_path, args, code):
-    """main() ends without the interpreter's teardown (docs/performance.md, start-up); what
-    a caller sees must not change: every byte of output, the exit code, atexit handlers."""
+    """The command ends without the interpreter's teardown (docs/performance.md, start-up);
+    what a caller sees must not change: every byte of output, the exit code, atexit
+    handlers."""
     import subprocess
     import sys
 
+    script = tmp_path / "provenance"
+    script.write_text(EXITING)
     marker = tmp_path / "atexit.txt"
     args = [str(samples / a) if "/" in a else a for a in args]
     out = subprocess.run(
-        [sys.executable, "-c", EXITING, str(marker), *args], capture_output=True, text=True
+        [sys.executable, str(script), str(marker), *args], capture_output=True, text=True
     )
     assert out.returncode == code, out.stderr
     assert marker.read_text() == "exit handlers ran"
@@ -100,3 +104,19 @@ def test_the_quick_exit_keeps_output_exit_code_and_exit_handlers(samples, tmp_pa
         lines = out.stdout.splitlines()
         assert len(lines) == 1 and lines[0].startswith("{") and lines[0].endswith("}")
         assert len(out.stdout) > 1000  # the whole report, flushed before the exit
+
+
+def test_main_called_by_a_program_returns_instead_of_ending_the_process(monkeypatch, capsys):
+    """Only the command itself ends the process early: a caller of ``main()`` (a test
+    runner, a wrapper) gets its ordinary return or SystemExit, and keeps running."""
+    import sys
+
+    from provenance.cli import main as cli_main
+
+    monkeypatch.setattr(cli_main.signal, "signal", lambda *a: None)  # keep pytest's handlers
+    monkeypatch.setattr(sys, "argv", ["provenance", "--version"])
+    try:
+        cli_main.main()
+    except SystemExit as stop:
+        assert stop.code in (0, None)
+    assert capsys.readouterr().out.startswith("provenance ")

@@ -178,7 +178,9 @@ class FrameSource:
         def work() -> None:
             try:
                 for frame in self._decode(indices, stop):
-                    if not hand_over(frame):
+                    handed = hand_over(frame)
+                    del frame  # the queue has it: not kept while the next one is decoded
+                    if not handed:
                         return
                 hand_over(_END)
             except BaseException as exc:  # handed to the caller's thread, raised there
@@ -194,6 +196,7 @@ class FrameSource:
                 if isinstance(item, _Failed):
                     raise item.error
                 yield item
+                del item  # the caller is done with it: not kept while waiting for the next
         finally:
             stop.set()  # the caller stopped early, or an error: let the thread go
             worker.join()
@@ -215,6 +218,7 @@ class FrameSource:
             return
         self.decoder = "pyav"
         yield first
+        del first  # not kept for the rest of the clip
         yield from frames
 
     def _decode_opencv(self, indices: list[int], stop: threading.Event | None) -> Iterator[Frame]:

@@ -33,7 +33,6 @@ WORKER_DIED = "the worker process died while analysing this file"
 # frames while a decoder that believes a hostile file's sizes fails its allocation instead
 # of taking the machine's memory. 0 or None: no ceiling.
 DEFAULT_MEMORY_LIMIT_MB = 4096
-MALLOC_ARENAS = 4  # glibc reserves 64 MB of address space per arena, up to 8 per core
 
 
 def provenance_env() -> dict[str, str]:
@@ -113,10 +112,11 @@ def set_memory_ceiling(limit_mb: int | None) -> None:
         return
     import resource
 
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
+    from provenance import allocator
 
-        ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX: less address space per thread
+    # glibc reserves 64 MB of address space per arena, up to 8 per core: fewer arenas (as
+    # the command line already asked before forking this worker) leave more of the ceiling.
+    allocator.limit_arenas()
     limit = limit_mb * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:

@@ -185,13 +185,14 @@ def _ll_bands(bgr: np.ndarray, variants: tuple[str, ...]) -> dict[str, np.ndarra
     rows, cols = bgr.shape[0] // 4 * 4, bgr.shape[1] // 4 * 4
     img = bgr[:rows, :cols]
     out: dict[str, np.ndarray] = {}
-    if "u8" in variants:
-        u = cv2.extractChannel(cv2.cvtColor(img, cv2.COLOR_BGR2YUV), 1)
-        out["u8"] = _cell_sums(u).astype(np.float32) * np.float32(0.5)
+    u8 = "u8" in variants
     floats = [v for v in variants if v in ("f32", "f32rgb")]
-    if floats:
+    u_sums, bgr_sums = _strip_sums(img, u8, bool(floats))
+    if u_sums is not None:
+        out["u8"] = u_sums.astype(np.float32) * np.float32(0.5)
+    if bgr_sums is not None:
         wb, wr, delta = _float_u()
-        sum_b, sum_g, sum_r = cv2.split(_cell_sums(img))
+        sum_b, sum_g, sum_r = cv2.split(bgr_sums)
         db = cv2.subtract(sum_b, sum_g, dtype=cv2.CV_32F)  # exact: |d| <= 1020
         dr = cv2.subtract(sum_r, sum_g, dtype=cv2.CV_32F)
         for v in floats:
@@ -199,6 +200,31 @@ def _ll_bands(bgr: np.ndarray, variants: tuple[str, ...]) -> dict[str, np.ndarra
             # LL = sum of 4 U values / 2 = (wb * dB + wr * dR) / 2 + 2 * delta
             out[v] = cv2.addWeighted(a, 0.5 * wb, b, 0.5 * wr, 2 * delta)
     return out
+
+
+# Rows of the picture converted at a time (even): the YUV and 16-bit copies of a whole 1080p
+# frame were 6 and 12 MB each; a strip's are 0.7 and 1.5 MB. Every step per strip is
+# integer and pixel-local (colour conversion, 2x2 cell sums), so the sums are the same.
+STRIP_ROWS = 128
+
+
+def _strip_sums(
+    img: np.ndarray, u8: bool, channels: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """2x2 cell sums (uint16) of the picture's 8-bit YUV U plane (``u8``) and of its B, G, R
+    channels (``channels``), a strip of rows at a time (``img``: even sides)."""
+    half_h, half_w = img.shape[0] // 2, img.shape[1] // 2
+    u_sums = np.empty((half_h, half_w), np.uint16) if u8 else None
+    bgr_sums = np.empty((half_h, half_w, 3), np.uint16) if channels else None
+    for y in range(0, img.shape[0], STRIP_ROWS):
+        strip = img[y : y + STRIP_ROWS]
+        at = slice(y // 2, (y + strip.shape[0]) // 2)
+        if u_sums is not None:
+            u = cv2.extractChannel(cv2.cvtColor(strip, cv2.COLOR_BGR2YUV), 1)
+            u_sums[at] = _cell_sums(u)
+        if bgr_sums is not None:
+            bgr_sums[at] = _cell_sums(strip)
+    return u_sums, bgr_sums
 
 
 def _cell_sums(img: np.ndarray) -> np.ndarray:

@@ -99,6 +99,12 @@ class VisibleDetector:
             return []
         marks = self._marks
         cands = tr.candidates(_priors(marks, tr.full_shape))
+        # Every test that reads the work copies runs before OCR loads its model, so they
+        # are let go first (reading needs only the kept JPEG bands); same order of results.
+        blended = self._blends.matches()
+        emblems = self._symmetric.matches()
+        icons = self._icons(blended)
+        tr.release_work_copies()
         readings: list[Reading] = []
         for cand in cands:
             if len(readings) >= p["max_reads"]:
@@ -129,14 +135,17 @@ class VisibleDetector:
         found: list[Any] = [self._mark_read(att) for att in attributions]
         used = {id(r.candidate) for a in attributions for r in a.readings}
         found += [self._overlay_text(r) for r in readings if id(r.candidate) not in used]
-        blended = self._blends.matches()
-        found += blended + self._symmetric.matches()
+        return found + blended + emblems + icons
+
+    def _icons(self, blended: list[Any]) -> list[Any]:
+        """Word-less marks found by their drawn icon on the work copies."""
         icon_params = detector_params("visible.sparkle")
-        for gen_id, mark in marks:
+        found = []
+        for gen_id, mark in self._marks:
             if any(b.generator == gen_id for b in blended):
                 continue  # its blend fits at the exact geometry: no looser search needed
             if is_icon(mark.shape) and not mark.texts:
-                match = find_icon(tr, gen_id, mark, icon_params)
+                match = find_icon(self.tracker, gen_id, mark, icon_params)
                 if match:
                     found.append(match)
         return found

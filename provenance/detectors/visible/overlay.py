@@ -14,7 +14,9 @@ inside a region where the generator data file says a mark sits (a *prior*);
 those are read but never reported as overlays unless the text matches a mark.
 Full-resolution pixels are kept as grey JPEG bands per sample (~0.1 MB at 720p,
 1.6 ms to encode; a stamp's rows decode alone), so memory is bounded by the sample cap,
-not the clip length.
+not the clip length. The per-sample stroke maps and the per-pair evidence maps are 0/1 and
+kept as packed bits (``BitMap``, an eighth of a bool map; a 1080p clip's 48 samples keep
+~22 MB instead of ~50 MB), unpacked exactly where a candidate's box is read.
 """
 
 from __future__ import annotations
@@ -58,6 +60,34 @@ class Thresholds:
 
 
 T = Thresholds(**detector_params("visible.overlay"))
+# What a sample's work copies become once released (OverlayTracker.release_work_copies).
+_RELEASED = np.zeros((0, 0), np.uint8)
+
+
+@dataclass(frozen=True)
+class BitMap:
+    """A 0/1 map kept as packed bits (8 pixels a byte, rows packed separately); any
+    rectangle reads back as the bool map it was made from."""
+
+    bits: np.ndarray  # np.packbits(mask, axis=1)
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> BitMap:
+        return cls(np.packbits(mask, axis=1), (int(mask.shape[0]), int(mask.shape[1])))
+
+    def full(self) -> np.ndarray:
+        """The whole map (bool, a new array)."""
+        return np.unpackbits(self.bits, axis=1, count=self.shape[1]).view(bool)
+
+    def __getitem__(self, sl: tuple[slice, slice]) -> np.ndarray:
+        """``mask[sl]`` for two slices of step 1, as numpy clips them."""
+        y0, y1, _ = sl[0].indices(self.shape[0])
+        x0, x1, _ = sl[1].indices(self.shape[1])
+        y1, x1 = max(y0, y1), max(x0, x1)
+        first = x0 // 8
+        part = np.unpackbits(self.bits[y0:y1, first : -(-x1 // 8)], axis=1)
+        return part[:, x0 - 8 * first : x1 - 8 * first].view(bool)
 
 
 @dataclass
@@ -65,7 +95,7 @@ class Sample:
     index: int
     time_s: float
     gray: np.ndarray  # work scale
-    strokes: np.ndarray  # bool, work scale
+    strokes: BitMap  # work scale
     jpeg: list[bytes]  # grey at OCR scale, one JPEG per band of JPEG_BAND rows
 
 
@@ -126,11 +156,13 @@ class OverlayTracker:
     )
     # Per consecutive sample pair, computed as samples arrive (so the work overlaps the
     # decoder, see frames.py): evidence maps, their blobs, and the persistent strokes.
-    _held: list[np.ndarray] = field(default_factory=list)
-    _switched: list[np.ndarray] = field(default_factory=list)
+    _held: list[BitMap] = field(default_factory=list)
+    _switched: list[BitMap] = field(default_factory=list)
     _held_blobs: list[list] = field(default_factory=list)
     _switch_blobs: list[list] = field(default_factory=list)
     _steady: np.ndarray | None = None
+    _last_strokes: np.ndarray | None = None  # the last sample's strokes, unpacked
+    released: bool = False  # the work copies were let go: only ocr_gray reads on
 
     def add(self, frame: Frame) -> None:
         gray = frame.gray
@@ -154,28 +186,42 @@ class OverlayTracker:
                 bands = []
                 break
             bands.append(buf.tobytes())
-        self.samples.append(Sample(frame.index, frame.time_s, work, strokes, bands))
-        if len(self.samples) >= 2:
-            self._add_pair(self.samples[-2], self.samples[-1])
+        self.samples.append(Sample(frame.index, frame.time_s, work, BitMap.of(strokes), bands))
+        before, self._last_strokes = self._last_strokes, strokes
+        if before is not None:
+            self._add_pair(self.samples[-2].gray, before, work, strokes)
 
-    def _add_pair(self, a: Sample, b: Sample) -> None:
-        d = cv2.absdiff(a.gray, b.gray)
-        strokes = a.strokes | b.strokes
+    def _add_pair(
+        self, a_gray: np.ndarray, a_strokes: np.ndarray, b_gray: np.ndarray, b_strokes: np.ndarray
+    ) -> None:
+        d = cv2.absdiff(a_gray, b_gray)
+        strokes = a_strokes | b_strokes
         free = (~strokes).astype(np.float32)
         spread = cv2.boxFilter(d.astype(np.float32) * free, -1, (T.ring, T.ring))
         around = spread / np.maximum(cv2.boxFilter(free, -1, (T.ring, T.ring)), 1e-3)
-        both = a.strokes & b.strokes
+        both = a_strokes & b_strokes
         held = (both & (d < T.held_change) & (around > T.moving_background)).astype(np.uint8)
         switched = (
-            (a.strokes ^ b.strokes) & (d > T.switch_change) & (around < T.still_background)
+            (a_strokes ^ b_strokes) & (d > T.switch_change) & (around < T.still_background)
         ).astype(np.uint8)
-        shape = a.gray.shape
-        self._held.append(held)
-        self._switched.append(switched)
+        shape = a_gray.shape
+        self._held.append(BitMap.of(held))
+        self._switched.append(BitMap.of(switched))
         self._held_blobs.append(_blobs(held, shape))
         self._switch_blobs.append(_blobs(switched, shape))
         steady = both & (d < T.held_change)
         self._steady = steady if self._steady is None else (self._steady | steady)
+
+    def release_work_copies(self) -> None:
+        """Let go of what only localisation and the icon search read (the work-scale grey,
+        stroke and evidence maps: ~0.3 MB a sample at 1080p) before OCR loads its model;
+        ``ocr_gray`` and the samples' frame numbers and times stay."""
+        self._held, self._switched, self._held_blobs, self._switch_blobs = [], [], [], []
+        self._steady = self._last_strokes = None
+        self.released = True
+        for s in self.samples:
+            s.gray = _RELEASED
+            s.strokes = BitMap.of(_RELEASED)
 
     # -- full-resolution access ------------------------------------------------------
     def ocr_gray(self, k: int, y0: int = 0, y1: int | None = None) -> np.ndarray | None:
@@ -217,6 +263,8 @@ class OverlayTracker:
         Blobs from different pairs at the same place are then merged."""
         if not self.samples:
             return []
+        if self.released:
+            raise RuntimeError("candidates() after release_work_copies()")
         shape = self.samples[0].gray.shape
         held_maps, switch_maps = self._held, self._switched
         groups: list[dict] = []
@@ -258,11 +306,11 @@ class OverlayTracker:
     def _persistent(self) -> np.ndarray:
         """Strokes present in at least two consecutive samples (all strokes of a still)."""
         if len(self.samples) == 1 or self._steady is None:
-            return self.samples[0].strokes.copy()
+            return self.samples[0].strokes.full()
         return self._steady.copy()
 
     def _candidate(
-        self, group: dict, held_maps: list[np.ndarray], switch_maps: list[np.ndarray]
+        self, group: dict, held_maps: list[BitMap], switch_maps: list[BitMap]
     ) -> Candidate | None:
         x, y, w, h = group["box"]
         core = group["mask"]
@@ -305,9 +353,7 @@ class OverlayTracker:
         )
 
 
-def _count_pairs(
-    maps: list[np.ndarray], sl: tuple[slice, slice], core: np.ndarray, need: int
-) -> int:
+def _count_pairs(maps: list[BitMap], sl: tuple[slice, slice], core: np.ndarray, need: int) -> int:
     """Sample pairs whose evidence map has at least ``need`` pixels on ``core``."""
     if not maps:
         return 0
