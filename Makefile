@@ -41,11 +41,19 @@ demo: $(VENV)/.installed
 	fi; \
 	echo "HTML report: $(abspath $(OUT)/report.html)"
 
+# pytest writes its JUnit file last: a missing one means the run ended early (a test that
+# ended the process with exit code 0 would otherwise pass for the whole suite).
+FINISHED = test -s $(VENV)/junit.xml || { echo "error: pytest ended before its summary" >&2; exit 1; }
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	@rm -f $(VENV)/junit.xml
+	$(BIN)/python -m pytest -q --junitxml=$(VENV)/junit.xml
+	@$(FINISHED)
 
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "$(FAST)"
+	@rm -f $(VENV)/junit.xml
+	$(BIN)/python -m pytest -q -m "$(FAST)" --junitxml=$(VENV)/junit.xml
+	@$(FINISHED)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

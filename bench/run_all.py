@@ -11,7 +11,16 @@ figures, seconds only for orientation):
 * images, metadata only (no pixel detector) and quick depth: ms per file, median and worst;
 * start-up: a cold ``provenance check --json`` of one small image without OCR, process start
   to report, median of fresh processes; beside it the floor: ``python -c "import cv2, c2pa"``
-  in fresh processes, alternating with it.
+  in fresh processes, alternating with it;
+* scale (``bench_scan.py``): a mixed folder of >= 500 files (the samples, copied), scanned
+  with 1 and 2 local workers and a 2-worker Dask LocalCluster: the speed-up of 2 workers and
+  Dask's time over the local pool's;
+* memory: the scanning parent's peak RSS over 100,000 small files against 1,000
+  (``bench_scan_memory.py``), and one check's peak RSS on a 60-s 1080p clip
+  (``bench_memory.py``, which renders the clip when it is missing).
+
+``--no-scale`` leaves out the scale and memory rows (minutes of work), for a quick look at
+the cost ratios.
 
 Clips and images come from the folders given (default: the project's samples and the
 shared fixtures); docs/performance.md keeps the latest table and where the time goes
@@ -45,7 +54,13 @@ GOALS = {
     "image_quick_ms_median": ("image, quick check (median)", 30.0, "ms"),
     "image_quick_ms_max": ("image, quick check (worst file)", 30.0, "ms"),
     "startup_s": ("start-up: cold `provenance check` of a small image (median)", 0.3, "s"),
+    # Ratios where higher is better are printed as their inverse goal (see ``HIGHER``).
+    "scan_speedup_2_workers": ("scale: 2 local workers / 1, mixed folder (speed-up)", 1.9, "x"),
+    "scan_dask_over_local": ("scale: Dask LocalCluster time / local pool, 2 workers", 1.1, "x"),
+    "parent_growth_mb": ("scale: scanning parent's peak RSS, 100,000 - 1,000 files", 50.0, "MB"),
+    "clip_peak_mb": ("memory: one check's peak RSS, 60-s 1080p clip", 250.0, "MB"),
 }
+HIGHER = {"scan_speedup_2_workers"}  # met when the measured value is at least the target
 
 
 def startup(runs: int) -> dict[str, float]:
@@ -64,6 +79,24 @@ def startup(runs: int) -> dict[str, float]:
     return {"startup_s": statistics.median(ours), "startup_floor_s": statistics.median(floor)}
 
 
+def scale(scan_files: int, parent_files: int) -> dict[str, float]:
+    """The scale and memory rows (each module's ``measure``; see its docstring)."""
+    import bench_memory
+    import bench_scan
+    import bench_scan_memory
+
+    out = bench_scan.measure(scan_files)
+    small, large = bench_scan_memory.measure(1_000), bench_scan_memory.measure(parent_files)
+    out["parent_peak_1k_mb"] = small["peak_mb"]
+    out["parent_peak_mb"] = large["peak_mb"]
+    out["parent_growth_mb"] = large["peak_mb"] - small["peak_mb"]
+    memory = bench_memory.measure()
+    out["clip_peak_mb"] = memory["all_detectors_mb"]  # the command line, as a user runs it
+    out["clip_peak_api_mb"] = memory["api_all_detectors_mb"]
+    out["clip_peak_none_mb"] = memory["no_detectors_mb"]
+    return out
+
+
 def load() -> str:
     try:
         one, five, _ = os.getloadavg()
@@ -78,6 +111,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--startup-runs", type=int, default=5)
     ap.add_argument("--rows", action="store_true", help="also print every file's figures")
+    ap.add_argument("--no-scale", action="store_true", help="leave out scale and memory rows")
+    ap.add_argument("--scan-files", type=int, default=500)
+    ap.add_argument("--parent-files", type=int, default=100_000)
     args = ap.parse_args()
     before = load()
     figures = startup(args.startup_runs)
@@ -85,6 +121,8 @@ def main() -> None:
         cost.media_files(args.targets or [ROOT / "samples", cost.FIXTURES]), args.runs
     )
     figures.update(cost.summary(rows))
+    if not args.no_scale:
+        figures.update(scale(args.scan_files, args.parent_files))
     if args.rows:
         cost.print_rows(rows)
         print()
@@ -101,10 +139,19 @@ def main() -> None:
         if key not in figures:
             continue
         value = figures[key]
-        shown = f"{value:.3f}{unit}" if unit != "ms" else f"{value:.0f} ms"
-        goal = f"{target:g}{unit}" if unit != "ms" else f"{target:g} ms"
+        shown = f"{value:.0f} {unit}" if unit in ("ms", "MB") else f"{value:.3f}{unit}"
+        goal = f"{target:g} {unit}" if unit in ("ms", "MB") else f"{target:g}{unit}"
+        met = value >= target if key in HIGHER else value <= target
+        print(f"| {label:58s} | {shown:>9s} | {goal:>7s} | {'yes' if met else 'no':3s} |")
+    if "scan_local1_s" in figures:
         print(
-            f"| {label:58s} | {shown:>9s} | {goal:>7s} | {'yes' if value <= target else 'no':3s} |"
+            f"\nscale: {int(figures['scan_files'])} files, 1 worker "
+            f"{figures['scan_local1_s']:.1f} s, 2 workers {figures['scan_local2_s']:.1f} s, "
+            f"Dask 2 workers {figures['scan_dask2_s']:.1f} s (cluster start included); "
+            f"scanning parent's peak RSS {figures['parent_peak_1k_mb']:.0f} MB at 1,000 files, "
+            f"{figures['parent_peak_mb']:.0f} MB at {args.parent_files:,}; one check of the "
+            f"60-s clip: {figures['clip_peak_api_mb']:.0f} MB through provenance.check, "
+            f"{figures['clip_peak_none_mb']:.0f} MB with no detector"
         )
     print(
         f"\nstart-up floor (python -c 'import cv2, c2pa', same run): "
