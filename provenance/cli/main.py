@@ -5,12 +5,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import itertools
 import os
 import signal
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -398,7 +400,7 @@ def check(
     listing = Listing()
     for path in files:
         listing.add(path, real=os.path.realpath(path) if os.path.islink(path) else None)
-    check_outputs(None, html_path, listing.paths, listing.paths)
+    check_outputs(None, html_path, listing.paths)
     codes = []
     reports = []
     try:
@@ -577,7 +579,7 @@ def scan(
     asset) are skipped and counted; files named here are always checked."""
     as_json, as_csv = _formats(as_json, output_format)
     from provenance.scanning import resume as resuming
-    from provenance.scanning.engine import ScanOptions, list_inputs, run
+    from provenance.scanning.engine import ScanOptions, Walk, run
     from provenance.scanning.executors import parse_dask
 
     if (resume or append or force) and not output:
@@ -602,34 +604,41 @@ def scan(
             parse_dask(dask_spec)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--dask") from exc
-    previous: list[dict] = []
     stamp = resuming.current_stamp(options)
-    rechecked = 0
+    resumer = None
+    # The walk is read as the checks need files: the first report comes while it goes on,
+    # and no list of the paths is ever held (docs/performance.md, "Scanning parent memory").
+    walk = Walk(paths, include, exclude, follow_outside, hidden)
     try:
-        listing = list_inputs(paths, include, exclude, follow_outside, hidden)
         named = [os.fsdecode(p) for p in paths if not os.path.isdir(p)]
-        ours = check_outputs(output, html_path, listing.paths, named)
-        files = [f for f in listing.paths if f not in ours]
+        walk.leave_out(check_outputs(output, html_path, named, walk.would_list))
+        if options.evidence_dir:
+            walk.leave_out([options.evidence_dir])
         if output and not (resume or append or force) and resuming.holds_reports(output):
             fail(
                 f"--output {printable(output)} exists; --force replaces it, --append adds "
                 "to it, --resume goes on from it"
             )
+        files: Iterator = iter(walk)
         if resume:
-            plan = resuming.plan(files, output, stamp)
-            files, previous, rechecked = plan.todo, plan.skipped, plan.outdated
-            _warn_bad_lines(output, plan.bad_lines)
+            resumer = resuming.Resumer(output, stamp, fail_on, keep=bool(html_path))
+            files = resumer.todo(files)
+            _warn_bad_lines(output, resumer.bad_lines)
         elif append:
             resuming.repair_tail(output)
+        first = next(files, None)  # as far as the first file to check
     except KeyboardInterrupt:
         _interrupted("interrupted while listing files; nothing was checked")
     except OSError as exc:
         fail(f"cannot read --output {printable(output)}: {exc.strerror or exc}")
     to_stderr = as_json or bool(as_csv)  # the summary stays off stdout when it is JSON/CSV
-    if not files and not previous:
+    skipped_before = resumer.skipped if resumer else 0
+    if first is None and not skipped_before:
         if not quiet:
-            click.echo(listing_text.nothing_to_scan(paths, listing.skipped), err=to_stderr)
+            click.echo(listing_text.nothing_to_scan(paths, walk.skipped), err=to_stderr)
         sys.exit(EXIT_CLEAN)
+    if first is not None:
+        files = itertools.chain([first], files)
     scan_options = ScanOptions(
         jobs=jobs,
         include=include,
@@ -641,10 +650,12 @@ def scan(
     )
     show_progress = (sys.stderr.isatty() if progress is None else progress) and not quiet
     counts = render.new_counts()
-    codes = [resuming.exit_code_of(data, fail_on) for data in previous]
+    code = EXIT_CLEAN
+    checked = 0
     listed = fail_on if fail_on != "never" else exit_codes.DEFAULT_FAIL_ON
     rows = []
-    html_reports = list(previous)
+    html_reports: list[dict] = []
+    total: list[int] = []  # the number of files to check, once the walk has ended
     started = time.perf_counter()
     try:
         mode = "w" if force else "a"
@@ -654,20 +665,18 @@ def scan(
     try:
         with (
             render.evidence_for_html(options, html_path),
-            (
-                click.progressbar(
-                    length=len(files),
-                    label="Scanning",
-                    file=sys.stderr,
-                    show_pos=True,
-                    show_eta=True,
-                )
-                if show_progress
-                else _Null()
-            ) as bar,
+            render.ScanProgress("Scanning") if show_progress else _Null() as bar,
         ):
-            for report in run(files, scan_options, listing=listing):
-                codes.append(exit_codes.of_report(report, fail_on))
+            if options.evidence_dir:
+                walk.leave_out([options.evidence_dir])  # also the temporary one of --html
+
+            def listed_all(n: int) -> None:
+                total.append(n)
+                bar.set_total(n)
+
+            for report in run(files, scan_options, on_start=listed_all):
+                checked += 1
+                code = max(code, exit_codes.of_report(report, fail_on))
                 render.count(counts, report)
                 if report.status != "ok" or exit_codes.of_report(report, listed):
                     rows.append(listing_text.row(report))
@@ -675,7 +684,7 @@ def scan(
                     html_reports.append(report.to_dict())
                 line = report.to_json()
                 if out:
-                    _write_line(out, line, output, len(codes) - len(previous))
+                    _write_line(out, line, output, checked)
                 if as_csv:
                     as_csv.add(report)
                 elif as_json:
@@ -684,11 +693,14 @@ def scan(
             if as_csv:
                 as_csv.finish()
             if html_path:
-                _write_html(html_path, html_reports, options.evidence_dir, to_stderr, quiet)
+                previous = resumer.reports if resumer else []
+                _write_html(
+                    html_path, previous + html_reports, options.evidence_dir, to_stderr, quiet
+                )
     except KeyboardInterrupt:
-        done = len(codes) - len(previous)
+        of = f" of {total[0]}" if total else ""
         _interrupted(
-            f"interrupted after {done} of {len(files)} file(s)"
+            f"interrupted after {checked}{of} file(s)"
             + ("; run again with --resume to go on" if output else "")
         )
     except RuntimeError as exc:  # e.g. --dask without the extra, or no scheduler there
@@ -697,32 +709,34 @@ def scan(
         if out:
             with contextlib.suppress(OSError):
                 out.close()
+    if resumer:
+        code = max(code, resumer.code)
     if not quiet:
-        _summary(counts, rows, files, listing, time.perf_counter() - started, to_stderr)
-        if previous:
+        _summary(counts, rows, checked, walk, time.perf_counter() - started, to_stderr)
+        if resumer and resumer.skipped:
             click.echo(
-                f"Skipped {len(previous)} file(s) already in {printable(output)} (--resume)",
+                f"Skipped {resumer.skipped} file(s) already in {printable(output)} (--resume)",
                 err=to_stderr,
             )
-        if rechecked:
+        if resumer and resumer.outdated:
             click.echo(
-                f"Checked {rechecked} file(s) again: their stored report came from another "
-                "tool version, data version or options",
+                f"Checked {resumer.outdated} file(s) again: their stored report came from "
+                "another tool version, data version or options",
                 err=to_stderr,
             )
         if output:
             where = printable(os.path.abspath(output))
             click.echo(f"JSON Lines written to {where}", err=to_stderr)
-    sys.exit(exit_codes.combined(codes))
+    sys.exit(code)
 
 
-def _summary(counts, rows, files, listing, elapsed: float, to_stderr: bool):
+def _summary(counts, rows, total: int, walk, elapsed: float, to_stderr: bool):
     """The counts table, then (unless stdout carries JSON Lines or CSV, whose rows already
     say it) the flagged and failed files, then what was skipped."""
-    _echo(render.scan_summary(counts, len(files), elapsed), err=to_stderr)
+    _echo(render.scan_summary(counts, total, elapsed), err=to_stderr)
     if rows and not to_stderr:
-        _echo(listing_text.table(rows, len(files)), err=to_stderr)
-    skipped = listing_text.skipped(listing.skipped)
+        _echo(listing_text.table(rows, total), err=to_stderr)
+    skipped = listing_text.skipped(walk.skipped)
     if skipped:
         click.echo(skipped, err=to_stderr)
 
@@ -763,6 +777,9 @@ class _Null:
         return False
 
     def update(self, n: int) -> None:
+        pass
+
+    def set_total(self, n: int) -> None:
         pass
 
 

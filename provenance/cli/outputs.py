@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 
 import click
 
@@ -77,14 +78,16 @@ def _html_target(path: str) -> None:
 def check_outputs(
     output: str | None,
     html_path: str | None,
-    inputs: list[str],
     named: list[str],
+    walked: Callable[[str], bool] | None = None,
 ) -> set[str]:
-    """Refuse unsafe outputs (see the module docstring); return the input paths that are
-    our own outputs found inside a scanned folder, to leave out of the scan."""
+    """Refuse unsafe outputs (see the module docstring), before anything is read: an
+    output that is one of the ``named`` files, or that the walk would list (``walked``,
+    ``engine.Walk.would_list``) and is not ours. Return the output paths the walk must
+    leave out: our own output found inside a scanned folder, and an output not written
+    yet, which the walk, reading folders while the scan writes, must not find either."""
     from provenance.scanning.engine import path_key
 
-    keys = {path_key(p): p for p in inputs}
     named_keys = {path_key(p) for p in named}
     leave_out: set[str] = set()
     targets: list[str] = []
@@ -95,13 +98,11 @@ def check_outputs(
         real = os.path.realpath(path)
         targets.append(real)
         ours = _ours(flag, path, real)
-        for key in {path_key(path), path_key(real)}:
-            if key not in keys:
-                continue
-            if ours and key not in named_keys:
-                leave_out.add(keys[key])  # our own output inside a scanned folder
-            else:
+        for candidate in dict.fromkeys((path, real)):
+            found = walked is not None and walked(candidate)
+            if path_key(candidate) in named_keys or (found and not ours):
                 fail(f"{flag} {printable(path)} is one of the files being checked; refusing")
+        leave_out.update((path, real))
         if ours is False:
             if flag == "--output":
                 kind = "is not a regular file"

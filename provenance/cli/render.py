@@ -141,3 +141,35 @@ def write_html(
     written = html.write(html_path, reports, evidence_dir)
     if not quiet:
         click.echo(f"HTML report written to {printable(written)}", err=to_stderr)
+
+
+def _unknown_length() -> Iterator[None]:
+    yield from ()
+
+
+class ScanProgress:
+    """The scan's progress bar on stderr. The walk streams (the first files are checked
+    while it goes on), so the number of files is not known at the start: until the walk
+    ends the bar counts the files checked (``Scanning  [  #   ]  1234``); from then on it
+    shows checked/total and the time left (``set_total``)."""
+
+    def __init__(self, label: str):
+        import sys
+
+        self._bar = click.progressbar(
+            _unknown_length(), label=label, file=sys.stderr, show_pos=True, show_eta=True
+        )
+
+    def __enter__(self) -> ScanProgress:
+        self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bar.__exit__(*exc)
+
+    def update(self, n: int) -> None:
+        self._bar.update(n)
+
+    def set_total(self, n: int) -> None:
+        self._bar.length = n
+        self._bar.render_progress()

@@ -118,7 +118,7 @@ def report(jsonl, html_path, csv_path, evidence_dir) -> None:
     reports, such as the cut last line of an interrupted scan, are named and skipped."""
     if not html_path and not csv_path:
         raise click.UsageError("say what to write: --html FILE and/or --csv FILE")
-    check_outputs(None, html_path, [jsonl], [jsonl])
+    check_outputs(None, html_path, [jsonl])
     if csv_path and csv_path != "-":
         if os.path.realpath(csv_path) == os.path.realpath(jsonl):
             fail(f"--csv {printable(csv_path)} is the file being read; refusing")

@@ -6,22 +6,33 @@ the scan. Engines: this process (jobs=1 without a time limit), a local pool of w
 processes (``executors.LocalPool``), any ``concurrent.futures.Executor``, or a Dask
 cluster (``dask="tcp://host:8786"`` or ``"local:N"``). Workers open files by path, so
 remote workers need the same paths on shared storage (see docs/scanning.md).
+
+Everything streams (issue 16, "Scale"): the folder walk (``Walk``) is read as checks
+need files, so the first report comes while the walk goes on, and the scanning process
+never holds a list of the paths. What it keeps does not grow with the folder: per folder
+being walked its sorted entry names, per folder entered its (device, inode) to cut
+symlink loops, the files in flight, and the bounded window of the duplicate finder
+(``Twins``). Only folders named inside one another (``scan a a/sub``) keep one key per
+file, to list each path once.
 """
 
 from __future__ import annotations
 
 import copy
 import errno
+import hashlib
+import itertools
 import os
+import pickle
 import shutil
 import stat
 import time
-from collections import Counter, defaultdict
+import zlib
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from provenance.evidence_images import evidence_folder
 from provenance.model.report import FileFacts, Report
@@ -41,6 +52,10 @@ from provenance.scanning.executors import (
 # Files in flight per worker: a worker never waits for the round trip of its next file
 # (Dask's scheduler and result transfer cost milliseconds a file; most files take tens).
 IN_FLIGHT_PER_WORKER = 4
+# The duplicate finder remembers the last TWIN_WINDOW analysed files (at most
+# TWIN_BUDGET bytes of their compressed reports): a copy of an older one is analysed anew.
+TWIN_WINDOW = 4096
+TWIN_BUDGET = 16 * 1024 * 1024
 
 
 @dataclass
@@ -68,12 +83,27 @@ def path_key(path: str) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
+def _under(key: str, folder_key: str) -> bool:
+    return key.startswith(folder_key.rstrip(os.sep) + os.sep)
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One input of a scan: a path, and why it gets an error report unopened (``refused``)
+    or the real file a link led to (``real``)."""
+
+    path: str
+    refused: str | None = None
+    real: str | None = None
+
+
 @dataclass
 class Listing:
-    """What a scan was given: every input path once, in a stable order, and for some of
-    them why they get an error report unopened, or the real file a link led to; and how
-    many folder entries were left out, by reason (``selection``: not media, hidden,
-    sidecar manifest)."""
+    """What a scan was given, all at once: every input path once, in a stable order, and for
+    some of them why they get an error report unopened, or the real file a link led to; and
+    how many folder entries were left out, by reason (``selection``: not media, hidden,
+    sidecar manifest). For the paths of ``check`` and for callers that want a list
+    (``list_inputs``); a scan streams a ``Walk`` instead."""
 
     paths: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # path -> reason (never opened)
@@ -106,6 +136,236 @@ def _too_long(exc: OSError, path: str) -> str | None:
     )
 
 
+# Kinds of folder entry the walk remembers from os.scandir (a regular file, the most
+# common entry by far, is remembered as nothing at all).
+_LINK, _DIR, _UNKNOWN = 1, 2, 3
+
+
+class Walk:
+    """The inputs under ``paths``, read as they are iterated (``Input`` items, each path
+    once). Symlinked folders are followed once each (a loop is cut where it closes); a
+    broken link is still listed, to be reported. A link inside a scanned folder whose
+    target lies outside every scanned folder is not followed unless ``follow_outside``: it
+    is listed as refused (an error report), so a link planted in an upload folder cannot
+    pull a host file into the scan. Inside folders, entries that are not media, hidden
+    entries (unless ``hidden``) and C2PA sidecars of an asset beside them are left out and
+    counted in ``skipped`` as the walk goes; ``leave_out`` paths (the scan's own outputs)
+    are left out silently. Files named in ``paths`` are taken as named. Globs ignore case.
+
+    Order: the paths as given, each folder depth-first with its entries sorted by name.
+    Memory: nothing per file; per folder on the current branch its sorted entry names
+    (and the few that are folders or links), per folder entered its (device, inode); one
+    key per file only when named folders lie inside one another (``a a/sub``)."""
+
+    def __init__(
+        self,
+        paths: Iterable[str | os.PathLike],
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        follow_outside: bool = False,
+        hidden: bool = False,
+        leave_out: Iterable[str] = (),
+    ):
+        self.tops = [os.fsdecode(t) for t in paths]
+        self.include, self.exclude = tuple(include), tuple(exclude)
+        self.follow_outside, self.hidden = follow_outside, hidden
+        self.skipped: Counter[str] = Counter()  # reason -> folder entries left out so far
+        self.listed = 0  # inputs yielded so far
+        self.finished = False  # the walk has ended
+        self._leave_out: set[str] = set()
+        self._leave_names: set[str] = set()
+        self.leave_out(leave_out)
+
+    def leave_out(self, paths: Iterable[str]) -> None:
+        """Never list these paths (files, or folders with everything in them)."""
+        for path in paths:
+            key = path_key(path)
+            self._leave_out.add(key)
+            self._leave_names.add(os.path.basename(key))
+
+    def _left_out(self, path: str, name: str) -> bool:
+        return name in self._leave_names and path_key(path) in self._leave_out
+
+    def __iter__(self) -> Iterator[Input]:
+        self.skipped.clear()
+        self.listed = 0
+        self.finished = False
+        is_folder = [os.path.isdir(t) for t in self.tops]
+        folder_tops = [t for t, d in zip(self.tops, is_folder, strict=True) if d]
+        roots = [os.path.realpath(t) for t in folder_tops]
+        folder_keys = [path_key(t) for t in folder_tops]
+        named = {path_key(t) for t, d in zip(self.tops, is_folder, strict=True) if not d}
+        # Keys of what was listed, to list each path once: every key when named folders
+        # overlap, else only those of files named on their own (a file named and found
+        # again under a named folder).
+        every = len(set(folder_keys)) < len(folder_keys) or _any_under(folder_keys, folder_keys)
+        some = bool(named) and _any_under(named, folder_keys)
+        keys: set[str] = set()
+        for top, folder in zip(self.tops, is_folder, strict=True):
+            if not folder:
+                name = os.path.basename(top)
+                if _matches(top, name, self.exclude):
+                    continue
+                if self.include and not _matches(top, name, self.include):
+                    continue
+                key = path_key(top)
+                if key in keys:
+                    continue
+                keys.add(key)
+                real = os.path.realpath(top) if os.path.islink(top) else None
+                self.listed += 1
+                yield Input(top, real=real)
+                continue
+            for item in _Tree(self, top, roots).folder(top, linked=False):
+                if every or some:
+                    key = path_key(item.path)
+                    if every or key in named:
+                        if key in keys:
+                            continue
+                        keys.add(key)
+                self.listed += 1
+                yield item
+        self.finished = True
+
+    def would_list(self, path: str) -> bool:
+        """Whether iterating would list ``path``, an existing path (or a dangling link),
+        judged on its names as the walk judges them, without walking: it is named, or it
+        lies inside a named folder, no folder on the way and not the entry itself is
+        excluded or hidden, it matches the include globs, is no sidecar of an asset beside
+        it and is media (or a link the walk refuses). Links on the way count as named."""
+        if not os.path.lexists(path):
+            return False
+        key = path_key(path)
+        for top in self.tops:
+            top_key = path_key(top)
+            if key == top_key and not os.path.isdir(top):
+                return True
+            if not os.path.isdir(top) or not _under(key, top_key):
+                continue
+            parts = os.path.relpath(key, top_key).split(os.sep)
+            rels = [os.path.join(*parts[: i + 1]) for i in range(len(parts))]
+            if any(
+                self._left_out(os.path.join(top, rel), name)
+                or _matches(rel, name, self.exclude)
+                or (not self.hidden and selection.is_hidden(name))
+                for rel, name in zip(rels, parts, strict=True)
+            ):
+                continue
+            rel, name = rels[-1], parts[-1]
+            entry = os.path.join(top, rel)
+            if os.path.isdir(entry):
+                continue
+            if self.include and not _matches(rel, name, self.include):
+                continue
+            if name.lower().endswith(selection.SIDECAR_SUFFIX):
+                try:
+                    if name in selection.sidecars_owned(os.listdir(os.path.dirname(entry))):
+                        continue
+                except OSError:
+                    pass
+            if os.path.islink(entry) or selection.media_decision(entry, name).keep:
+                return True
+        return False
+
+
+def _any_under(keys: Iterable[str], folder_keys: Iterable[str]) -> bool:
+    """Whether one of ``keys`` lies inside one of the folders ``folder_keys``."""
+    folders = set(folder_keys)
+    for key in keys:
+        parent = os.path.dirname(key)
+        while parent and parent not in folders:
+            up = os.path.dirname(parent)
+            parent = "" if up == parent else up
+        if parent:
+            return True
+    return False
+
+
+class _Tree:
+    """One named folder's walk (``Walk``), depth-first."""
+
+    def __init__(self, walk: Walk, top: str, roots: list[str]):
+        self.walk = walk
+        self.top = top
+        self.roots = roots
+        self.seen: set[tuple[int, int]] = set()
+
+    def folder(self, folder: str, linked: bool) -> Iterator[Input]:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            yield Input(folder, refused=_too_long(exc, folder))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen:
+            return  # symlink loop or a folder reached twice
+        self.seen.add(key)
+        names: list[str] = []
+        kinds: dict[str, int] = {}  # the entries that are not plain regular files
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    names.append(entry.name)
+                    try:
+                        if entry.is_symlink():
+                            kinds[entry.name] = _LINK
+                        elif entry.is_dir(follow_symlinks=False):
+                            kinds[entry.name] = _DIR
+                    except OSError:
+                        kinds[entry.name] = _UNKNOWN
+        except OSError as exc:
+            yield Input(folder, refused=_too_long(exc, folder))  # one error report
+            return
+        names.sort()
+        owned = selection.sidecars_owned(names)
+        skipped = self.walk.skipped
+        for name in names:
+            if name in owned:
+                skipped[selection.SIDECAR] += 1
+                continue
+            yield from self.entry(os.path.join(folder, name), name, kinds.get(name), linked)
+
+    def entry(self, path: str, name: str, kind: int | None, linked: bool) -> Iterator[Input]:
+        walk = self.walk
+        rel = os.path.relpath(path, self.top)
+        if walk._leave_names and walk._left_out(path, name):
+            return
+        if _matches(rel, name, walk.exclude):
+            return
+        if not walk.hidden and selection.is_hidden(name):
+            walk.skipped[selection.HIDDEN] += 1
+            return
+        is_link = kind == _LINK
+        real = os.path.realpath(path) if is_link or linked else None
+        if is_link and real and not walk.follow_outside and not _inside(real, self.roots):
+            yield Input(
+                path,
+                refused=f"symbolic link to {real}, outside the scanned folders: not followed "
+                "(--follow-outside follows such links)",
+                real=real,
+            )
+            return
+        is_dir = kind == _DIR
+        if kind in (_LINK, _UNKNOWN):
+            try:
+                is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+            except FileNotFoundError:
+                is_dir = False  # a broken link: listed, its report says so
+            except OSError as exc:
+                if _too_long(exc, path):
+                    yield Input(path, refused=_too_long(exc, path))
+                    return
+                is_dir = False
+        if is_dir:
+            yield from self.folder(path, linked or is_link)
+        elif not walk.include or _matches(rel, name, walk.include):
+            decision = selection.media_decision(path, name)
+            if decision.keep:
+                yield Input(path, real=real)
+            else:
+                walk.skipped[decision.reason or selection.NOT_MEDIA] += 1
+
+
 def list_inputs(
     paths: Iterable[str | os.PathLike],
     include: Iterable[str] = (),
@@ -113,27 +373,13 @@ def list_inputs(
     follow_outside: bool = False,
     hidden: bool = False,
 ) -> Listing:
-    """Files under ``paths``. Symlinked folders are followed once each (a loop is cut where
-    it closes); a broken link is still listed, to be reported. A link inside a scanned
-    folder whose target lies outside every scanned folder is not followed unless
-    ``follow_outside``: it gets an error report, so a link planted in an upload folder
-    cannot pull a host file into the scan. Inside folders, entries that are not media,
-    hidden entries (unless ``hidden``) and C2PA sidecars of an asset beside them are left
-    out and counted (``selection``). Files named on the command line are taken as named.
-    Globs ignore case."""
-    include, exclude = tuple(include), tuple(exclude)
-    tops = [os.fsdecode(t) for t in paths]
-    roots = [os.path.realpath(t) for t in tops if os.path.isdir(t)]
+    """Every input of a ``Walk`` over ``paths``, collected into a ``Listing`` (a list of all
+    the paths: a scan streams the walk instead)."""
+    walk = Walk(paths, include, exclude, follow_outside, hidden)
     listing = Listing()
-    for top in tops:
-        if not os.path.isdir(top):
-            name = os.path.basename(top)
-            if not _matches(top, name, exclude) and (not include or _matches(top, name, include)):
-                real = os.path.realpath(top) if os.path.islink(top) else None
-                listing.add(top, real=real)
-            continue
-        walk = _Walk(top, include, exclude, roots, follow_outside, listing, hidden)
-        walk.folder(top, linked=False)
+    for item in walk:
+        listing.add(item.path, refused=item.refused, real=item.real)
+    listing.skipped = walk.skipped
     return listing
 
 
@@ -144,82 +390,16 @@ def iter_files(
     follow_outside: bool = False,
     hidden: bool = False,
 ) -> Iterator[str]:
-    """Every input path of ``list_inputs``, in order (refused ones included)."""
-    yield from list_inputs(paths, include, exclude, follow_outside, hidden).paths
-
-
-@dataclass
-class _Walk:
-    top: str
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    roots: list[str]
-    follow_outside: bool
-    listing: Listing
-    hidden: bool = False  # also walk entries whose name starts with "."
-    seen: set[tuple[int, int]] = field(default_factory=set)
-
-    def folder(self, folder: str, linked: bool) -> None:
-        try:
-            st = os.stat(folder)
-        except OSError as exc:
-            self.listing.add(folder, refused=_too_long(exc, folder))
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in self.seen:
-            return  # symlink loop or a folder reached twice
-        self.seen.add(key)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            self.listing.add(folder, refused=_too_long(exc, folder))  # one error report
-            return
-        owned = selection.sidecars_owned(e.name for e in entries)
-        for entry in entries:
-            if entry.name in owned:
-                self.listing.skipped[selection.SIDECAR] += 1
-                continue
-            self.entry(entry, linked)
-
-    def entry(self, entry: os.DirEntry, linked: bool) -> None:
-        rel = os.path.relpath(entry.path, self.top)
-        if _matches(rel, entry.name, self.exclude):
-            return
-        if not self.hidden and selection.is_hidden(entry.name):
-            self.listing.skipped[selection.HIDDEN] += 1
-            return
-        is_link = entry.is_symlink()
-        real = os.path.realpath(entry.path) if is_link or linked else None
-        if is_link and real and not self.follow_outside and not _inside(real, self.roots):
-            self.listing.add(
-                entry.path,
-                refused=f"symbolic link to {real}, outside the scanned folders: not followed "
-                "(--follow-outside follows such links)",
-                real=real,
-            )
-            return
-        try:
-            is_dir = entry.is_dir(follow_symlinks=True)
-        except OSError as exc:
-            if _too_long(exc, entry.path):
-                self.listing.add(entry.path, refused=_too_long(exc, entry.path))
-                return
-            is_dir = False
-        if is_dir:
-            self.folder(entry.path, linked or is_link)
-        elif not self.include or _matches(rel, entry.name, self.include):
-            decision = selection.media_decision(entry.path, entry.name)
-            if decision.keep:
-                self.listing.add(entry.path, real=real)
-            else:
-                self.listing.skipped[decision.reason or selection.NOT_MEDIA] += 1
+    """Every input path of a ``Walk``, in order (refused ones included), as it is found."""
+    for item in Walk(paths, include, exclude, follow_outside, hidden):
+        yield item.path
 
 
 # --------------------------------------------------------------------------- duplicates
 
 
 def _digest(path: str, size: int | None = None) -> str | None:
-    """SHA-256 of the first ``size`` bytes (the size when the file was listed: a file that
+    """SHA-256 of the first ``size`` bytes (the size when the file was found: a file that
     keeps growing during the scan must not keep the hashing going)."""
     return file_sha256(path, size)
 
@@ -231,116 +411,299 @@ def _sidecar_digest(path: str) -> str | None:
     return _digest(str(side)) if side else None
 
 
-def find_duplicates(files: list[str]) -> dict[str, str]:
-    """Duplicate path → the first path with the same content. Only regular files that
-    share a size are hashed (never a FIFO or device: reading one could block). The
-    extension and any sidecar manifest are part of the key, since both change the
-    analysis of identical bytes."""
-    by_size: dict[int, list[str]] = defaultdict(list)
-    for path in files:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        if stat.S_ISREG(st.st_mode):
-            by_size[st.st_size].append(path)
-    duplicates: dict[str, str] = {}
-    for size, group in by_size.items():
-        if len(group) < 2:
-            continue
-        first: dict[tuple, str] = {}
-        for path in group:
-            digest = _digest(path, size)  # None when unreadable: checked on its own
-            if digest is None:
-                continue
-            key = (digest, Path(path).suffix.lower(), _sidecar_digest(path))
-            if key in first:
-                duplicates[path] = first[key]
-            else:
-                first[key] = path
-    return duplicates
+def content_key(path: str, size: int) -> bytes | None:
+    """16 bytes naming what decides the analysis of a file: the SHA-256 of its first
+    ``size`` bytes, its extension and its sidecar manifest's SHA-256 (both change the
+    analysis of identical bytes). None when it cannot be read."""
+    digest = _digest(path, size)
+    if digest is None:
+        return None
+    suffix = os.path.splitext(path)[1].lower()
+    mixed = "\0".join((digest, suffix, _sidecar_digest(path) or ""))
+    return hashlib.blake2b(mixed.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
-def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Report:
-    """The report of an identical file, re-addressed to ``path`` (no second analysis)."""
-    twin = copy.deepcopy(report)
+def _readdress(twin: Report, path: str, evidence_dir: str | None) -> Report:
+    """``twin``, a copy of the report of an identical file, re-addressed to ``path``."""
+    original = twin.path
     twin.path = path
     twin.elapsed_s = 0.0
-    twin.duplicate_of = report.path
+    twin.duplicate_of = original
     try:
         st = os.stat(path)
-        twin.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime, sha256=report.file.sha256)
+        twin.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime, sha256=twin.file.sha256)
     except OSError:
         pass
     if twin.status != "ok":
         twin.fail(twin.error or "")  # the summary names this path's file
     if evidence_dir:
-        src = evidence_folder(evidence_dir, report.path)
+        src = evidence_folder(evidence_dir, original)
         dst = evidence_folder(evidence_dir, path)
         if src.is_dir() and src != dst and not dst.exists():
             shutil.copytree(src, dst)
     return twin
 
 
+def _report_for_copy(report: Report, path: str, evidence_dir: str | None) -> Report:
+    """The report of an identical file, re-addressed to ``path`` (no second analysis)."""
+    return _readdress(copy.deepcopy(report), path, evidence_dir)
+
+
+@dataclass(slots=True)
+class _Original:
+    """An analysed file the duplicate finder remembers (``Twins``)."""
+
+    path: str  # the walk's string (the report's own copy is not kept)
+    size: int
+    key: bytes | None = None  # content key, once a file of the same size came
+    waiting: list[tuple[str, str | None]] | None = None  # copies waiting: path, real
+    blob: bytes = b""  # its report, pickled and compressed, once it came
+
+
+class _Waiting:
+    """``Twins.place``: the twin waits for its original's report."""
+
+
+WAIT = _Waiting()
+
+
+class Twins:
+    """Identical files analysed once, over a stream of paths. ``place(path)`` says what to
+    do with the next file: None, check it (a new file, or not a regular file); ``WAIT``, it
+    is a copy of a file still being checked, whose report (``finished``) brings the copy's
+    too; or a Report, the copy's report, re-addressed from the stored report of a file
+    already analysed (``duplicate_of`` names that file).
+
+    Files are grouped by size first; only a size seen twice is hashed (SHA-256 of the
+    bytes, folded with the extension and any sidecar manifest into a 16-byte key), never a
+    FIFO or device. Memory, per file: nothing once a file is out of the window, the last
+    ``window`` analysed files (and those still being checked). In the window a file costs
+    its path, its size, its 16-byte key once hashed, and its report pickled and compressed
+    (``_pack``: ~140 bytes for an image checked without detectors, ~700 with all of them;
+    the window also stops at ``budget`` bytes of reports): about 0.5 to 1 kB each with the
+    dictionary entries, so at most a few MB. A copy waiting for its original keeps its
+    path (and link target) until the original's report comes; a copy of a file in the
+    window keeps nothing. A copy of a file that left the window is analysed anew: correct,
+    slower, and its report has no ``duplicate_of``."""
+
+    def __init__(
+        self,
+        evidence_dir: str | None = None,
+        window: int = TWIN_WINDOW,
+        budget: int = TWIN_BUDGET,
+    ):
+        self.evidence_dir = evidence_dir
+        self.window, self.budget = window, budget
+        # size -> the one path of that size not hashed yet, or how many hashed files in
+        # the window have that size
+        self.sizes: dict[int, str | int] = {}
+        self.digests: dict[bytes, str] = {}  # content key -> the analysed file's path
+        self.pending: dict[str, _Original] = {}  # being checked
+        self.done: OrderedDict[str, _Original] = OrderedDict()  # analysed, oldest first
+        self.stored = 0  # bytes of stored reports
+        self.zdict = b""  # what the stored reports are compressed against
+
+    def _find(self, path: str) -> _Original:
+        return self.pending[path] if path in self.pending else self.done[path]
+
+    def place(self, path: str, real: str | None = None) -> Report | _Waiting | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        size = st.st_size
+        held = self.sizes.get(size)
+        if held is None:
+            self.sizes[size] = path
+            self.pending[path] = _Original(path, size)
+            return None
+        if isinstance(held, str):  # the first file of that size: hash it now
+            first = self._find(held)
+            first.key = content_key(held, size)
+            self.sizes[size] = 0
+            if first.key is not None:
+                self.digests[first.key] = held
+                self.sizes[size] = 1
+        key = content_key(path, size)
+        if key is None:
+            if self.sizes[size] == 0:
+                del self.sizes[size]
+            return None
+        original = self.digests.get(key)
+        if original is None:
+            self.digests[key] = path
+            self.sizes[size] = int(self.sizes[size]) + 1
+            self.pending[path] = _Original(path, size, key)
+            return None
+        if original in self.pending:
+            state = self.pending[original]
+            state.waiting = [*(state.waiting or ()), (path, real)]
+            return WAIT
+        self.done.move_to_end(original)  # a file copied often stays in the window
+        return self._copy(self.done[original].blob, path, real)
+
+    def finished(self, report: Report) -> list[Report]:
+        """The reports of the copies that waited for ``report``'s file."""
+        state = self.pending.pop(report.path, None)
+        if state is None:
+            return []
+        waiting, state.waiting = state.waiting or [], None
+        try:
+            state.blob = self._pack(report)
+        except Exception:  # not picklable: the waiting copies are deep copies, no more
+            self._forget(state.path, state)
+            return [
+                _addressed(_report_for_copy(report, path, self.evidence_dir), real)
+                for path, real in waiting
+            ]
+        self.done[state.path] = state
+        self.stored += len(state.blob)
+        copies = [self._copy(state.blob, path, real) for path, real in waiting]
+        while self.done and (len(self.done) > self.window or self.stored > self.budget):
+            self._forget(*self.done.popitem(last=False))
+        return copies
+
+    def _pack(self, report: Report) -> bytes:
+        """The report pickled and compressed against the first one stored (``zdict``:
+        reports share most of their field names and values), ~140 bytes for an image
+        checked without detectors, ~700 with all of them."""
+        pickled = pickle.dumps(report, pickle.HIGHEST_PROTOCOL)
+        if not self.zdict:
+            self.zdict = pickled[-32768:]
+        packer = zlib.compressobj(1, zdict=self.zdict)
+        return packer.compress(pickled) + packer.flush()
+
+    def _copy(self, blob: bytes, path: str, real: str | None) -> Report:
+        twin = pickle.loads(zlib.decompressobj(zdict=self.zdict).decompress(blob))
+        return _addressed(_readdress(twin, path, self.evidence_dir), real)
+
+    def _forget(self, path: str, state: _Original) -> None:
+        self.stored -= len(state.blob)
+        if state.key is None:
+            if self.sizes.get(state.size) == path:
+                del self.sizes[state.size]
+            return
+        if self.digests.get(state.key) == path:
+            del self.digests[state.key]
+        left = self.sizes.get(state.size)
+        if isinstance(left, int):
+            if left > 1:
+                self.sizes[state.size] = left - 1
+            else:
+                del self.sizes[state.size]
+
+
 # ------------------------------------------------------------------------------ engines
 
 
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """A report made without a check (a refused path, a copy), passed through the engine in
+    order: engines pass on whatever is not a path."""
+
+    report: Report
+
+
+def _addressed(report: Report, real: str | None) -> Report:
+    report.file.real_path = real
+    return report
+
+
+def _inputs(files: Iterable, listing: Listing | None) -> Iterator[Input]:
+    """``files`` as Input items: those of a walk as they are; paths once each (a key per
+    path is kept), refused or linked as ``listing`` says."""
+    keys: set[str] = set()
+    for entry in files:
+        if isinstance(entry, Input):
+            yield entry
+            continue
+        path = os.fsdecode(entry)
+        key = path_key(path)
+        if key in keys:
+            continue
+        keys.add(key)
+        if listing is None:
+            yield Input(path)
+        else:
+            yield Input(path, listing.refused.get(path), listing.links.get(path))
+
+
 def run(
-    files: Iterable[str],
+    files: Iterable[str | os.PathLike | Input],
     options: ScanOptions,
     on_start: Callable[[int], None] | None = None,
     listing: Listing | None = None,
 ) -> Iterator[Report]:
-    """Check ``files`` and yield one report per distinct path as each finishes. With the
-    ``listing`` the files came from, its refused paths get their error report unopened and
-    files reached through a link say so (``file.real_path``)."""
-    unique = Listing()
-    for path in files:
-        unique.add(os.fsdecode(path))
-    files = unique.paths
-    refused = listing.refused if listing else {}
-    links = listing.links if listing else {}
-    checked = [f for f in files if f not in refused]
-    duplicates = find_duplicates(checked) if options.dedupe else {}
-    twins: dict[str, list[str]] = defaultdict(list)
-    for dup, original in duplicates.items():
-        twins[original].append(dup)
-    todo = [f for f in checked if f not in duplicates]
-    if on_start:
-        on_start(len(files))
+    """Check ``files`` and yield one report per distinct path as each finishes. ``files``
+    is read as checks need it: a ``Walk`` (or its ``Input`` items) streams, the first
+    report comes while the walk goes on. Plain paths are taken once each; with the
+    ``listing`` they came from, its refused paths get their error report unopened and files
+    reached through a link say so (``file.real_path``). Identical files are analysed once
+    (``Twins``, unless ``options.dedupe`` is off). ``on_start`` is called once, with the
+    number of reports the scan yields, when ``files`` is exhausted (for a walk: when it
+    ends, before the last reports arrive)."""
+    twins = Twins(options.check.evidence_dir) if options.dedupe else None
+    links: dict[str, str] = {}  # files in flight reached through a link -> real path
 
-    def addressed(report: Report) -> Report:
-        report.file.real_path = links.get(report.path)
-        return report
+    def feed() -> Iterator[str | _Ready]:
+        count = 0
+        for item in _inputs(files, listing):
+            count += 1
+            if item.refused:
+                yield _Ready(_addressed(error_report(item.path, item.refused), item.real))
+                continue
+            if twins is not None:
+                placed = twins.place(item.path, item.real)
+                if isinstance(placed, Report):
+                    yield _Ready(placed)
+                    continue
+                if placed is WAIT:
+                    continue
+            if item.real:
+                links[item.path] = item.real
+            yield item.path
+        if on_start:
+            on_start(count)
 
-    for path in files:
-        if path in refused:
-            yield addressed(error_report(path, refused[path]))
-    for report in _engine(todo, options):
-        yield addressed(report)
-        for path in twins.get(report.path, ()):
-            yield addressed(_report_for_copy(report, path, options.check.evidence_dir))
+    for out in _engine(feed(), options):
+        if isinstance(out, _Ready):
+            yield out.report
+            continue
+        yield _addressed(out, links.pop(out.path, None))
+        if twins is not None:
+            yield from twins.finished(out)
 
 
-def _engine(files: list[str], options: ScanOptions) -> Iterator[Report]:
+def _engine(items: Iterator[str | _Ready], options: ScanOptions) -> Iterator[Report | _Ready]:
     jobs = options.jobs or os.cpu_count() or 1
     timeout = options.check.timeout_s
     settings = options.settings()
-    if not files:
+    # Until the first path, pass ready reports on: no worker or cluster is started for a
+    # scan with nothing to check.
+    first: str | None = None
+    for item in items:
+        if isinstance(item, str):
+            first = item
+            break
+        yield item
+    if first is None:
         return
+    todo: Iterator[str | _Ready] = itertools.chain([first], items)
     if options.dask:
         with dask_executor(options.dask, options.memory_limit_mb) as executor:
-            yield from _run_executor(files, options.check, executor, executor.slots, settings)
+            yield from _run_executor(todo, options.check, executor, executor.slots, settings)
     elif options.executor is not None:
-        yield from _run_executor(files, options.check, options.executor, jobs, settings)
+        yield from _run_executor(todo, options.check, options.executor, jobs, settings)
     elif jobs <= 1 and not timeout and not options.memory_limit_mb:
-        for path in files:
-            yield check_task(path, options.check, settings)
+        for item in todo:
+            yield check_task(item, options.check, settings) if isinstance(item, str) else item
     else:
         # Also for jobs=1 with a time limit or a memory ceiling: only a separate process
-        # can be stopped or capped.
-        pool = LocalPool(min(jobs, max(1, len(files))), timeout, settings)
-        yield from pool.run(iter(files), options.check)
+        # can be stopped or capped. Workers start as files come, up to ``jobs``.
+        pool = LocalPool(jobs, timeout, settings)
+        yield from pool.run(todo, options.check)
 
 
 def _outcome(future: Future, path: str) -> Report:
@@ -355,15 +718,16 @@ def _outcome(future: Future, path: str) -> Report:
 
 
 def _run_executor(
-    files: list[str],
+    files: Iterator[str | _Ready],
     options: CheckOptions,
     executor: Executor,
     workers: int,
     settings: TaskSettings,
-) -> Iterator[Report]:
+) -> Iterator[Report | _Ready]:
     """Run on any Executor; past its deadline a file gets an error report and, when the
     executor can (``abandon``), its worker is reclaimed. An executor that cannot reclaim
-    loses that worker, so fewer files are kept in flight.
+    loses that worker, so fewer files are kept in flight. Items that are not paths are
+    passed on as they come.
 
     A file's clock starts when it is among the ``workers`` oldest files in flight, not when
     it was submitted: executors run files in submission order (Dask's scheduler by
@@ -374,14 +738,16 @@ def _run_executor(
     running = max(1, workers)
     abandon = getattr(executor, "abandon", None)
     pending: dict[Future, list] = {}  # in submission order: [path, deadline or None]
-    todo = iter(files)
     exhausted = False
     while True:
         while not exhausted and len(pending) < slots:
-            path = next(todo, None)
+            path = next(files, None)
             if path is None:
                 exhausted = True
                 break
+            if not isinstance(path, str):
+                yield path
+                continue
             try:
                 future = executor.submit(check_task, path, options, settings)
             except Exception as exc:  # a broken or shut-down executor
@@ -433,10 +799,11 @@ def scan(
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     **kwargs,
 ) -> Iterator[Report]:
-    """Reports for every file under ``paths``; ``dask`` / ``executor`` pick the engine.
-    Links that leave the scanned folders are reported, not followed, unless
-    ``follow_outside``; in folders, what is not media, hidden entries (unless ``hidden``)
-    and sidecar manifests are left out (``list_inputs``)."""
+    """Reports for every file under ``paths``, streamed as the walk goes (``Walk``, ``run``);
+    ``dask`` / ``executor`` pick the engine. Links that leave the scanned folders are
+    reported, not followed, unless ``follow_outside``; in folders, what is not media, hidden
+    entries (unless ``hidden``) and sidecar manifests are left out, and so is the evidence
+    folder the scan writes into."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     check_options = options if options is not None else CheckOptions.from_kwargs(**kwargs)
@@ -450,5 +817,6 @@ def scan(
         check=check_options,
         memory_limit_mb=memory_limit_mb,
     )
-    listing = list_inputs(paths, include, exclude, follow_outside, hidden)
-    return run(listing.paths, scan_options, listing=listing)
+    evidence = check_options.evidence_dir
+    walk = Walk(paths, include, exclude, follow_outside, hidden, [evidence] if evidence else ())
+    return run(walk, scan_options)

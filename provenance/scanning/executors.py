@@ -220,8 +220,11 @@ class LocalPool:
         slot.process.join(timeout=5)
         slot.conn.close()
 
-    def run(self, files: Iterator[str], options: CheckOptions) -> Iterator[Report]:
-        self._slots = [self._spawn() for _ in range(self.jobs)]
+    def run(self, files: Iterator[Any], options: CheckOptions) -> Iterator[Any]:
+        """Reports for the paths (str) in ``files``, as they finish; any other item is
+        passed on as it comes (a report made without a check). ``files`` is read as
+        workers free up, and workers start as files come, up to ``jobs``."""
+        self._slots = []
         try:
             yield from self._loop(files, options, self.settings)
         finally:
@@ -232,20 +235,28 @@ class LocalPool:
                 self._retire(slot, kill=slot.path is not None)
             self._slots = []
 
-    def _loop(self, files, options, settings: TaskSettings) -> Iterator[Report]:
+    def _loop(self, files: Iterator[Any], options, settings: TaskSettings) -> Iterator[Any]:
         exhausted = False
         while True:
-            for slot in self._slots:
-                if slot.path is None and not exhausted:
-                    path = next(files, None)
-                    if path is None:
-                        exhausted = True
-                        break
-                    slot.path = path
-                    slot.deadline = (
-                        time.monotonic() + self.timeout_s if self.timeout_s else float("inf")
-                    )
-                    slot.conn.send((path, options, settings))
+            while not exhausted:
+                idle = next((s for s in self._slots if s.path is None), None)
+                if idle is None and len(self._slots) >= self.jobs:
+                    break
+                item = next(files, None)
+                if item is None:
+                    exhausted = True
+                    break
+                if not isinstance(item, str):
+                    yield item
+                    continue
+                if idle is None:
+                    idle = self._spawn()
+                    self._slots.append(idle)
+                idle.path = item
+                idle.deadline = (
+                    time.monotonic() + self.timeout_s if self.timeout_s else float("inf")
+                )
+                idle.conn.send((item, options, settings))
             busy = [s for s in self._slots if s.path is not None]
             if not busy:
                 return

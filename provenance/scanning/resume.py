@@ -11,12 +11,13 @@ folder the scan was started in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance.scanning import exit_codes
 
@@ -178,17 +179,76 @@ class ResumePlan:
 
 def plan(files: Iterable[str], output: str, stamp: dict[str, Any] | None = None) -> ResumePlan:
     """Split ``files`` into those still to check and those ``output`` already has (made
-    the same way, when ``stamp`` is given)."""
-    repair_tail(output)
-    result = ResumePlan()
-    done = load(output, result.bad_lines)
-    for path in files:
-        stored = done.get(file_key(path))
-        if stored is None:
-            result.todo.append(path)
-        elif stamp is not None and not same_making(stored, stamp):
-            result.todo.append(path)
-            result.outdated += 1
-        else:
-            result.skipped.append(stored)
-    return result
+    the same way, when ``stamp`` is given), all at once (a scan streams ``Resumer.todo``)."""
+    resumer = Resumer(output, stamp, keep=True)
+    todo = list(resumer.todo(files))
+    return ResumePlan(todo, resumer.reports, resumer.bad_lines, resumer.outdated)
+
+
+T = TypeVar("T")
+_OUTDATED = -1  # a stored report made otherwise (tool, data or options): check again
+
+
+def _compact(key: Key) -> bytes:
+    """16 bytes for a key (a stored report's path, size and mtime)."""
+    return hashlib.blake2b(repr(key).encode("utf-8", "backslashreplace"), digest_size=16).digest()
+
+
+class Resumer:
+    """``--resume`` over a stream of files (a ``Walk``): ``output``'s reports are read once
+    (``load`` rules: bad lines are named in ``bad_lines`` and their files checked again),
+    then ``todo`` skips, as the walk finds them, the files they cover. Memory per stored
+    report: a 16-byte digest of its key and its exit code under ``fail_on`` (about 100
+    bytes), plus the report itself only when ``keep`` asks (for ``--html``, which shows the
+    skipped files too: ``reports``)."""
+
+    def __init__(
+        self,
+        output: str,
+        stamp: dict[str, Any] | None = None,
+        fail_on: str = exit_codes.DEFAULT_FAIL_ON,
+        keep: bool = False,
+    ):
+        from provenance.scanning import stored
+
+        repair_tail(output)
+        self.bad_lines: list[str] = []
+        self.skipped = 0  # files skipped: their stored report stands
+        self.outdated = 0  # files whose stored report was made otherwise: checked again
+        self.code = exit_codes.EXIT_CLEAN  # the highest exit code of the skipped reports
+        self.reports: list[dict] = []  # the skipped files' stored reports, when ``keep``
+        self._keep = keep
+        self._done: dict[bytes, Any] = {}  # key digest -> exit code (and report, if kept)
+        try:
+            for data, why in stored.read(output):
+                if data is not None:
+                    try:
+                        key = _compact(report_key(data))
+                    except ValueError as exc:
+                        why = str(exc)
+                    else:
+                        made_here = stamp is None or same_making(data, stamp)
+                        code = exit_codes.of_stored(data, fail_on) if made_here else _OUTDATED
+                        self._done[key] = (code, data) if keep else code
+                        continue
+                self.bad_lines.append(why or "not a report")
+        except FileNotFoundError:
+            pass
+
+    def todo(self, files: Iterable[T]) -> Iterator[T]:
+        """The files of ``files`` (paths, or items with a ``path``) still to check."""
+        for item in files:
+            path: Any = getattr(item, "path", item)  # an Input, or a path
+            entry = self._done.get(_compact(file_key(os.fsdecode(path))))
+            if entry is None:
+                yield item
+                continue
+            code, data = entry if self._keep else (entry, None)
+            if code == _OUTDATED:
+                self.outdated += 1
+                yield item
+                continue
+            self.skipped += 1
+            self.code = max(self.code, code)
+            if data is not None:
+                self.reports.append(data)

@@ -53,9 +53,13 @@ def sidecars_owned(names: Iterable[str]) -> set[str]:
     """Names among ``names`` (one folder's entries) that are the C2PA sidecar of another entry,
     chosen as the credentials reader chooses it (``reader.sidecar_for``: ``NAME.c2pa`` first,
     then ``NAME.ext.c2pa``). Those are read with their asset, not reported on their own."""
-    present = set(names)
+    names = names if isinstance(names, (list, tuple, set)) else list(names)
+    # Only names ending in ".c2pa" can be a candidate: a large folder is not copied.
+    present = {name for name in names if name.endswith(SIDECAR_SUFFIX)}
     owned: set[str] = set()
-    for name in present:
+    if not present:
+        return owned
+    for name in names:
         if name.lower().endswith(SIDECAR_SUFFIX):
             continue
         stem, ext = os.path.splitext(name)
