@@ -60,7 +60,9 @@ def ensure_clip(clip: str = DEFAULT_CLIP) -> str:
 
 
 def _peak(cmd: list[str]) -> tuple[float, dict]:
-    """(peak RSS in MB, the report) of one process running ``cmd``."""
+    """(peak RSS in MB, the report) of one process running ``cmd``. Call it from a small
+    process: Linux counts in a child's ``ru_maxrss`` the memory of the process it was
+    forked from (run_all.py runs ``measure`` in a fresh interpreter for that reason)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env, text=True)

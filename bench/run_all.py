@@ -30,6 +30,7 @@ shared fixtures); docs/performance.md keeps the latest table and where the time 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -56,7 +57,16 @@ GOALS = {
     "startup_s": ("start-up: cold `provenance check` of a small image (median)", 0.3, "s"),
     # Ratios where higher is better are printed as their inverse goal (see ``HIGHER``).
     "scan_speedup_2_workers": ("scale: 2 local workers / 1, mixed folder (speed-up)", 1.9, "x"),
-    "scan_dask_over_local": ("scale: Dask LocalCluster time / local pool, 2 workers", 1.1, "x"),
+    "scan_dask_over_local": (
+        "scale: Dask LocalCluster / local pool, cluster start incl.",
+        1.1,
+        "x",
+    ),
+    "scan_dask_steady_over_local": (
+        "scale: Dask LocalCluster / local pool, cluster started",
+        1.1,
+        "x",
+    ),
     "scan_parent_mb_per_1000_files": (
         "scale: scanning parent's RSS growth per 1,000 files (jobs=2)",
         0.1,
@@ -85,7 +95,6 @@ def startup(runs: int) -> dict[str, float]:
 
 def scale(scan_files: int, parent_files: int) -> dict[str, float]:
     """The scale and memory rows (each module's ``measure``; see its docstring)."""
-    import bench_memory
     import bench_scan
     import bench_scan_memory
 
@@ -93,7 +102,14 @@ def scale(scan_files: int, parent_files: int) -> dict[str, float]:
     parent = bench_scan_memory.measure(parent_files)
     out[bench_scan_memory.GOAL_KEY] = parent[bench_scan_memory.GOAL_KEY]
     out["parent_peak_mb"] = parent["scan_j2_peak_mb"]
-    memory = bench_memory.measure()
+    # In a small process of its own: a child's ru_maxrss counts the memory of the process
+    # it was forked from, and this one has held every corpus file by now.
+    child = "import sys, json; sys.path.insert(0, 'bench'); import bench_memory as m; "
+    child += "print(json.dumps(m.measure()))"
+    done = subprocess.run(
+        [sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    memory = json.loads(done.stdout.splitlines()[-1])
     out["clip_peak_mb"] = memory["all_detectors_mb"]  # the command line, as a user runs it
     out["clip_peak_api_mb"] = memory["api_all_detectors_mb"]
     out["clip_peak_none_mb"] = memory["no_detectors_mb"]
@@ -155,7 +171,8 @@ def main() -> None:
         print(
             f"\nscale: {int(figures['scan_files'])} files, 1 worker "
             f"{figures['scan_local1_s']:.1f} s, 2 workers {figures['scan_local2_s']:.1f} s, "
-            f"Dask 2 workers {figures['scan_dask2_s']:.1f} s (cluster start included); "
+            f"Dask 2 workers {figures['scan_dask2_s']:.1f} s with the cluster's start and "
+            f"stop, {figures['scan_dask2_steady_s']:.1f} s on a started cluster; "
             f"scanning parent's peak RSS {figures['parent_peak_mb']:.0f} MiB at "
             f"{args.parent_files:,} files (jobs=2); one check of the "
             f"60-s clip: {figures['clip_peak_api_mb']:.0f} MB through provenance.check, "

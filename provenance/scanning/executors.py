@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
@@ -19,11 +18,14 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.model.report import FileFacts, Report
 from provenance.options import CheckOptions
+
+if TYPE_CHECKING:  # multiprocessing is imported by the pool that uses it: a one-file check
+    import multiprocessing.process  # (the command's start-up) never needs it
+    from multiprocessing.connection import Connection
 
 ENV_PREFIX = "PROVENANCE_"  # settings workers must share with the caller (generators file)
 WORKER_DIED = "the worker process died while analysing this file"
@@ -204,6 +206,8 @@ class LocalPool:
         # fork, as ProcessPoolExecutor does on Linux: a replacement worker starts in
         # milliseconds with the checker already imported, and the caller's script needs
         # no ``if __name__ == "__main__"`` guard (spawn and forkserver re-import it).
+        import multiprocessing
+
         self._ctx = multiprocessing.get_context("fork")
         self._slots: list[_Slot] = []
 
@@ -236,6 +240,8 @@ class LocalPool:
             self._slots = []
 
     def _loop(self, files: Iterator[Any], options, settings: TaskSettings) -> Iterator[Any]:
+        from multiprocessing import connection
+
         exhausted = False
         while True:
             while not exhausted:
@@ -261,7 +267,7 @@ class LocalPool:
             if not busy:
                 return
             nearest = min(s.deadline for s in busy) - time.monotonic()
-            ready = wait(
+            ready = connection.wait(
                 [s.conn for s in busy] + [s.process.sentinel for s in busy],
                 timeout=None if nearest == float("inf") else max(0.0, nearest),
             )
