@@ -30,8 +30,14 @@ import time
 import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,  # BrokenProcessPool's base: its module imports multiprocessing
+    CancelledError,
+    Executor,
+    Future,
+    wait,
+)
 from dataclasses import dataclass, field
 
 from provenance.evidence_images import evidence_folder
@@ -709,7 +715,7 @@ def _engine(items: Iterator[str | _Ready], options: ScanOptions) -> Iterator[Rep
 def _outcome(future: Future, path: str) -> Report:
     try:
         return future.result()
-    except (BrokenProcessPool, CancelledError):
+    except (BrokenExecutor, CancelledError):  # a process pool whose worker died
         return error_report(path, WORKER_DIED)
     except Exception as exc:
         if type(exc).__name__ == "KilledWorker":  # Dask gave up after worker deaths
