@@ -182,7 +182,13 @@ def _worker_main(conn: Connection) -> None:
             return
         if task is None:
             return
-        conn.send(check_task(*task))
+        try:
+            conn.send(check_task(*task))
+        except MemoryError:
+            # Under a tight ceiling even the finished report may not pickle: end without a
+            # traceback on the user's terminal; the parent reports the file as the worker's
+            # death, naming the ceiling (``died``).
+            os._exit(3)
 
 
 @dataclass
