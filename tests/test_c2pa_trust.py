@@ -255,3 +255,31 @@ def test_allowed_list_trusts_one_signing_certificate_as_it_is(samples, tmp_path)
     junk.write_text("not a certificate\n")
     bad = CliRunner().invoke(cli, [*base, "--allowed-list", str(junk), still])
     assert bad.exit_code == 2 and "--allowed-list" in bad.output and "PEM" in bad.output
+
+
+def test_a_listed_tsa_is_named_so_whichever_list_the_sdk_names(monkeypatch, samples):
+    """A root on both the C2PA Trust List and the TSA list: the SDK names the list it
+    searched first, which changed from one process to the next on real Google-signed files
+    (veo3, two Gemini images). Here the test root is on both bundled lists, the TSA list's
+    entries name it, and each read builds a fresh SDK context: every read says listed."""
+    pem = (samples / ROOT).read_text()
+    monkeypatch.setattr(trust, "tsa_pem", lambda: pem)
+    monkeypatch.setattr(trust, "bundled_pem", lambda: pem)
+    plain_entries = trust.entries
+    tsa_entry = trust.ListEntry(
+        (("CN", "Provenance Test Intermediate CA"), ("O", "Provenance Test CA")), "test", "tsa", ""
+    )
+
+    def entries(list_file: str):
+        return (tsa_entry,) if "TSA" in list_file else plain_entries(list_file)
+
+    monkeypatch.setattr(trust, "entries", entries)
+    sources = set()
+    try:
+        for _ in range(12):
+            credentials._context_for.cache_clear()
+            info = credentials.read(samples / "credentials" / "timestamped.jpg", "image/jpeg")
+            sources.add(info.signing_time_source)
+    finally:
+        credentials._context_for.cache_clear()
+    assert sources == {"tsa-listed"}

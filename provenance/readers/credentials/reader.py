@@ -658,12 +658,13 @@ def _time_facts(info: C2paInfo, top: dict[str, Any], codes: list[ValidationCode]
     if trusted is None:
         info.signing_time_source = "tsa-untrusted"
         return
-    uri = _named_uri(trusted)
-    if uri is None:  # an SDK that names no list: match the TSA's issuer against the list
-        tsa_list = trust.entries("C2PA-TSA-TRUST-LIST.json")
-        listed = trust.match_entry(tsa.get("issuer"), tsa_list) is not None
-    else:
-        listed = uri == _TSA_URI
+    # The SDK names the first anchor list it found the chain's root in, and a root on both
+    # the C2PA Trust List and the TSA list (Google's) is found in either, one or the other
+    # from one process to the next (measured on three real Google-signed files): so the
+    # TSA's issuer is also matched against the TSA list whatever list the SDK names.
+    tsa_list = trust.entries("C2PA-TSA-TRUST-LIST.json")
+    listed = _named_uri(trusted) == _TSA_URI
+    listed = listed or trust.match_entry(tsa.get("issuer"), tsa_list) is not None
     info.signing_time_source = "tsa-listed" if listed else "tsa-trusted"
 
 
