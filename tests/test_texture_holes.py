@@ -70,3 +70,22 @@ def test_all_corners_soft_is_not_a_hole(holes):
 def test_a_smooth_frame_has_nothing_to_compare(holes):
     # A plain wall after a re-encode: every pixel flat, the rings too, so no excess anywhere.
     assert holes.score(np.full((H, W), 128, np.uint8)).hits == []
+
+
+def test_flat_integral_counts_flat_unclipped_pixels():
+    """The OpenCV form of the flat map is the definition's: |Laplacian| <= level on pixels
+    neither clipped dark (<= 6) nor bright (>= 249), at every level and size tried."""
+    from provenance.detectors.removal.inpaint_traces import flat_integral, flat_share
+
+    rng = np.random.default_rng(7)
+    for shape in [(1, 1), (2, 5), (7, 9), (120, 160)]:
+        g = rng.integers(0, 256, shape, dtype=np.uint8)
+        g[: shape[0] // 2] //= 40  # a flat, partly clipped half
+        lap = np.abs(cv2.Laplacian(g, cv2.CV_16S, ksize=1).astype(np.int32))
+        unclipped = (g > 6) & (g < 249)
+        for level in (0, 1, 3, 255):
+            flat = ((np.minimum(lap, 255) <= level) & unclipped).astype(np.int64)
+            want = np.zeros((shape[0] + 1, shape[1] + 1), np.int64)
+            want[1:, 1:] = flat.cumsum(0).cumsum(1)
+            assert np.array_equal(flat_integral(g, level), want)
+            assert flat_share(g, level) == flat.sum() / max(1, unclipped.sum())

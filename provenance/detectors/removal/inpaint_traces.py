@@ -113,16 +113,24 @@ def flat_integral(gray_u8: np.ndarray, level: int) -> np.ndarray:
     """Integral image of "flat" pixels: |Laplacian| (3x3, full resolution) at most ``level``
     grey levels. Sensor grain and fine texture make few pixels flat; inpainting (Telea, NS)
     and blur boxes make most of a patch flat, whatever the texture around."""
-    lap = cv2.Laplacian(gray_u8, cv2.CV_16S, ksize=1)
+    lap = cv2.convertScaleAbs(cv2.Laplacian(gray_u8, cv2.CV_16S, ksize=1))
+    # 1 where |Laplacian| <= level (OpenCV's threshold, not numpy's comparisons: a third of
+    # the time on a 12 MP photo, the same 0/1 map).
+    _, flat = cv2.threshold(lap, level, 1, cv2.THRESH_BINARY_INV)
     # Clipped highlights and shadows are flat without any remover: not counted.
-    flat = ((cv2.convertScaleAbs(lap) <= level) & (gray_u8 > 6) & (gray_u8 < 249)).astype(np.uint8)
+    flat = cv2.bitwise_and(flat, _unclipped(gray_u8))
     return cv2.integral(flat, sdepth=cv2.CV_32S)
+
+
+def _unclipped(gray_u8: np.ndarray) -> np.ndarray:
+    """255 where the grey level is neither clipped shadow (<= 6) nor highlight (>= 249)."""
+    return cv2.inRange(gray_u8, 7, 248)
 
 
 def flat_share(gray_u8: np.ndarray, level: int, integral: np.ndarray | None = None) -> float:
     """Share of the unclipped pixels that are flat (as ``flat_integral`` counts them);
     ``integral``: that image's ``flat_integral`` at ``level`` when the caller has it."""
-    unclipped = int(((gray_u8 > 6) & (gray_u8 < 249)).sum())
+    unclipped = cv2.countNonZero(_unclipped(gray_u8))
     if integral is None:
         integral = flat_integral(gray_u8, level)
     return float(integral[-1, -1]) / max(1, unclipped)
