@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -104,6 +105,17 @@ def run_target(target: str, seconds: float, keep_going: bool, log=None) -> dict:
     env["FUZZ_TIME_GUARD"] = "1"  # CPU time per input byte (fuzz/targets.py)
     if keep_going:
         env["FUZZ_FINDINGS"] = str(HERE / "findings" / target)
+    # Scratch files of the targets (fuzz/targets.py): libFuzzer ends the child with C's
+    # exit(), past Python's atexit, so the folder is the parent's to remove.
+    scratch = tempfile.TemporaryDirectory(prefix=f"fuzz-{target}-")
+    env["FUZZ_SCRATCH"] = scratch.name
+    try:
+        return _loop(target, seconds, keep_going, log, corpus, seed_dir, artifacts, env)
+    finally:
+        scratch.cleanup()
+
+
+def _loop(target, seconds, keep_going, log, corpus, seed_dir, artifacts, env) -> dict:
     runs, restarts, crashed, started = 0, 0, False, time.monotonic()
     while True:
         left = seconds - (time.monotonic() - started)

@@ -9,8 +9,10 @@ goes through Pillow, XMP through defusedxml), never fuzzed on their own.
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -94,7 +96,11 @@ def _resume(data: bytes) -> None:
     from provenance.scanning import resume
 
     if _RESUME_DIR is None:
-        _RESUME_DIR = tempfile.mkdtemp(prefix="fuzz-resume-")
+        # fuzz/run.py's scratch folder (it removes it; each CI run had left one in /tmp),
+        # else one of this process's own (the seed-corpus test runs targets in-process).
+        _RESUME_DIR = os.environ.get("FUZZ_SCRATCH") or tempfile.mkdtemp(prefix="fuzz-resume-")
+        if "FUZZ_SCRATCH" not in os.environ:
+            atexit.register(shutil.rmtree, _RESUME_DIR, True)
     path = os.path.join(_RESUME_DIR, "out.jsonl")
     with open(path, "wb") as fh:
         fh.write(data)
