@@ -67,6 +67,36 @@ def test_ll_band_matches_pywavelets():
     assert np.allclose(dwtdct._ll_band(u), ll, atol=1e-3)
 
 
+@pytest.mark.parametrize("shape", [(300, 260), (517, 402), (1030, 771)])
+def test_block_grids_match_the_direct_decoder(shape):
+    """The strip-wise shared sums give each variant's phases as the decoder defined block by
+    block on the whole U plane does (pictures of one, several and a partial last strip)."""
+    rng = np.random.default_rng(sum(shape))
+    img = cv2.GaussianBlur(rng.integers(0, 256, (*shape, 3), dtype=np.uint8), (3, 3), 0)
+    grids = dwtdct.block_grids(img)
+    for variant in dwtdct.VARIANTS:
+        ll = dwtdct._ll_band(dwtdct._u_channel(img, variant))
+        carrier = np.abs(dwtdct._carrier(dwtdct._block_view(ll)))
+        want = np.mod(carrier, dwtdct.SCALE) / dwtdct.SCALE
+        got = grids[variant].phase
+        assert got.shape == want.shape
+        # float32 rounding of LL values up to ~400 moves a phase by at most ~1e-6 (or wraps it)
+        diff = np.abs(got - want)
+        assert np.all(np.minimum(diff, 1 - diff) < 1e-5), variant
+
+
+def test_bit_sums_are_bincount_sums():
+    """``bit_sums`` adds the same values in the same order as ``np.bincount``: equal bits."""
+    rng = np.random.default_rng(3)
+    for length, first, shape in [(48, 0, (178, 133)), (136, 5000, (90, 160)), (46, 47, (7, 5))]:
+        values = rng.standard_normal(shape) * 100
+        bit = dwtdct.bit_index(shape, length, first).ravel()
+        want = np.bincount(bit, weights=values.ravel(), minlength=length)
+        assert np.array_equal(dwtdct.bit_sums(values, length, first), want)
+        counts = np.maximum(np.bincount(bit, minlength=length), 1)
+        assert np.array_equal(dwtdct.bit_counts(shape, length, first), counts)
+
+
 @pytest.mark.parametrize("variant", dwtdct.VARIANTS)
 def test_round_trip_every_variant(variant):
     rng = np.random.default_rng(1)
