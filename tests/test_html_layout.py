@@ -164,3 +164,40 @@ def test_render_from_dicts_matches_render_from_reports(samples):
     b = html.render([json.loads(report.to_json())])
     strip = re.compile(r"nonce-[^']+'|nonce=\"[^\"]+\"|Page made</dt><dd>[^<]+")
     assert strip.sub("", a) == strip.sub("", b)
+
+
+def test_page_keeps_counts_not_reports(monkeypatch, tmp_path):
+    """A scan's --html page is built as reports come: what ``Page`` holds stays small however
+    many reports it has taken (rows and cards spool to a temporary file), and the saved page
+    is the one ``render`` makes from the whole list at once."""
+    import os
+    import tracemalloc
+
+    monkeypatch.setattr(html, "SPOOL_CHARS", 64 * 1024)
+    base = json.loads(
+        provenance.check(SAMPLES / "clips" / "plain_still.jpg", detectors=()).to_json()
+    )
+    reports = [dict(base, path=f"/media/{i:05d}.jpg") for i in range(300)]
+    tracemalloc.start()
+    with html.Page() as page:
+        for i in range(2000):
+            page.add(dict(base, path=f"/media/{i:05d}.jpg"))
+        held, _ = tracemalloc.get_traced_memory()
+        saved = page.save(tmp_path / "page.html")
+    tracemalloc.stop()
+    size = os.path.getsize(saved)
+    text = Path(saved).read_text(encoding="utf-8")
+    assert text.count("<section class=card") == 2000 and ">2000 file(s)." in text
+    assert size > 2_000_000 and held < size / 10, (held, size)
+
+    def masked(t: str) -> str:
+        t = re.sub(r"nonce-[\w-]+|nonce=\"[\w-]+\"", "NONCE", t)
+        return re.sub(r"<dt>Page made</dt><dd>[^<]*</dd>", "", t)
+
+    with html.Page() as page:
+        for r in reports:
+            page.add(r)
+        assert page._rows._rolled and page._cards._rolled  # on disk past SPOOL_CHARS
+        spooled = page.text()
+    monkeypatch.setattr(html, "SPOOL_CHARS", 1 << 30)
+    assert masked(spooled) == masked(html.render(reports))

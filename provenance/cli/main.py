@@ -402,17 +402,19 @@ def check(
         listing.add(path, real=os.path.realpath(path) if os.path.islink(path) else None)
     check_outputs(None, html_path, listing.paths)
     codes = []
-    reports = []
     try:
-        with render.evidence_for_html(options, html_path):
+        with (
+            render.evidence_for_html(options, html_path),
+            render.html_page(options, html_path) as page,
+        ):
             given = click.get_current_context().get_parameter_source("memory_limit_mb")
             limit_given = given is not click.core.ParameterSource.DEFAULT
             for report in _check_reports(
                 listing, options, memory_limit_mb, bool(html_path), limit_given
             ):
                 codes.append(exit_codes.of_report(report, fail_on))
-                if html_path:
-                    reports.append(report.to_dict())
+                if page:
+                    page.add(report.to_dict())
                 if as_csv:
                     as_csv.add(report)
                 elif as_json:
@@ -422,9 +424,9 @@ def check(
                     click.echo()
             if as_csv:
                 as_csv.finish()
-            if html_path:
+            if page:
                 machine = as_json or bool(as_csv)  # stdout holds only the machine output
-                _write_html(html_path, reports, options.evidence_dir, machine, quiet)
+                _write_html(html_path, page, machine, quiet)
     except KeyboardInterrupt:
         _interrupted(f"interrupted after {len(codes)} of {len(listing.paths)} file(s)")
     sys.exit(exit_codes.combined(codes))
@@ -466,13 +468,11 @@ def _check_reports(
         yield report
 
 
-def _write_html(
-    html_path: str, reports: list[dict], evidence_dir, to_stderr: bool, quiet: bool = False
-) -> None:
+def _write_html(html_path: str, page, to_stderr: bool, quiet: bool = False) -> None:
     from provenance.formatters.html import UnsafeOutput
 
     try:
-        render.write_html(html_path, reports, evidence_dir, to_stderr, quiet)
+        render.write_html(html_path, page, to_stderr, quiet)
     except UnsafeOutput as exc:  # the path changed since it was checked
         fail(f"--html {exc}")
     except OSError as exc:
@@ -654,7 +654,6 @@ def scan(
     checked = 0
     listed = fail_on if fail_on != "never" else exit_codes.DEFAULT_FAIL_ON
     rows = []
-    html_reports: list[dict] = []
     total: list[int] = []  # the number of files to check, once the walk has ended
     started = time.perf_counter()
     try:
@@ -665,10 +664,19 @@ def scan(
     try:
         with (
             render.evidence_for_html(options, html_path),
+            render.html_page(options, html_path) as page,
             render.ScanProgress("Scanning") if show_progress else _Null() as bar,
         ):
             if options.evidence_dir:
                 walk.leave_out([options.evidence_dir])  # also the temporary one of --html
+
+            def add_skipped() -> None:
+                """The stored reports of the files --resume skipped so far, onto the page
+                in the walk's order (the walk runs ahead of the checks)."""
+                if page and resumer:
+                    for data in resumer.reports:
+                        page.add(data)
+                    resumer.reports.clear()
 
             def listed_all(n: int) -> None:
                 total.append(n)
@@ -680,8 +688,9 @@ def scan(
                 render.count(counts, report)
                 if report.status != "ok" or exit_codes.of_report(report, listed):
                     rows.append(listing_text.row(report))
-                if html_path:
-                    html_reports.append(report.to_dict())
+                if page:
+                    add_skipped()
+                    page.add(report.to_dict())
                 line = report.to_json()
                 if out:
                     _write_line(out, line, output, checked)
@@ -692,11 +701,9 @@ def scan(
                 bar.update(1)
             if as_csv:
                 as_csv.finish()
-            if html_path:
-                previous = resumer.reports if resumer else []
-                _write_html(
-                    html_path, previous + html_reports, options.evidence_dir, to_stderr, quiet
-                )
+            if page:
+                add_skipped()
+                _write_html(html_path, page, to_stderr, quiet)
     except KeyboardInterrupt:
         of = f" of {total[0]}" if total else ""
         _interrupted(

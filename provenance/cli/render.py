@@ -6,6 +6,7 @@ import contextlib
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -129,16 +130,23 @@ def evidence_for_html(options, html_path: str | None) -> Iterator[None]:
             options.evidence_dir = None
 
 
-def write_html(
-    html_path: str,
-    reports: list[dict],
-    evidence_dir: str | None,
-    to_stderr: bool,
-    quiet: bool = False,
-) -> None:
+@contextlib.contextmanager
+def html_page(options, html_path: str | None) -> Iterator[Any]:
+    """The --html page (``formatters.html.Page``; None without --html), built as reports
+    come, so the command keeps no report: enter it inside ``evidence_for_html``, whose
+    frames each report's card reads when it is added."""
+    if not html_path:
+        yield None
+        return
     from provenance.formatters import html
 
-    written = html.write(html_path, reports, evidence_dir)
+    with html.Page(options.evidence_dir) as page:
+        yield page
+
+
+def write_html(html_path: str, page: Any, to_stderr: bool, quiet: bool = False) -> None:
+    """Save ``page`` (``formatters.html.Page``) and say where."""
+    written = page.save(html_path)
     if not quiet:
         click.echo(f"HTML report written to {printable(written)}", err=to_stderr)
 

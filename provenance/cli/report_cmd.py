@@ -130,10 +130,13 @@ def report(jsonl, html_path, csv_path, evidence_dir) -> None:
     to_stderr = csv_path == "-"
     if html_path:
         from provenance.cli import render
-        from provenance.formatters.html import UnsafeOutput
+        from provenance.formatters.html import Page, UnsafeOutput
 
         try:
-            render.write_html(html_path, reports, evidence_dir, to_stderr)
+            with Page(evidence_dir) as page:
+                for r in reports:
+                    page.add(r)
+                render.write_html(html_path, page, to_stderr)
         except UnsafeOutput as exc:
             fail(f"--html {exc}")
         except OSError as exc:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import os
 import secrets
+import shutil
 import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -129,25 +131,27 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
 
 @dataclass
 class Summary:
-    verdicts: Counter
-    generators: Counter
-    stripped: Counter
-    total: int
+    verdicts: Counter = field(default_factory=Counter)
+    generators: Counter = field(default_factory=Counter)
+    stripped: Counter = field(default_factory=Counter)
+    total: int = 0
 
-
-def summarise(reports: list[dict]) -> Summary:
-    verdicts: Counter[str] = Counter()
-    gens: Counter[str] = Counter()
-    stripped: Counter[str] = Counter()
-    for r in reports:
-        verdicts[verdict_of(r)] += 1
+    def add(self, r: dict) -> None:
+        self.verdicts[verdict_of(r)] += 1
         v = r.get("verdict") or {}
         if r.get("status") == "ok":
             if v.get("generator"):
-                gens[_generator_name(v["generator"])] += 1
+                self.generators[_generator_name(v["generator"])] += 1
             for kind in stripped_words(v.get("stripped") or []):
-                stripped[kind] += 1
-    return Summary(verdicts, gens, stripped, len(reports))
+                self.stripped[kind] += 1
+        self.total += 1
+
+
+def summarise(reports: Iterable[dict]) -> Summary:
+    summary = Summary()
+    for r in reports:
+        summary.add(r)
+    return summary
 
 
 def chart(summary: Summary) -> str:
@@ -456,82 +460,183 @@ def _options_words(options: dict) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def run_facts(items: list[dict]) -> str:
+@dataclass
+class RunFacts:
     """When the page was made and what made its reports: tool and data versions, options
     (each distinct set with its number of files), so a printed page can be cited."""
-    from provenance.model.stamp import tool_version, utc_now
 
-    def distinct(key: str) -> Counter:
-        return Counter(str(r.get(key)) for r in items if r.get(key))
+    tools: Counter = field(default_factory=Counter)
+    data: Counter = field(default_factory=Counter)
+    options: Counter = field(default_factory=Counter)
+    first: str | None = None  # earliest and latest checked_at
+    last: str | None = None
 
-    tools, data = distinct("tool_version"), distinct("data_version")
-    options: Counter[str] = Counter(
-        _options_words(r["options"]) for r in items if isinstance(r.get("options"), dict)
-    )
-    checked = sorted(str(r["checked_at"]) for r in items if r.get("checked_at"))
+    def add(self, r: dict) -> None:
+        for counter, key in ((self.tools, "tool_version"), (self.data, "data_version")):
+            if r.get(key):
+                counter[str(r.get(key))] += 1
+        if isinstance(r.get("options"), dict):
+            self.options[_options_words(r["options"])] += 1
+        if r.get("checked_at"):
+            at = str(r["checked_at"])
+            self.first = at if self.first is None else min(self.first, at)
+            self.last = at if self.last is None else max(self.last, at)
 
-    def listed(counter: Counter) -> str:
-        if len(counter) == 1:
-            return e(next(iter(counter)))
-        return "; ".join(f"{e(k)} ({n} files)" for k, n in counter.most_common()) or "not recorded"
+    def html(self) -> str:
+        from provenance.model.stamp import tool_version, utc_now
 
-    rows = [
-        ("Page made", f"{utc_now()} (UTC) by provenance {tool_version()}"),
-        ("Files checked", f"{e(checked[0])} to {e(checked[-1])}" if checked else "not recorded"),
-        ("Tool version", listed(tools)),
-        ("Data version", listed(data)),
-        ("Options", listed(options)),
-    ]
-    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f"<dl class=run>{body}</dl>"
+        def listed(counter: Counter) -> str:
+            if len(counter) == 1:
+                return e(next(iter(counter)))
+            words = "; ".join(f"{e(k)} ({n} files)" for k, n in counter.most_common())
+            return words or "not recorded"
+
+        checked = f"{e(self.first)} to {e(self.last)}" if self.first else "not recorded"
+        rows = [
+            ("Page made", f"{utc_now()} (UTC) by provenance {tool_version()}"),
+            ("Files checked", checked),
+            ("Tool version", listed(self.tools)),
+            ("Data version", listed(self.data)),
+            ("Options", listed(self.options)),
+        ]
+        body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+        return f"<dl class=run>{body}</dl>"
+
+
+def run_facts(items: Iterable[dict]) -> str:
+    facts = RunFacts()
+    for r in items:
+        facts.add(r)
+    return facts.html()
+
+
+# Rows and cards beyond this many characters go to a temporary file, not memory.
+SPOOL_CHARS = 8 * 1024 * 1024
+
+
+class Page:
+    """The page built one report at a time, so a scan of any size keeps only counters: each
+    report's table row and detail card are written to a spool (memory, then an unnamed
+    temporary file past ``SPOOL_CHARS``) as it comes; the header, which counts them all,
+    is made at the end (``text``, ``save``)."""
+
+    def __init__(self, evidence_dir: str | None = None, title: str = "provenance report"):
+        self.evidence_dir, self.title = evidence_dir, title
+        self.summary, self.facts = Summary(), RunFacts()
+        self._values: dict[str, set[str]] = {"verdict": set(), "generator": set(), "kinds": set()}
+        # Closed by close() (the page is a context manager).
+        self._rows = tempfile.SpooledTemporaryFile(SPOOL_CHARS, "w+", encoding="utf-8")  # noqa: SIM115
+        self._cards = tempfile.SpooledTemporaryFile(SPOOL_CHARS, "w+", encoding="utf-8")  # noqa: SIM115
+
+    def __enter__(self) -> Page:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._rows.close()
+        self._cards.close()
+
+    def add(self, report: Any) -> None:
+        """One report (a Report or its dict): its row, its card (with its preview and
+        evidence frames read from ``evidence_dir`` now) and its share of the counts."""
+        r = _plain(report)
+        i = self.summary.total
+        self._rows.write(_row(i, r))
+        ev = self.evidence_dir
+        self._cards.write(_card(i, r, thumbnail(r, ev), evidence_images(r, ev)))
+        self.summary.add(r)
+        self.facts.add(r)
+        v = r.get("verdict") or {}
+        self._values["verdict"].add(verdict_of(r))
+        if gen := _generator_name(v.get("generator")):
+            self._values["generator"].add(gen)
+        self._values["kinds"].update(v.get("stripped") or [])
+
+    def _parts(self) -> tuple[str, str, str]:
+        """The page around the rows, between rows and cards, and after the cards."""
+        summary = self.summary
+        nonce = secrets.token_urlsafe(16)
+        csp = (
+            f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'"
+        )
+        counts = "".join(
+            f'<div class="stat v-{k}"><b>{summary.verdicts.get(k, 0)}</b>{k}</div>'
+            for k in VERDICTS
+        )
+        values = self._values
+        head = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
+<meta http-equiv="Content-Security-Policy" content="{e(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{e(self.title)}</title><style>{CSS}</style></head>
+<body><header><h1>{e(self.title)}</h1>
+<p class=muted>{summary.total} file(s). "unknown" means no marks were found, never "not AI".
+Generated offline by provenance.</p>{self.facts.html()}</header>
+<section class=summary><div class=stats>{counts}</div>{chart(summary)}
+<div class=tables>{_count_table("generator", summary.generators)}
+{_count_table("marks stripped", summary.stripped)}</div></section>
+<section><h2>Files</h2><div class=filters>
+<label>verdict {_options("verdict", values["verdict"])}</label>
+<label>generator {_options("generator", values["generator"])}</label>
+<label>stripped {_options("stripped", values["kinds"], STRIPPED_WORDS)}</label>
+<label>name <input id="f-text" type="search" placeholder="filter by name"></label>
+<span id="shown" class=muted></span></div>
+<div class=scroll><table id="files"><thead><tr><th data-col=0>#</th><th data-col=1>file</th>
+<th data-col=2>verdict</th><th data-col=3>generator</th><th data-col=4>stripped</th>
+<th data-col=5>credentials</th><th data-col=6>confidence</th></tr></thead>
+<tbody>"""
+        middle = "</tbody></table></div></section>\n<section><h2>Details</h2>"
+        tail = f"""</section>
+<script nonce="{nonce}">{JS}</script></body></html>
+"""
+        return head, middle, tail
+
+    def write_to(self, out: Any) -> None:
+        """The whole page onto the text stream ``out``."""
+        head, middle, tail = self._parts()
+        out.write(head)
+        for spool, after in ((self._rows, middle), (self._cards, tail)):
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
+            spool.seek(0, os.SEEK_END)
+            out.write(after)
+
+    def text(self) -> str:
+        out = io.StringIO()
+        self.write_to(out)
+        return out.getvalue()
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the page atomically (a reader never sees half a file); returns its path.
+        What may be replaced is decided by ``output_target`` (UnsafeOutput otherwise)."""
+        target = output_target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A short temporary name beside the target: its own name may be NAME_MAX long.
+        fd, tmp = tempfile.mkstemp(prefix=".provenance-", suffix=".html.tmp", dir=target.parent)
+        try:
+            with open(fd, "w", encoding="utf-8") as fh:
+                self.write_to(fh)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return str(target)
 
 
 def render(
     reports: Iterable[Any], evidence_dir: str | None = None, title: str = "provenance report"
 ) -> str:
     """The whole page as a string; ``reports`` are Report objects or their dicts."""
-    items = [_plain(r) for r in reports]
-    summary = summarise(items)
-    rows = "".join(_row(i, r) for i, r in enumerate(items))
-    cards = "".join(
-        _card(i, r, thumbnail(r, evidence_dir), evidence_images(r, evidence_dir))
-        for i, r in enumerate(items)
-    )
-    gens = [_generator_name((r.get("verdict") or {}).get("generator")) for r in items]
-    kinds = [k for r in items for k in (r.get("verdict") or {}).get("stripped") or []]
-    nonce = secrets.token_urlsafe(16)
-    csp = (
-        f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-        f"script-src 'nonce-{nonce}'; base-uri 'none'; form-action 'none'"
-    )
-    counts = "".join(
-        f'<div class="stat v-{k}"><b>{summary.verdicts.get(k, 0)}</b>{k}</div>' for k in VERDICTS
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}">
-<meta http-equiv="Content-Security-Policy" content="{e(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{e(title)}</title><style>{CSS}</style></head>
-<body><header><h1>{e(title)}</h1>
-<p class=muted>{summary.total} file(s). "unknown" means no marks were found, never "not AI".
-Generated offline by provenance.</p>{run_facts(items)}</header>
-<section class=summary><div class=stats>{counts}</div>{chart(summary)}
-<div class=tables>{_count_table("generator", summary.generators)}
-{_count_table("marks stripped", summary.stripped)}</div></section>
-<section><h2>Files</h2><div class=filters>
-<label>verdict {_options("verdict", [verdict_of(r) for r in items])}</label>
-<label>generator {_options("generator", [g for g in gens if g])}</label>
-<label>stripped {_options("stripped", kinds, STRIPPED_WORDS)}</label>
-<label>name <input id="f-text" type="search" placeholder="filter by name"></label>
-<span id="shown" class=muted></span></div>
-<div class=scroll><table id="files"><thead><tr><th data-col=0>#</th><th data-col=1>file</th>
-<th data-col=2>verdict</th><th data-col=3>generator</th><th data-col=4>stripped</th>
-<th data-col=5>credentials</th><th data-col=6>confidence</th></tr></thead>
-<tbody>{rows}</tbody></table></div></section>
-<section><h2>Details</h2>{cards}</section>
-<script nonce="{nonce}">{JS}</script></body></html>
-"""
+    with Page(evidence_dir, title) as page:
+        for r in reports:
+            page.add(r)
+        return page.text()
 
 
 class UnsafeOutput(ValueError):
@@ -576,23 +681,13 @@ def write(
     evidence_dir: str | None = None,
     title: str = "provenance report",
 ) -> str:
-    """Write the page atomically (a reader never sees half a file); returns its path. What
-    may be replaced is decided by ``output_target`` (UnsafeOutput otherwise)."""
-    target = output_target(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page = render(reports, evidence_dir, title)
-    # A short temporary name beside the target: the target's own name may be NAME_MAX long.
-    fd, tmp = tempfile.mkstemp(prefix=".provenance-", suffix=".html.tmp", dir=target.parent)
-    try:
-        with open(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return str(target)
+    """Write the page of ``reports`` (``Page.save``); returns its path. ``path`` is
+    checked before any report is read."""
+    output_target(path)
+    with Page(evidence_dir, title) as page:
+        for r in reports:
+            page.add(r)
+        return page.save(path)
 
 
 def _umask() -> int:
@@ -606,7 +701,7 @@ def from_jsonl(jsonl: str, html_path: str, evidence_dir: str | None = None) -> s
     valid reports (``scanning.stored.problem``) are left out."""
     from provenance.scanning import stored
 
-    reports = [report for report, problem in stored.read(jsonl) if problem is None]
+    reports = (report for report, problem in stored.read(jsonl) if problem is None)
     return write(html_path, reports, evidence_dir)
 
 
