@@ -134,9 +134,7 @@ def report(jsonl, html_path, csv_path, evidence_dir) -> None:
 
         try:
             with Page(evidence_dir) as page:
-                for r in reports:
-                    page.add(r)
-                render.write_html(html_path, page, to_stderr)
+                render.write_html(html_path, page.add_all(reports), to_stderr)
         except UnsafeOutput as exc:
             fail(f"--html {exc}")
         except OSError as exc:

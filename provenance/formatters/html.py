@@ -147,13 +147,6 @@ class Summary:
         self.total += 1
 
 
-def summarise(reports: Iterable[dict]) -> Summary:
-    summary = Summary()
-    for r in reports:
-        summary.add(r)
-    return summary
-
-
 def chart(summary: Summary) -> str:
     """Horizontal bars, one per verdict, as inline SVG."""
     row, width = 26, 360
@@ -503,13 +496,6 @@ class RunFacts:
         return f"<dl class=run>{body}</dl>"
 
 
-def run_facts(items: Iterable[dict]) -> str:
-    facts = RunFacts()
-    for r in items:
-        facts.add(r)
-    return facts.html()
-
-
 # Rows and cards beyond this many characters go to a temporary file, not memory.
 SPOOL_CHARS = 8 * 1024 * 1024
 
@@ -553,6 +539,11 @@ class Page:
         if gen := _generator_name(v.get("generator")):
             self._values["generator"].add(gen)
         self._values["kinds"].update(v.get("stripped") or [])
+
+    def add_all(self, reports: Iterable[Any]) -> Page:
+        for r in reports:
+            self.add(r)
+        return self
 
     def _parts(self) -> tuple[str, str, str]:
         """The page around the rows, between rows and cards, and after the cards."""
@@ -634,9 +625,7 @@ def render(
 ) -> str:
     """The whole page as a string; ``reports`` are Report objects or their dicts."""
     with Page(evidence_dir, title) as page:
-        for r in reports:
-            page.add(r)
-        return page.text()
+        return page.add_all(reports).text()
 
 
 class UnsafeOutput(ValueError):
@@ -685,9 +674,7 @@ def write(
     checked before any report is read."""
     output_target(path)
     with Page(evidence_dir, title) as page:
-        for r in reports:
-            page.add(r)
-        return page.save(path)
+        return page.add_all(reports).save(path)
 
 
 def _umask() -> int:

@@ -357,17 +357,16 @@ def _lags(rows: int, cols: int) -> list[tuple[int, int]]:
 class Prepared:
     """One decoder variant of one picture, ready to be matched against any payload.
 
-    ``h`` holds the two high-passed, clipped, centred field components; ``gamma`` their
-    2x2 autocovariance per lag (``_lags`` order, (0, 0) first) and ``terms`` what each lag
-    adds to the null covariance per unit of template product: the lag-0 matrix, then each
-    other lag with its mirror image (``gamma + gamma.T``). The autocovariance is taken on
+    ``h`` holds the two high-passed, clipped, centred field components; ``terms`` what each
+    lag (``_lags`` order, (0, 0) first) adds to the null covariance per unit of template
+    product: their 2x2 autocovariance ``gamma`` at lag 0, then each other lag's with its
+    mirror image (``gamma + gamma.T``). The autocovariance is taken on
     the whole field (a mark, if there is one, only inflates it: conservative), so matching
     a payload costs one pass.
     """
 
     grid: BlockGrid
     h: tuple[np.ndarray, np.ndarray]
-    gamma: np.ndarray  # (lags, 2, 2)
     terms: np.ndarray  # (lags, 2, 2)
 
 
@@ -388,7 +387,7 @@ def prepare(grid: BlockGrid) -> Prepared:
     )  # (lags, 2, 2)
     terms = gamma + gamma.transpose(0, 2, 1)
     terms[0] = gamma[0]
-    return Prepared(grid, (h[0], h[1]), gamma, terms)
+    return Prepared(grid, (h[0], h[1]), terms)
 
 
 @lru_cache(maxsize=64)
