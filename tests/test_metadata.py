@@ -135,3 +135,32 @@ def test_box_walker_bounds_depth(fixtures):
     with open(path, "rb") as fh:
         facts = bmff.read_container(fh, path.stat().st_size)
     assert any("deeper than" in p for p in facts.problems)
+
+
+def test_webp_exif_comes_from_its_chunk_not_from_pillow(monkeypatch):
+    """A WebP's EXIF is read from its RIFF chunk: Pillow's WebP opener decodes into two full
+    canvases first (the slowest metadata-only checks of the corpus). What is read must be
+    what Pillow reads from the same file, and an EXIF chunk after other chunks is found."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0131] = "SynthCam", "synthgen 2.1"
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (40, 90, 160)).save(
+        buf, "WEBP", exif=exif.tobytes(), xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"
+    )
+    data = buf.getvalue()
+    assert data.index(b"EXIF") > data.index(b"VP8")  # libwebp writes EXIF after the image
+    with Image.open(io.BytesIO(data)) as im:
+        pillow = {k: v for k, v in im.getexif().items() if k in (0x010F, 0x0131)}
+    assert pillow == {0x010F: "SynthCam", 0x0131: "synthgen 2.1"}
+
+    def no_pillow(*args, **kwargs):
+        raise AssertionError("metadata opened the WebP with Pillow")
+
+    monkeypatch.setattr(Image, "open", no_pillow)
+    meta = metadata.read_bytes(data, "image/webp")
+    assert meta.exif["Make"] == "SynthCam" and meta.exif["Software"] == "synthgen 2.1"
+    assert not meta.problems
