@@ -138,7 +138,7 @@ def test_box_walker_bounds_depth(fixtures):
 
 
 def test_webp_exif_comes_from_its_chunk_not_from_pillow(monkeypatch):
-    """A WebP's EXIF is read from its RIFF chunk: Pillow's WebP opener decodes into two full
+    """A WebP's EXIF is read from its RIFF chunk: Pillow's WebP opener allocates two full
     canvases first (the slowest metadata-only checks of the corpus). What is read must be
     what Pillow reads from the same file, and an EXIF chunk after other chunks is found."""
     import io

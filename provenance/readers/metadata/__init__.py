@@ -381,9 +381,9 @@ def _inflate(data: bytes) -> bytes:
 
 def _webp(fh: BinaryIO, size: int, info: MetadataInfo, raw: Raw) -> tuple[bytes, Where] | None:
     """XMP packet, C2PA chunk and EXIF of a WebP from its RIFF chunks. The EXIF chunk is read
-    here, not through Pillow: Pillow's WebP opener decodes the first frame into two full
-    canvases to get at it (~14 ms for a 1.6 MB WebP on a fresh thread; docs/performance.md),
-    and the first EXIF chunk is what its demuxer returns."""
+    here, not through Pillow: Pillow's WebP opener sets up libwebp's animation decoder, which
+    allocates two full canvases first (~14 ms for a 1.6 MB WebP on a fresh thread;
+    docs/performance.md), and the first EXIF chunk is what its demuxer returns."""
     fh.seek(12)
     packet = None
     exif = False
@@ -513,7 +513,8 @@ def _exif(
 def _exif_from_bytes(
     data: bytes, info: MetadataInfo, raw: Raw | None = None, container: str = "png"
 ) -> None:
-    """PNG eXIf and WebP EXIF chunks, parsed directly: Pillow decodes pixels to get at them."""
+    """PNG eXIf and WebP EXIF chunks, parsed directly: Pillow's openers decode pixels (PNG) or
+    allocate full canvases (WebP) before they hand over the EXIF."""
     from PIL import Image
 
     exif = Image.Exif()
