@@ -31,30 +31,6 @@ class SymmetryFit:
     size: int
 
 
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    d = float(np.sqrt(np.dot(a, a) * np.dot(b, b)))
-    return float(np.dot(a, b)) / d if d > 0 else 0.0
-
-
-def _turned_by(patch: np.ndarray, angle: float) -> float:
-    """Correlation of a square patch (odd side) with itself turned about its centre, over
-    the disc inside it (the corners would turn into the frame around)."""
-    n = patch.shape[0]
-    c = (n - 1) / 2
-    m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
-    rot = cv2.warpAffine(patch, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    disc = _disc(n)
-    return _corr(patch.ravel()[disc], rot.ravel()[disc])
-
-
-def fit_at(patch: np.ndarray, order: int) -> tuple[float, float]:
-    """(turned, half_turn) of a square patch around its centre."""
-    step = 360.0 / order
-    turned = min(_turned_by(patch, step), _turned_by(patch, 2 * step))
-    return turned, _turned_by(patch, step / 2)
-
-
 @lru_cache(maxsize=16)
 def _disc(n: int) -> np.ndarray:
     """Flat indices of the disc inside an n x n patch."""
@@ -68,13 +44,12 @@ def _disc(n: int) -> np.ndarray:
 _STD_MARGIN = 0.01
 
 
-def _textured(region: np.ndarray, half: int, p: Section) -> np.ndarray:
-    """Where ``best_fit``'s ``patch_at`` can give a patch (it fits, with margin, and its
-    spread is at least ``min_std``), for every pixel at once: the spread from box sums
-    (float64) instead of one ``np.std`` a pixel, a superset of the answer (pixels near the
-    threshold stay in, for ``patch_at`` to decide as before)."""
+def _spread(region: np.ndarray, half: int) -> np.ndarray:
+    """The grey spread of the patch of half-side ``half`` centred at every pixel, from box
+    sums (float64) instead of one ``np.std`` a pixel; -1 where no patch fits (``patch_at``
+    accepts centres with ``half <= x < w - half``, no other)."""
     h, w = region.shape
-    out = np.zeros((h, w), bool)
+    out = np.full((h, w), -1.0)
     side = 2 * half + 1
     if h < side or w < side:
         return out
@@ -87,11 +62,77 @@ def _textured(region: np.ndarray, half: int, p: Section) -> np.ndarray:
 
     n = float(side * side)
     mean = box(s1) / n
-    std = np.sqrt(np.maximum(box(s2) / n - mean * mean, 0.0))
-    # box sum (i, j) is the patch centred at (i + half, j + half): every centre patch_at
-    # accepts (half <= x < w - half), no other.
-    out[half : h - half, half : w - half] = std >= p["min_std"] - _STD_MARGIN
+    # box sum (i, j) is the patch centred at (i + half, j + half)
+    out[half : h - half, half : w - half] = np.sqrt(np.maximum(box(s2) / n - mean * mean, 0.0))
     return out
+
+
+def _textured(region: np.ndarray, half: int, p: Section) -> np.ndarray:
+    """Where ``best_fit``'s ``patch_at`` can give a patch (it fits, with margin, and its
+    spread is at least ``min_std``), for every pixel at once: a superset of the answer
+    (pixels near the threshold stay in, for ``np.std`` to decide)."""
+    return _spread(region, half) >= p["min_std"] - _STD_MARGIN
+
+
+@lru_cache(maxsize=16)
+def _turn_weights(n: int, angle: float) -> np.ndarray:
+    """A turn by ``angle`` as a matrix: row i gives the turned patch's i-th disc pixel as
+    weights of the n x n patch's pixels. ``warpAffine`` is linear in the picture, so
+    warping each one-pixel picture gives its weights exactly (border reflection included),
+    and turning many patches is one matrix product instead of a ``warpAffine`` each (~60 us
+    of call overhead per 19 x 19 patch, ~70 patches a sample)."""
+    c = (n - 1) / 2
+    m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
+    disc = _disc(n)
+    basis = np.zeros((n, n), np.float32)
+    out = np.empty((disc.size, n * n))
+    for k in range(n * n):
+        basis.flat[k] = 1.0
+        rot = cv2.warpAffine(
+            basis, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+        )
+        out[:, k] = rot.ravel()[disc]
+        basis.flat[k] = 0.0
+    return out
+
+
+def turned_many(patches: np.ndarray, angle: float) -> np.ndarray:
+    """Correlation of each of ``patches`` (k x n x n, n odd) with itself turned by ``angle``
+    about its centre (bilinear, borders reflected), over the disc inside it (the corners
+    would turn into the frame around): one matrix product for all of them, in float64."""
+    k, n = patches.shape[0], patches.shape[1]
+    flat = patches.reshape(k, n * n).astype(np.float64)
+    a = flat[:, _disc(n)]
+    b = flat @ _turn_weights(n, angle).T
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=1, keepdims=True)
+    d = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b))
+    return np.where(d > 0, np.einsum("ij,ij->i", a, b) / np.where(d > 0, d, 1.0), 0.0)
+
+
+def _most_turned(region: np.ndarray, half: int, angle: float, p: Section) -> tuple[int, int] | None:
+    """The centre whose patch (half-side ``half``, spread at least ``min_std``) best matches
+    itself turned by ``angle``: the first of the best in row order. (A loop turning each
+    patch with ``warpAffine`` in float32 gives correlations within ~1.5e-6 of these and
+    chose the same centre on all 1,010 crops of the samples, fixtures and corpus clips.)"""
+    spread = _spread(region, half)
+    lo, hi = p["min_std"] - _STD_MARGIN, p["min_std"] + _STD_MARGIN
+    ys, xs = np.nonzero(spread >= lo)
+    if ys.size == 0:
+        return None
+    n = 2 * half + 1
+    near = spread[ys, xs] < hi  # left to np.std itself, as patch_at decides
+    keep = ~near
+    for k in np.flatnonzero(near):
+        y, x = ys[k], xs[k]
+        keep[k] = region[y - half : y + half + 1, x - half : x + half + 1].std() >= p["min_std"]
+    ys, xs = ys[keep], xs[keep]
+    if ys.size == 0:
+        return None
+    windows = np.lib.stride_tricks.sliding_window_view(region, (n, n))
+    r = turned_many(windows[ys - half, xs - half], angle)
+    best = int(np.argmax(r))
+    return int(xs[best]), int(ys[best])
 
 
 def best_fit(
@@ -110,23 +151,26 @@ def best_fit(
         return patch if patch.std() >= p["min_std"] else None
 
     mid = sizes[len(sizes) // 2]
-    centre, top = None, -2.0
-    for y, x in np.argwhere(_textured(region, int(round(mid * p["patch_scale"])) // 2, p)):
-        patch = patch_at(int(x), int(y), mid)
-        if patch is not None and (r := _turned_by(patch, 360.0 / order)) > top:
-            centre, top = (int(x), int(y)), r
+    centre = _most_turned(region, int(round(mid * p["patch_scale"])) // 2, 360.0 / order, p)
     if centre is None:
         return None
     best: SymmetryFit | None = None
+    step = 360.0 / order
     for size in sizes:
-        for y in range(centre[1] - 1, centre[1] + 2):
-            for x in range(centre[0] - 1, centre[0] + 2):
-                patch = patch_at(x, y, size)
-                if patch is None:
-                    continue
-                turned, half_turn = fit_at(patch, order)
-                if best is None or turned - half_turn > best.turned - best.half_turn:
-                    best = SymmetryFit(turned, half_turn, x + origin[0], y + origin[1], size)
+        around = [
+            (x, y, patch)
+            for y in range(centre[1] - 1, centre[1] + 2)
+            for x in range(centre[0] - 1, centre[0] + 2)
+            if (patch := patch_at(x, y, size)) is not None
+        ]
+        if not around:
+            continue
+        stack = np.array([patch for _, _, patch in around])
+        one, two, halves = (turned_many(stack, a) for a in (step, 2 * step, step / 2))
+        for (x, y, _), r1, r2, r_half in zip(around, one, two, halves, strict=True):
+            turned, half_turn = float(min(r1, r2)), float(r_half)
+            if best is None or turned - half_turn > best.turned - best.half_turn:
+                best = SymmetryFit(turned, half_turn, x + origin[0], y + origin[1], size)
     return best
 
 
