@@ -22,7 +22,7 @@ import pytest
 import provenance
 from provenance import allocator
 from provenance.detectors.base import load
-from provenance.detectors.visible.overlay import BitMap
+from provenance.detectors.visible.overlay import BitMap, BitStack
 from provenance.knowledge.numbers import detector_params
 
 REPO = Path(__file__).resolve().parent.parent
@@ -100,6 +100,24 @@ def test_packed_masks_read_back_exactly():
         x0, x1 = sorted(int(v) for v in rng.integers(0, w + 4, 2))
         part = packed[y0:y1, x0:x1]
         assert part.dtype == bool and np.array_equal(part, mask[y0:y1, x0:x1])
+
+
+def test_stacked_masks_read_back_as_each_map_does():
+    """A candidate reads its box in every sample's map at once (``BitStack``): the same
+    rectangles as each ``BitMap`` alone, stacked; an empty stack gives no maps."""
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        h, w = (int(v) for v in rng.integers(1, 50, 2))
+        masks = [rng.random((h, w)) < rng.random() for _ in range(int(rng.integers(1, 6)))]
+        stack = BitStack.of([BitMap.of(m) for m in masks], (h, w))
+        assert len(stack) == len(masks)
+        y0, y1 = sorted(int(v) for v in rng.integers(0, h + 4, 2))
+        x0, x1 = sorted(int(v) for v in rng.integers(0, w + 4, 2))
+        part = stack[y0:y1, x0:x1]
+        assert part.dtype == bool
+        assert np.array_equal(part, np.stack([m[y0:y1, x0:x1] for m in masks]))
+    empty = BitStack.of([], (9, 13))
+    assert len(empty) == 0 and empty[2:5, 3:11].shape == (0, 3, 8)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")

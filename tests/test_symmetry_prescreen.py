@@ -74,6 +74,9 @@ def test_centre_search_finds_the_centre_the_per_pixel_loop_finds() -> None:
                         want, top = (x, y), r
         assert want is not None
         # every patch's correlation, not only the winner's (float64 against float32)
-        assert np.allclose(turned_many(np.array(patches), angle), loop, rtol=0, atol=1e-5)
+        assert np.allclose(turned_many(np.array(patches), (angle,))[0], loop, rtol=0, atol=1e-5)
+        several = turned_many(np.array(patches), (angle, 2 * angle, angle / 2))
+        for row, turn in zip(several, (angle, 2 * angle, angle / 2), strict=True):
+            assert np.allclose(row, [_turned_by(pt, turn) for pt in patches], rtol=0, atol=1e-5)
         assert _most_turned(region, half, angle, p) == want
     assert _most_turned(knot, half, 60.0, p) == (40, 30)  # the knot's centre stands out

@@ -82,12 +82,40 @@ class BitMap:
 
     def __getitem__(self, sl: tuple[slice, slice]) -> np.ndarray:
         """``mask[sl]`` for two slices of step 1, as numpy clips them."""
-        y0, y1, _ = sl[0].indices(self.shape[0])
-        x0, x1, _ = sl[1].indices(self.shape[1])
-        y1, x1 = max(y0, y1), max(x0, x1)
-        first = x0 // 8
-        part = np.unpackbits(self.bits[y0:y1, first : -(-x1 // 8)], axis=1)
-        return part[:, x0 - 8 * first : x1 - 8 * first].view(bool)
+        return _unpack_rect(self.bits, self.shape, sl)
+
+
+@dataclass(frozen=True)
+class BitStack:
+    """Equal-sized ``BitMap``s stacked (one per sample or sample pair), so a rectangle of
+    all of them unpacks in one call: a candidate reads its box in every sample."""
+
+    bits: np.ndarray  # (maps, rows, packed columns)
+    shape: tuple[int, int]  # of each map
+
+    @classmethod
+    def of(cls, maps: Sequence[BitMap], shape: tuple[int, int]) -> BitStack:
+        if not maps:
+            return cls(np.zeros((0, shape[0], -(-shape[1] // 8)), np.uint8), shape)
+        return cls(np.stack([m.bits for m in maps]), shape)
+
+    def __len__(self) -> int:
+        return int(self.bits.shape[0])
+
+    def __getitem__(self, sl: tuple[slice, slice]) -> np.ndarray:
+        """``np.stack([m[sl] for m in maps])``: (maps, rows, columns), bool."""
+        return _unpack_rect(self.bits, self.shape, sl)
+
+
+def _unpack_rect(bits: np.ndarray, shape: tuple[int, int], sl: tuple[slice, slice]) -> np.ndarray:
+    """Rows and columns ``sl`` (step 1, clipped as numpy clips) of packed bits whose last two
+    axes are rows and packed columns of a ``shape`` map, as bool."""
+    y0, y1, _ = sl[0].indices(shape[0])
+    x0, x1, _ = sl[1].indices(shape[1])
+    y1, x1 = max(y0, y1), max(x0, x1)
+    first = x0 // 8
+    part = np.unpackbits(bits[..., y0:y1, first : -(-x1 // 8)], axis=-1)
+    return part[..., x0 - 8 * first : x1 - 8 * first].view(bool)
 
 
 @dataclass
@@ -266,13 +294,14 @@ class OverlayTracker:
         if self.released:
             raise RuntimeError("candidates() after release_work_copies()")
         shape = self.samples[0].gray.shape
-        held_maps, switch_maps = self._held, self._switched
+        strokes = BitStack.of([s.strokes for s in self.samples], shape)
+        held_maps, switch_maps = BitStack.of(self._held, shape), BitStack.of(self._switched, shape)
         groups: list[dict] = []
         for blobs_per_pair, kind in ((self._switch_blobs, "switched"), (self._held_blobs, "held")):
             for blobs in blobs_per_pair:
                 for box, core in blobs:
                     _merge(groups, box, core, kind, shape)
-        made = (self._candidate(g, held_maps, switch_maps) for g in groups)
+        made = (self._candidate(g, strokes, held_maps, switch_maps) for g in groups)
         found = [c for c in made if c is not None]
         if priors:
             persistent = self._persistent()
@@ -288,7 +317,7 @@ class OverlayTracker:
                     f.prior = True  # already a candidate, and where a mark is expected
                 if near:
                     continue
-                cand = self._candidate({"box": box, "mask": core}, held_maps, switch_maps)
+                cand = self._candidate({"box": box, "mask": core}, strokes, held_maps, switch_maps)
                 if cand:
                     cand.prior = cand.prior_only = True
                     found.append(cand)
@@ -310,7 +339,7 @@ class OverlayTracker:
         return self._steady.copy()
 
     def _candidate(
-        self, group: dict, held_maps: list[BitMap], switch_maps: list[BitMap]
+        self, group: dict, strokes: BitStack, held_maps: BitStack, switch_maps: BitStack
     ) -> Candidate | None:
         x, y, w, h = group["box"]
         core = group["mask"]
@@ -318,8 +347,8 @@ class OverlayTracker:
         if n < T.min_pixels:
             return None
         sl = (slice(y, y + h), slice(x, x + w))
-        # One stack of the box over all samples (and pairs), then one masked reduction.
-        share = np.stack([s.strokes[sl] for s in self.samples])[:, core].mean(1)
+        # The box in all samples (and pairs) at once, then one masked reduction.
+        share = strokes[sl][:, core].mean(1)
         present = [int(k) for k in np.flatnonzero(share >= T.present_frac)]
         absent = share < T.present_frac
         crisp = (
@@ -353,11 +382,11 @@ class OverlayTracker:
         )
 
 
-def _count_pairs(maps: list[BitMap], sl: tuple[slice, slice], core: np.ndarray, need: int) -> int:
+def _count_pairs(maps: BitStack, sl: tuple[slice, slice], core: np.ndarray, need: int) -> int:
     """Sample pairs whose evidence map has at least ``need`` pixels on ``core``."""
-    if not maps:
+    if not len(maps):
         return 0
-    counts = np.stack([m[sl] for m in maps])[:, core].sum(1, dtype=np.int64)
+    counts = maps[sl][:, core].sum(1, dtype=np.int64)
     return int((counts >= need).sum())
 
 

@@ -75,39 +75,43 @@ def _textured(region: np.ndarray, half: int, p: Section) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _turn_weights(n: int, angle: float) -> np.ndarray:
-    """A turn by ``angle`` as a matrix: row i gives the turned patch's i-th disc pixel as
-    weights of the n x n patch's pixels. ``warpAffine`` is linear in the picture, so
-    warping each one-pixel picture gives its weights exactly (border reflection included),
-    and turning many patches is one matrix product instead of a ``warpAffine`` each (~60 us
-    of call overhead per 19 x 19 patch, ~70 patches a sample)."""
+def _turn_weights(n: int, angles: tuple[float, ...]) -> np.ndarray:
+    """Turns by ``angles`` as one matrix: row i gives a turned patch's disc pixel
+    (i mod disc size; each angle's block in turn) as weights of the n x n patch's pixels.
+    ``warpAffine`` is linear in the picture, so warping each one-pixel picture gives its
+    weights exactly (border reflection included), and turning many patches by several
+    angles is one matrix product instead of a ``warpAffine`` each (~60 us of call overhead
+    per 19 x 19 patch, ~70 patches a sample)."""
     c = (n - 1) / 2
-    m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
     disc = _disc(n)
+    out = np.empty((len(angles) * disc.size, n * n))
     basis = np.zeros((n, n), np.float32)
-    out = np.empty((disc.size, n * n))
-    for k in range(n * n):
-        basis.flat[k] = 1.0
-        rot = cv2.warpAffine(
-            basis, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
-        )
-        out[:, k] = rot.ravel()[disc]
-        basis.flat[k] = 0.0
+    for j, angle in enumerate(angles):
+        m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
+        rows = slice(j * disc.size, (j + 1) * disc.size)
+        for k in range(n * n):
+            basis.flat[k] = 1.0
+            rot = cv2.warpAffine(
+                basis, m, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+            )
+            out[rows, k] = rot.ravel()[disc]
+            basis.flat[k] = 0.0
     return out
 
 
-def turned_many(patches: np.ndarray, angle: float) -> np.ndarray:
-    """Correlation of each of ``patches`` (k x n x n, n odd) with itself turned by ``angle``
-    about its centre (bilinear, borders reflected), over the disc inside it (the corners
-    would turn into the frame around): one matrix product for all of them, in float64."""
+def turned_many(patches: np.ndarray, angles: tuple[float, ...]) -> np.ndarray:
+    """Correlation of each of ``patches`` (k x n x n, n odd) with itself turned by each of
+    ``angles`` about its centre (bilinear, borders reflected), over the disc inside it (the
+    corners would turn into the frame around): (angles, k), one matrix product, float64."""
     k, n = patches.shape[0], patches.shape[1]
     flat = patches.reshape(k, n * n).astype(np.float64)
     a = flat[:, _disc(n)]
-    b = flat @ _turn_weights(n, angle).T
     a -= a.mean(axis=1, keepdims=True)
-    b -= b.mean(axis=1, keepdims=True)
-    d = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b))
-    return np.where(d > 0, np.einsum("ij,ij->i", a, b) / np.where(d > 0, d, 1.0), 0.0)
+    b = (flat @ _turn_weights(n, angles).T).reshape(k, len(angles), a.shape[1])
+    b -= b.mean(axis=2, keepdims=True)
+    d = np.sqrt((a * a).sum(1)[:, None] * (b * b).sum(2))
+    r = np.where(d > 0, np.einsum("ij,iaj->ia", a, b) / np.where(d > 0, d, 1.0), 0.0)
+    return r.T
 
 
 def _most_turned(region: np.ndarray, half: int, angle: float, p: Section) -> tuple[int, int] | None:
@@ -130,7 +134,7 @@ def _most_turned(region: np.ndarray, half: int, angle: float, p: Section) -> tup
     if ys.size == 0:
         return None
     windows = np.lib.stride_tricks.sliding_window_view(region, (n, n))
-    r = turned_many(windows[ys - half, xs - half], angle)
+    r = turned_many(windows[ys - half, xs - half], (angle,))[0]
     best = int(np.argmax(r))
     return int(xs[best]), int(ys[best])
 
@@ -156,7 +160,11 @@ def best_fit(
         return None
     best: SymmetryFit | None = None
     step = 360.0 / order
+    tried = set()
     for size in sizes:
+        if (half := int(round(size * p["patch_scale"])) // 2) in tried:
+            continue  # the same patches as a size before, which wins a tie: nothing new
+        tried.add(half)
         around = [
             (x, y, patch)
             for y in range(centre[1] - 1, centre[1] + 2)
@@ -166,7 +174,7 @@ def best_fit(
         if not around:
             continue
         stack = np.array([patch for _, _, patch in around])
-        one, two, halves = (turned_many(stack, a) for a in (step, 2 * step, step / 2))
+        one, two, halves = turned_many(stack, (step, 2 * step, step / 2))
         for (x, y, _), r1, r2, r_half in zip(around, one, two, halves, strict=True):
             turned, half_turn = float(min(r1, r2)), float(r_half)
             if best is None or turned - half_turn > best.turned - best.half_turn:
