@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 Box = tuple[int, int, int, int]
 
 
@@ -27,6 +29,16 @@ def overlap(a: Box, b: Box) -> float:
 def iou(a: Box, b: Box) -> float:
     inter = overlap_area(a, b)
     return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def iou_many(boxes: np.ndarray, b: Box) -> np.ndarray:
+    """``iou`` of each row of ``boxes`` (k x 4, integers) with ``b``: the same integer
+    arithmetic and division, for all rows at once."""
+    x, y, w, h = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    ix = np.maximum(0, np.minimum(x + w, b[0] + b[2]) - np.maximum(x, b[0]))
+    iy = np.maximum(0, np.minimum(y + h, b[1] + b[3]) - np.maximum(y, b[1]))
+    inter = ix * iy
+    return inter / np.maximum(1, w * h + b[2] * b[3] - inter)
 
 
 def inside(a: Box, b: Box, share: float = 0.8) -> bool:

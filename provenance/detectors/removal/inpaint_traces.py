@@ -86,15 +86,15 @@ def white_mask(
 
 def white_blobs(mask: np.ndarray, min_h: float, max_h: float, limit: int) -> list[Blob]:
     """Connected bright blobs whose height fits [min_h, max_h] and that are roughly square."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out: list[tuple[int, Blob]] = []
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if not (min_h <= h <= max_h and 0.6 <= w / h <= 1.7 and area >= 0.35 * w * h):
-            continue
-        out.append((area, Blob((x, y, w, h))))
-    out.sort(key=lambda t: -t[0])
-    return [b for _, b in out[:limit]]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    # All components at once (a textured frame has thousands): the same tests in the same
+    # float arithmetic as one component at a time, the largest first, ties in label order.
+    x, y, w, h, area = stats[1:].astype(np.int64).T
+    aspect = w / h
+    fits = (min_h <= h) & (h <= max_h) & (aspect >= 0.6) & (aspect <= 1.7) & (area >= 0.35 * w * h)
+    kept = np.flatnonzero(fits)
+    kept = kept[np.argsort(-area[kept], kind="stable")][:limit]
+    return [Blob((int(x[i]), int(y[i]), int(w[i]), int(h[i]))) for i in kept]
 
 
 def strokes(gray_u8: np.ndarray, min_level: int) -> np.ndarray:

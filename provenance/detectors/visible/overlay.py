@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from provenance.detectors.geometry import grow, iou, overlap
+from provenance.detectors.geometry import grow, iou_many, overlap
 from provenance.frames import Frame
 from provenance.knowledge.numbers import detector_params
 
@@ -296,12 +296,12 @@ class OverlayTracker:
         shape = self.samples[0].gray.shape
         strokes = BitStack.of([s.strokes for s in self.samples], shape)
         held_maps, switch_maps = BitStack.of(self._held, shape), BitStack.of(self._switched, shape)
-        groups: list[dict] = []
-        for blobs_per_pair, kind in ((self._switch_blobs, "switched"), (self._held_blobs, "held")):
+        groups = _Groups()
+        for blobs_per_pair in (self._switch_blobs, self._held_blobs):
             for blobs in blobs_per_pair:
                 for box, core in blobs:
-                    _merge(groups, box, core, kind, shape)
-        made = (self._candidate(g, strokes, held_maps, switch_maps) for g in groups)
+                    groups.merge(box, core)
+        made = (self._candidate(g, strokes, held_maps, switch_maps) for g in groups.groups)
         found = [c for c in made if c is not None]
         if priors:
             persistent = self._persistent()
@@ -390,27 +390,37 @@ def _count_pairs(maps: BitStack, sl: tuple[slice, slice], core: np.ndarray, need
     return int((counts >= need).sum())
 
 
-def _merge(
-    groups: list[dict],
-    box: tuple[int, int, int, int],
-    core: np.ndarray,
-    kind: str,
-    shape: tuple[int, int],
-) -> None:
-    """Add a per-pair blob to the group at the same place (IoU >= 0.4), else a new group."""
-    for g in groups:
-        if iou(g["box"], box) >= 0.4:
-            x = min(g["box"][0], box[0])
-            y = min(g["box"][1], box[1])
-            x1 = max(g["box"][0] + g["box"][2], box[0] + box[2])
-            y1 = max(g["box"][1] + g["box"][3], box[1] + box[3])
-            mask = np.zeros((y1 - y, x1 - x), bool)
-            for (bx, by, bw, bh), m in ((g["box"], g["mask"]), (box, core)):
-                mask[by - y : by - y + bh, bx - x : bx - x + bw] |= m
-            g["box"], g["mask"] = (x, y, x1 - x, y1 - y), mask
-            g["peak"] = max(g["peak"], int(core.sum()))
-            return
-    groups.append({"box": box, "mask": core.copy(), "peak": int(core.sum())})
+class _Groups:
+    """Per-pair blobs grouped by place: a blob joins the first group it overlaps with
+    IoU >= 0.4 (the union of their boxes and masks), else starts a group. The boxes are
+    also kept in an array, so the IoU with every group is one call (a clip has hundreds)."""
+
+    def __init__(self) -> None:
+        self.groups: list[dict] = []
+        self._boxes = np.zeros((16, 4), np.int64)
+
+    def merge(self, box: tuple[int, int, int, int], core: np.ndarray) -> None:
+        n = len(self.groups)
+        if n:
+            hits = np.flatnonzero(iou_many(self._boxes[:n], box) >= 0.4)
+            if hits.size:
+                k = int(hits[0])
+                g = self.groups[k]
+                x = min(g["box"][0], box[0])
+                y = min(g["box"][1], box[1])
+                x1 = max(g["box"][0] + g["box"][2], box[0] + box[2])
+                y1 = max(g["box"][1] + g["box"][3], box[1] + box[3])
+                mask = np.zeros((y1 - y, x1 - x), bool)
+                for (ox, oy, ow, oh), m in ((g["box"], g["mask"]), (box, core)):
+                    mask[oy - y : oy - y + oh, ox - x : ox - x + ow] |= m
+                g["box"], g["mask"] = (x, y, x1 - x, y1 - y), mask
+                g["peak"] = max(g["peak"], int(core.sum()))
+                self._boxes[k] = g["box"]
+                return
+        if n == len(self._boxes):
+            self._boxes = np.concatenate([self._boxes, np.zeros_like(self._boxes)])
+        self._boxes[n] = box
+        self.groups.append({"box": box, "mask": core.copy(), "peak": int(core.sum())})
 
 
 def _join_adjacent(cands: list[Candidate]) -> list[Candidate]:
