@@ -237,3 +237,42 @@ def test_cli_depth_quick_reaches_the_check(fixtures, samples):
     assert report["coverage"]["pixels"] == "keyframes"
     bad = CliRunner().invoke(cli, ["check", "--depth", "deep", clip])
     assert bad.exit_code == 2 and "deep" in bad.output
+
+
+class _CountingContainer:
+    """A real PyAV container that counts the packets demuxed from it."""
+
+    def __init__(self, container) -> None:
+        self.container, self.packets = container, 0
+
+    def __getattr__(self, name):
+        return getattr(self.container, name)
+
+    def demux(self, *streams):
+        for packet in self.container.demux(*streams):
+            self.packets += bool(packet.size)
+            yield packet
+
+
+def test_quick_depth_decodes_each_keyframe_from_its_own_packet(tmp_path):
+    """A decoder that reorders (B-frames) holds a lone keyframe back until the next one
+    arrives; quick depth drains it instead: one packet per sample, not a whole GOP."""
+    from provenance.frames import video
+
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 255, (144, 176, 3), dtype=np.uint8)
+    frames = [np.roll(base, 2 * i, axis=1) for i in range(120)]
+    params = {"x264-params": "bframes=3:scenecut=0:keyint=60:min-keyint=60"}
+    out = _encode(frames, tmp_path / "bframes.mp4", "libx264", 25, **params)
+    media = probe(str(out))
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.has_b_frames  # the decoder reorders
+        counted = _CountingContainer(c)
+        stream.thread_type = "SLICE"
+        got = list(video._Sampler(counted, stream, [30, 90], media.fps, None, True).run())
+    assert [(f.index, f.planned) for f in got] == [(0, 30), (60, 90)]
+    assert counted.packets == 2
+    with av.open(str(out)) as c:
+        full = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+    assert all(np.array_equal(f.image, full[f.index]) for f in got)
