@@ -1,6 +1,7 @@
 """Where a check's time goes, per stage, summed over a set of files (docs/performance.md).
 
     .venv/bin/python bench/profile_stages.py [folder-or-file ...] [--kind video|image]
+        [--depth full|quick]
 
 Wraps the pipeline's stages with timers in this (warm) process: probe, Content Credentials,
 metadata, waiting for decoded frames (the part of decoding the detectors do not hide:
@@ -72,6 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("targets", nargs="*", type=Path)
     ap.add_argument("--kind", choices=("video", "image"), default=None)
+    ap.add_argument("--depth", choices=("full", "quick"), default="full")
     ap.add_argument("--cprofile", action="store_true")
     args = ap.parse_args()
     import provenance
@@ -94,18 +96,20 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     from provenance import pipeline
+    from provenance.options import CheckOptions
 
+    options = CheckOptions(depth=args.depth)
     wall = 0.0
     for p in files:
         t = time.perf_counter()
         # pipeline.check, not provenance.check: the latter runs it in a thread under the
         # time limit, where cProfile (which profiles the calling thread) sees only a wait.
-        pipeline.check(p)
+        pipeline.check(p, options)
         wall += time.perf_counter() - t
     if profiler is not None:
         profiler.disable()
     SPENT["other (pipeline, evidence images, bookkeeping)"] = wall - sum(SPENT.values())
-    print(f"{len(files)} files, {wall:.2f} s in all")
+    print(f"{len(files)} files, {wall:.2f} s in all ({args.depth} depth)")
     for stage, seconds in SPENT.most_common():
         print(f"  {stage:48s} {seconds:7.2f} s  {100 * seconds / wall:5.1f} %")
     if profiler is not None:

@@ -223,6 +223,20 @@ def test_encoder_settings_from_x264_and_x265():
     assert any(m.text == "kling-ai" and m.uuid_owner is None for m in kling.sei)
 
 
+def test_sei_text_keeps_exactly_the_printable_characters():
+    """Kept: tab, newline, return, ASCII 0x20-0x7e and the rest of the Basic Multilingual
+    Plane; every other code point is dropped (all 1,114,112 checked)."""
+    every = "".join(map(chr, range(0x110000)))
+    kept = "".join(
+        c for c in every if c in "\t\n\r" or " " <= c <= "~" or "\u00a0" <= c <= "\uffff"
+    )
+    assert bitstream._PRINTABLE.sub("", every) == kept
+    assert (
+        bitstream._text("  kling-ai\x07\U0001f600 \u00e9 ".encode() + b"\x00rest")
+        == "kling-ai \u00e9"
+    )
+
+
 def test_bitstream_bounds_and_lies():
     # an SEI NAL whose payload size claims far more than there is
     nal = b"\x06\x05\xff\xff\xff\x40" + bytes(16) + b"text"
