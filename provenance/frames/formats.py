@@ -113,5 +113,5 @@ def read_frames(path: str, indices: list[int], max_pixels: int) -> Iterator[tupl
             if index >= count:
                 return
             im.seek(index)
-            rgb = np.asarray(im.convert("RGB"))
+            rgb = np.asarray(im if im.mode == "RGB" else im.convert("RGB"))
             yield index, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)

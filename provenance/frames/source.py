@@ -270,7 +270,9 @@ def read_image(path: str, mime: str | None = None) -> np.ndarray | None:
     try:
         with formats.open_image(path, MAX_FRAME_PIXELS) as im:
             im.seek(0)
-            rgb = np.asarray((im.convert("RGBA") if im.mode == "P" else im).convert("RGB"))
+            if im.mode != "RGB":  # an RGB image is read as it is: convert would copy it
+                im = (im.convert("RGBA") if im.mode == "P" else im).convert("RGB")
+            rgb = np.asarray(im)
     except Exception:
         return None
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
