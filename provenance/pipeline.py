@@ -114,10 +114,15 @@ def check_with_limit(
 
 def _analyse(report: Report, opts: CheckOptions) -> None:
     tables.use_extra_files(**opts.table_files())  # the knowledge this check is made with
-    facts = _read(report, opts)
-    report.coverage.depth = opts.depth
-    frames = _frame_source(facts, opts, report.coverage)
-    facts.observations, facts.detectors_run = _detect(facts, frames, opts)
+    opened: list[Any] = []  # the container the probe opened for the decode (readers/probe.py)
+    try:
+        facts = _read(report, opts, opened)
+        report.coverage.depth = opts.depth
+        frames = _frame_source(facts, opts, report.coverage, opened)
+        facts.observations, facts.detectors_run = _detect(facts, frames, opts)
+    finally:
+        for container in opened:  # the decode closes what it used; this, what it did not
+            container.close()
     if frames is not None and facts.media.frames_analyzed:
         report.coverage.pixels = "keyframes" if frames.keyframes_only else "sampled"
     evidence, marks = rules.run("evidence", facts)
@@ -134,7 +139,7 @@ def _analyse(report: Report, opts: CheckOptions) -> None:
         evidence_images.write(images, opts.evidence_dir, report.path)
 
 
-def _read(report: Report, opts: CheckOptions) -> rules.Facts:
+def _read(report: Report, opts: CheckOptions, opened: list[Any]) -> rules.Facts:
     path = report.path
     try:
         st = os.stat(path)
@@ -143,7 +148,7 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
     except OSError as exc:
         raise ProbeError(f"cannot stat file: {exc.strerror or exc}") from exc
     report.file = FileFacts(size_bytes=st.st_size, mtime=st.st_mtime)
-    report.media = probe(path)
+    report.media = probe(path, opened if opts.detectors_to_run() else None)
     report.c2pa = credentials.read(
         path,
         report.media.mime,
@@ -156,7 +161,9 @@ def _read(report: Report, opts: CheckOptions) -> rules.Facts:
     return rules.Facts(path, report.media, report.c2pa, report.metadata, opts)
 
 
-def _frame_source(facts: rules.Facts, opts: CheckOptions, coverage: Coverage) -> FrameSource | None:
+def _frame_source(
+    facts: rules.Facts, opts: CheckOptions, coverage: Coverage, opened: list[Any]
+) -> FrameSource | None:
     media = facts.media
     if media.kind not in ("image", "video") or not opts.detectors_to_run():
         return None
@@ -171,7 +178,14 @@ def _frame_source(facts: rules.Facts, opts: CheckOptions, coverage: Coverage) ->
             coverage.reasons.append("quick depth: the image's pixels were not analysed")
             return None
     most = min(QUICK_MAX_FRAMES, opts.max_frames) if quick else opts.max_frames
-    frames = FrameSource(facts.path, media, opts.sample_fps, most, keyframes_only=quick)
+    frames = FrameSource(
+        facts.path,
+        media,
+        opts.sample_fps,
+        most,
+        keyframes_only=quick,
+        container=opened[0] if opened else None,
+    )
     if not frames.indices:
         # Still usable (credentials, metadata), but say why no pixel was looked at.
         facts.metadata.problems.append(

@@ -276,3 +276,38 @@ def test_quick_depth_decodes_each_keyframe_from_its_own_packet(tmp_path):
     with av.open(str(out)) as c:
         full = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
     assert all(np.array_equal(f.image, full[f.index]) for f in got)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_the_probe_opens_an_mp4_once_for_facts_and_frames(sora_like, tmp_path, monkeypatch, turn):
+    """A check that decodes an MP4 opens it once, with PyAV: the facts are OpenCV's (the
+    display rotation read from the file, which PyAV reports only on decoded frames), and the
+    decode reuses the container."""
+    from provenance.readers.metadata import bmff
+
+    _, frames, _ = sora_like
+    clip = _encode(frames[:24], tmp_path / f"turned{turn}.mp4", "libx264", 12, rotation=turn)
+    cap = cv2.VideoCapture(str(clip), cv2.CAP_FFMPEG)
+    opencv = (
+        tuple(int(cap.get(p)) for p in (3, 4, 5, 7)),
+        int(cap.get(cv2.CAP_PROP_ORIENTATION_META)),
+    )
+    cap.release()
+    with open(clip, "rb") as fh:
+        assert bmff.display_rotation(fh, clip.stat().st_size) == opencv[1]
+    kept: list = []
+    shared, alone = probe(str(clip), kept), probe(str(clip))
+    for c in kept:
+        c.close()
+    assert len(kept) == 1
+    facts = (shared.width, shared.height, int(shared.fps), shared.frame_count)
+    assert facts == (alone.width, alone.height, int(alone.fps), alone.frame_count) == opencv[0]
+    opens: list = []
+    real_open, real_capture = av.open, cv2.VideoCapture
+    monkeypatch.setattr(av, "open", lambda *a, **k: opens.append(a[0]) or real_open(*a, **k))
+    monkeypatch.setattr(
+        cv2, "VideoCapture", lambda *a, **k: opens.append("opencv") or real_capture(*a, **k)
+    )
+    report = provenance.check(clip, timeout_s=0)
+    assert report.status == "ok" and report.media.frames_analyzed >= 2
+    assert opens == [str(clip)]  # PyAV once, OpenCV never

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -93,8 +94,11 @@ class FrameSource:
         sample_fps: float = DEFAULT_SAMPLE_FPS,
         max_frames: int = DEFAULT_MAX_FRAMES,
         keyframes_only: bool = False,
+        container: Any = None,
     ) -> None:
         self.path = path
+        # The probe's PyAV container (frames/video.py open_for_facts), for the first decode.
+        self._opened = container
         self.media = media
         self.sample_fps = sample_fps
         self.max_frames = max_frames
@@ -206,7 +210,8 @@ class FrameSource:
         cannot open the file."""
         from provenance.frames import video
 
-        frames = video.decode(self.path, indices, self.fps, stop, self.keyframes_only)
+        opened, self._opened = self._opened, None
+        frames = video.decode(self.path, indices, self.fps, stop, self.keyframes_only, opened)
         try:
             first = next(frames)
         except video.Unavailable:

@@ -26,8 +26,10 @@ being converted. OpenCV stays the fallback when PyAV cannot open a file.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -51,23 +53,86 @@ class Unavailable(Exception):
     """PyAV cannot read this file (not installed, no video stream, not openable)."""
 
 
+# OpenCV's threshold below which a rate or a duration counts as unknown (cap_ffmpeg_impl).
+_EPS_ZERO = 0.000025
+
+
+@dataclass
+class Opened:
+    """A clip PyAV has opened for the probe, and its facts as OpenCV's probe gives them;
+    the container is handed to the first decode (``decode(container=...)``)."""
+
+    container: Any
+    width: int
+    height: int
+    fps: float
+    count: int
+
+
+def open_for_facts(path: str, rotation: int) -> Opened | None:
+    """Open ``path`` with PyAV and read what OpenCV's ``VideoCapture`` reports
+    (cap_ffmpeg_impl.hpp): the rate is the stream's average rate, else FFmpeg's guess, else
+    one over the time base; the count is the stream's frame count, else
+    ``floor(duration * rate + 0.5)``; the size is the codec's, swapped when the display
+    ``rotation`` (degrees, readers/metadata/bmff.display_rotation) is 90 or 270. The same
+    facts as OpenCV's on all 103 clips of the samples, fixtures, corpus and fuzz cases
+    (docs/performance.md). None when PyAV cannot open the file or finds no video stream:
+    the caller asks OpenCV."""
+    try:
+        import av
+
+        container = av.open(path, metadata_errors="ignore")
+    except Exception:
+        return None
+    try:
+        if not container.streams.video:
+            container.close()
+            return None
+        stream = container.streams.video[0]
+        fps = _rate(stream.average_rate)
+        if fps < _EPS_ZERO:
+            fps = _rate(stream.guessed_rate)
+        if fps < _EPS_ZERO and stream.time_base:
+            fps = 1.0 / float(stream.time_base)
+        count = int(stream.frames or 0)
+        if count == 0:
+            seconds = (container.duration or 0) / 1_000_000
+            if seconds < _EPS_ZERO:
+                seconds = (stream.duration or 0) * float(stream.time_base or 0)
+            count = int(math.floor(seconds * fps + 0.5))
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if rotation in (90, 270):
+            width, height = height, width
+    except Exception:
+        container.close()
+        return None
+    return Opened(container, int(width or 0), int(height or 0), fps, count)
+
+
+def _rate(value: Any) -> float:
+    return float(value) if value is not None and value.denominator else 0.0
+
+
 def decode(
     path: str,
     indices: list[int],
     fps: float,
     stop: threading.Event | None = None,
     keyframes_only: bool = False,
+    container: Any = None,
 ) -> Iterator[Frame]:
-    """Frames nearest ``indices`` (sorted), each decoded once, in one forward pass.
-    Raises ``Unavailable`` before yielding anything if PyAV cannot open the file."""
+    """Frames nearest ``indices`` (sorted), each decoded once, in one forward pass; from
+    ``container`` when the probe opened the clip already (``open_for_facts``), else PyAV
+    opens it. Raises ``Unavailable`` before yielding anything if PyAV cannot open the file."""
     try:
         import av
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise Unavailable("PyAV is not installed") from exc
-    try:
-        container = av.open(path, metadata_errors="ignore")
-    except Exception as exc:
-        raise Unavailable(str(exc)) from exc
+    if container is None:
+        try:
+            container = av.open(path, metadata_errors="ignore")
+        except Exception as exc:
+            raise Unavailable(str(exc)) from exc
     try:
         if not container.streams.video:
             raise Unavailable("no video stream")

@@ -12,6 +12,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from struct import error as struct_error
+from typing import Any
 
 from provenance.model.records import MediaInfo
 
@@ -87,8 +88,12 @@ def sniff(head: bytes) -> Sniffed:
     return Sniffed(None, "other")
 
 
-def probe(path: str) -> MediaInfo:
-    """Sniff the format and read size, frame rate and duration. Raises ProbeError."""
+def probe(path: str, keep: list[Any] | None = None) -> MediaInfo:
+    """Sniff the format and read size, frame rate and duration. Raises ProbeError.
+
+    ``keep``: a caller about to decode the clip's frames passes a list, and an MP4 or MOV
+    is then opened with PyAV, whose container is appended for the decode to reuse (one open
+    instead of OpenCV's for the facts and PyAV's for the frames; the same facts)."""
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as fh:
@@ -110,7 +115,7 @@ def probe(path: str) -> MediaInfo:
     if found.kind == "image":
         _image_facts(path, media)
     elif found.kind == "video":
-        _video_facts(path, media)
+        _video_facts(path, media, keep if found.mime in BMFF_MIMES else None)
     elif found.kind == "other" and found.mime is None:
         raise ProbeError("not a recognised image, video or audio format")
     return media
@@ -167,14 +172,22 @@ def _image_facts(path: str, media: MediaInfo) -> None:
         media.duration_s = animated[0] / animated[1]
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
+def _pyav_facts(path: str) -> Any:
+    """``frames.video.Opened`` for an MP4/MOV, with its display rotation read from the file
+    (OpenCV applies it to the size; PyAV does not report it before a frame is decoded)."""
+    from provenance.frames import video
+    from provenance.readers.metadata import bmff
+
+    try:
+        with open(path, "rb") as fh:
+            rotation = bmff.display_rotation(fh, os.path.getsize(path))
+    except (OSError, ValueError, struct_error):
+        return None
+    return video.open_for_facts(path, rotation)
 
 
-def _video_facts(path: str, media: MediaInfo) -> None:
+def _opencv_facts(path: str) -> tuple[int, int, float, int]:
     import cv2
-
-    from provenance.frames import MAX_FRAME_PIXELS
 
     # FFmpeg only: the automatic choice would also try OpenCV's image-sequence reader,
     # which reads "%d" in a file name as a pattern and logs decoder errors to stderr.
@@ -182,12 +195,29 @@ def _video_facts(path: str, media: MediaInfo) -> None:
     try:
         if not cap.isOpened():
             raise ProbeError("video could not be opened by the decoder (truncated or corrupt?)")
-        width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
-        height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
-        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        return (
+            int(cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0),
+            int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0),
+            float(cap.get(cv2.CAP_PROP_FPS) or 0.0),
+            int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
+        )
     finally:
         cap.release()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _video_facts(path: str, media: MediaInfo, keep: list[Any] | None = None) -> None:
+    from provenance.frames import MAX_FRAME_PIXELS
+
+    opened = _pyav_facts(path) if keep is not None else None
+    if keep is not None and opened is not None:
+        width, height, fps, count = opened.width, opened.height, opened.fps, opened.count
+        keep.append(opened.container)
+    else:
+        width, height, fps, count = _opencv_facts(path)
     if width <= 0 or height <= 0:
         raise ProbeError("video has no decodable picture track")
     if width * height > MAX_FRAME_PIXELS:
