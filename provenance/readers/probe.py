@@ -110,29 +110,36 @@ def probe(path: str, keep: list[Any] | None = None) -> MediaInfo:
         raise ProbeError("empty file (0 bytes)")
     found = sniff(head)
     media = MediaInfo(kind=found.kind, mime=found.mime)
-    if found.mime in BMFF_MIMES:
-        _refuse_sample_table_bombs(path, size)
+    rotation = _checked_bmff(path, size) if found.mime in BMFF_MIMES else None
     if found.kind == "image":
         _image_facts(path, media)
     elif found.kind == "video":
-        _video_facts(path, media, keep if found.mime in BMFF_MIMES else None)
+        # PyAV's facts (and a container kept for the decode) need the rotation read above.
+        _video_facts(path, media, keep if rotation is not None else None, rotation or 0)
     elif found.kind == "other" and found.mime is None:
         raise ProbeError("not a recognised image, video or audio format")
     return media
 
 
-def _refuse_sample_table_bombs(path: str, size: int) -> None:
+def _checked_bmff(path: str, size: int) -> int | None:
     """Before FFmpeg or the C2PA SDK open an MP4/MOV: a few kilobytes that declare tens of
-    millions of samples would make the decoder allocate gigabytes for its index."""
+    millions of samples would make the decoder allocate gigabytes for its index. Returns
+    the display rotation, read from the same walk of the boxes (for ``_video_facts``), or
+    None when it cannot be read (the facts then come from OpenCV)."""
     from provenance.readers.metadata import bmff
 
     try:
         with open(path, "rb") as fh:
-            why = bmff.sample_table_refusal(fh, size)
+            top = bmff.walk(fh, size)
+            why = bmff.sample_table_refusal(fh, size, top)
+            if why:
+                raise ProbeError(why)
+            try:
+                return bmff.display_rotation(fh, size, top)
+            except (ValueError, struct_error):
+                return None
     except OSError as exc:
         raise ProbeError(f"cannot read file: {exc.strerror or exc}") from exc
-    if why:
-        raise ProbeError(why)
 
 
 def _image_facts(path: str, media: MediaInfo) -> None:
@@ -172,20 +179,6 @@ def _image_facts(path: str, media: MediaInfo) -> None:
         media.duration_s = animated[0] / animated[1]
 
 
-def _pyav_facts(path: str) -> Any:
-    """``frames.video.Opened`` for an MP4/MOV, with its display rotation read from the file
-    (OpenCV applies it to the size; PyAV does not report it before a frame is decoded)."""
-    from provenance.frames import video
-    from provenance.readers.metadata import bmff
-
-    try:
-        with open(path, "rb") as fh:
-            rotation = bmff.display_rotation(fh, os.path.getsize(path))
-    except (OSError, ValueError, struct_error):
-        return None
-    return video.open_for_facts(path, rotation)
-
-
 def _opencv_facts(path: str) -> tuple[int, int, float, int]:
     import cv2
 
@@ -209,10 +202,15 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
-def _video_facts(path: str, media: MediaInfo, keep: list[Any] | None = None) -> None:
-    from provenance.frames import MAX_FRAME_PIXELS
+def _video_facts(
+    path: str, media: MediaInfo, keep: list[Any] | None = None, rotation: int = 0
+) -> None:
+    """Size, rate and count: from PyAV when the caller keeps the container for its decode
+    (an MP4/MOV: OpenCV's facts, with the display rotation the probe read from the boxes,
+    which PyAV reports only on decoded frames), else from OpenCV."""
+    from provenance.frames import MAX_FRAME_PIXELS, video
 
-    opened = _pyav_facts(path) if keep is not None else None
+    opened = video.open_for_facts(path, rotation) if keep is not None else None
     if keep is not None and opened is not None:
         width, height, fps, count = opened.width, opened.height, opened.fps, opened.count
         keep.append(opened.container)

@@ -432,11 +432,16 @@ _COUNTED_TABLES = {
 }
 
 
-def sample_table_refusal(fh: BinaryIO, file_size: int) -> str | None:
-    """Why a decoder must not open this file, or None. Walks the box tree once and reads
-    a few bytes per table box (``stts`` and ``stsc`` are summed up to MAX_TABLE_READ)."""
-    walker = _Walker(fh, file_size)
-    top = walker.walk(0, file_size, 0)
+def walk(fh: BinaryIO, file_size: int) -> list[Box]:
+    """The file's box tree (top-level boxes, containers opened), for the probe's checks."""
+    return _Walker(fh, file_size).walk(0, file_size, 0)
+
+
+def sample_table_refusal(fh: BinaryIO, file_size: int, top: list[Box] | None = None) -> str | None:
+    """Why a decoder must not open this file, or None. Walks the box tree once (or reads
+    ``top``, the probe's walk) and reads a few bytes per table box (``stts`` and ``stsc``
+    are summed up to MAX_TABLE_READ)."""
+    top = walk(fh, file_size) if top is None else top
     fragment_samples = 0
     track = 0
     for box in _iter(top):
@@ -691,15 +696,15 @@ def _first_samples(fh: BinaryIO, boxes: dict[str, Box], limit: int) -> list[tupl
 _IDENTITY = ((65536, 0, 0), (0, 65536, 0), (0, 0, 1 << 30))
 
 
-def display_rotation(fh: BinaryIO, file_size: int) -> int:
+def display_rotation(fh: BinaryIO, file_size: int, top: list[Box] | None = None) -> int:
     """The first video track's display rotation in degrees (0-359), as OpenCV reads it: the
     track header's matrix times the movie header's, in FFmpeg's fixed point (mov.c), the
     angle of ``av_display_rotation_get`` negated and rounded (OpenCV's
     ``CAP_PROP_ORIENTATION_META``). 0 without a video track or a usable matrix. PyAV gives
     the matrix only on decoded frames, so the probe reads it here (equal to OpenCV's on
     every MP4/MOV of the samples, fixtures and corpus, and on clips turned by 0/90/180/270,
-    -90 and 45 degrees)."""
-    top = _Walker(fh, file_size).walk(0, file_size, 0)
+    -90 and 45 degrees). ``top``: the probe's walk of the same file."""
+    top = walk(fh, file_size) if top is None else top
     moov = next((b for b in top if b.type == "moov"), None)
     if moov is None:
         return 0
