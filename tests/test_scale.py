@@ -173,3 +173,77 @@ def test_dask_workers_keep_the_default_allocator():
     with dask_executor("local:1") as executor:
         seen = executor.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
     assert list(seen.values()) == ["unset"]
+
+
+def test_small_files_share_a_task_and_the_rest_go_alone(tmp_path):
+    """Consecutive small regular files are grouped up to the count and the byte budget;
+    a larger file, a FIFO (it could block a whole batch) and a missing path go alone."""
+    from provenance.scanning.engine import _Ready, _units
+
+    sizes = {"a": 100, "b": 200, "c": 300, "big": 2000, "d": 400, "e": 500, "f": 600, "g": 50}
+    paths = {}
+    for name, size in sizes.items():
+        paths[name] = str(tmp_path / f"{name}.jpg")
+        Path(paths[name]).write_bytes(b"x" * size)
+    os.mkfifo(tmp_path / "fifo.mp4")
+    paths["fifo"] = str(tmp_path / "fifo.mp4")
+    paths["gone"] = str(tmp_path / "gone.jpg")
+    ready = _Ready(provenance.Report(path="refused"))
+    order = ["a", "b", "c", "big", "d", ready, "e", "fifo", "f", "gone", "g"]
+    items = [paths[n] if isinstance(n, str) else n for n in order]
+    # At most 3 files and 1,000 bytes a task: a+b+c (600 bytes, full at c), big alone
+    # (over the budget), the ready report as it comes, the FIFO alone while d waits for
+    # company, d+e (900: f would make 1,500), the missing path alone, then f+g at the end.
+    units = list(_units(iter(items), 3, 1000))
+    named = {v: k for k, v in paths.items()}
+    assert [u if isinstance(u, _Ready) else [named[p] for p in u] for u in units] == [
+        ["a", "b", "c"],
+        ["big"],
+        ready,
+        ["fifo"],
+        ["d", "e"],
+        ["gone"],
+        ["f", "g"],
+    ]
+    assert [[named[p] for p in u] for u in _units(iter(items[:3]), 1, 1000)] == [
+        ["a"],
+        ["b"],
+        ["c"],
+    ]
+
+
+def test_dask_batches_small_files_and_splits_a_batch_past_its_time_limit(tmp_path):
+    """On a real cluster, small clips share one task; with a time limit of half the batch's
+    time, many times any one clip's, the batch is given up and every clip runs alone and
+    gets its report (none is reported as timed out for its neighbours)."""
+    import time
+
+    from provenance.scanning.executors import dask_executor
+
+    clip = SAMPLES.parent / "false_claims" / "sora1_480x720_unsigned.mp4"  # ~0.3 s, 311 KB
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    count = 24
+    with dask_executor("local:1") as executor:
+        # A batch long enough that half of it also covers a replaced worker's first
+        # check (its imports and models: ~1.5 s) with room to spare.
+        executor.batch_files, executor.batch_bytes = count, count * clip.stat().st_size
+        for i in range(count):
+            shutil.copy(clip, folder / f"copy{i:02d}.mp4")
+        client = executor.client
+        list(provenance.scan([clip], executor=executor))  # the worker loads its models
+        client.get_task_stream()  # starts the recording
+
+        def tasks(since: float) -> list[str]:
+            return [t["key"].split("-")[0] for t in client.get_task_stream(start=since)]
+
+        started = time.time()
+        reports = list(provenance.scan([folder], executor=executor, dedupe=False, timeout_s=0))
+        assert [r.status for r in reports] == ["ok"] * count
+        assert tasks(started) == ["check_batch"]
+        limit = sum(r.elapsed_s for r in reports) / 2
+        assert limit > 8 * max(r.elapsed_s for r in reports)
+        started = time.time()
+        reports = list(provenance.scan([folder], executor=executor, dedupe=False, timeout_s=limit))
+        assert [r.status for r in reports] == ["ok"] * count, [r.error for r in reports]
+        assert tasks(started).count("check_task") == count

@@ -28,7 +28,7 @@ import shutil
 import stat
 import time
 import zlib
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -50,6 +50,7 @@ from provenance.scanning.executors import (
     WORKER_DIED,
     LocalPool,
     TaskSettings,
+    check_batch,
     check_task,
     dask_executor,
     error_report,
@@ -723,6 +724,44 @@ def _outcome(future: Future, path: str) -> Report:
         return error_report(path, f"internal error: {type(exc).__name__}: {exc}")
 
 
+def _small(path: str, limit: int) -> int | None:
+    """The size of ``path`` if it is a regular file of at most ``limit`` bytes: what may share
+    a task. Anything else (a FIFO, a device, a file that cannot be read) goes alone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) and st.st_size <= limit else None
+
+
+def _units(
+    items: Iterator[str | _Ready], batch_files: int, batch_bytes: int
+) -> Iterator[list[str] | _Ready]:
+    """``items`` as what each task runs: small files together, up to ``batch_files`` of
+    ``batch_bytes`` in all (a batch goes as soon as it is full); every other path on its
+    own, as it comes; items that are not paths as they come."""
+    batch: list[str] = []
+    size = 0
+    for item in items:
+        if not isinstance(item, str):
+            yield item
+            continue
+        small = _small(item, batch_bytes) if batch_files > 1 else None
+        if small is None:
+            yield [item]
+            continue
+        if size + small > batch_bytes:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += small
+        if len(batch) >= batch_files:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def _run_executor(
     files: Iterator[str | _Ready],
     options: CheckOptions,
@@ -738,28 +777,42 @@ def _run_executor(
     A file's clock starts when it is among the ``workers`` oldest files in flight, not when
     it was submitted: executors run files in submission order (Dask's scheduler by
     priority, which is submission order here), so the files queued behind do not lose
-    their time waiting, and queueing a few per worker is fair to every deadline."""
+    their time waiting, and queueing a few per worker is fair to every deadline.
+
+    An executor that can reclaim a worker and names ``batch_files`` / ``batch_bytes`` (Dask)
+    gets small files several to a task (``_units``). A batch has one file's time limit:
+    if it outlives it, or fails as a whole (its worker died), it is reclaimed and each of
+    its files runs again on its own, with its own limit, so a stuck or fatal file costs
+    only itself its report."""
     timeout = options.timeout_s
     slots = max(1, workers) * IN_FLIGHT_PER_WORKER
     running = max(1, workers)
     abandon = getattr(executor, "abandon", None)
-    pending: dict[Future, list] = {}  # in submission order: [path, deadline or None]
+    batch_files = getattr(executor, "batch_files", 1) if abandon else 1
+    units = _units(files, batch_files, getattr(executor, "batch_bytes", 0))
+    alone: deque[str] = deque()  # the files of a split batch
+    pending: dict[Future, list] = {}  # in submission order: [paths, deadline or None]
     exhausted = False
     while True:
-        while not exhausted and len(pending) < slots:
-            path = next(files, None)
-            if path is None:
+        while len(pending) < slots and (alone or not exhausted):
+            paths = [alone.popleft()] if alone else next(units, None)
+            if paths is None:
                 exhausted = True
                 break
-            if not isinstance(path, str):
-                yield path
+            if not isinstance(paths, list):
+                yield paths
                 continue
+            future: Future  # of a Report, or of a batch's list of them
             try:
-                future = executor.submit(check_task, path, options, settings)
+                if len(paths) == 1:
+                    future = executor.submit(check_task, paths[0], options, settings)
+                else:
+                    future = executor.submit(check_batch, paths, options, settings)
             except Exception as exc:  # a broken or shut-down executor
-                yield error_report(path, f"could not start the check: {exc}")
+                for path in paths:
+                    yield error_report(path, f"could not start the check: {exc}")
                 continue
-            pending[future] = [path, None]
+            pending[future] = [paths, None]
         if not pending:
             return
         if timeout:
@@ -775,9 +828,18 @@ def _run_executor(
             timeout=None if nearest is None else max(0.0, nearest),
         )
         for future in done:
-            yield _outcome(future, pending.pop(future)[0])
+            paths = pending.pop(future)[0]
+            if len(paths) == 1:
+                yield _outcome(future, paths[0])
+                continue
+            try:
+                reports = future.result()
+            except Exception:  # its worker died, or the cluster gave up on it
+                alone.extend(paths)
+                continue
+            yield from reports
         now = time.monotonic()
-        for future, (path, deadline) in list(pending.items()):
+        for future, (paths, deadline) in list(pending.items()):
             if deadline is None or now < deadline or future.done():
                 continue
             del pending[future]
@@ -787,7 +849,10 @@ def _run_executor(
             else:  # the worker stays busy with it: one fewer to run and to queue for
                 running = max(1, running - 1)
                 slots = max(1, slots - IN_FLIGHT_PER_WORKER)
-            yield error_report(path, f"timed out after {timeout:g} s")
+            if len(paths) > 1:
+                alone.extend(paths)
+            else:
+                yield error_report(paths[0], f"timed out after {timeout:g} s")
 
 
 def scan(
