@@ -35,6 +35,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from provenance.detectors.stats import median
+
 SCALE = 36.0  # lattice step of the U channel (the package's default strength)
 BLOCK = 4  # block size in the LL band (8x8 pixels)
 MIN_PIXELS = 256 * 256  # the package refuses smaller pictures
@@ -328,8 +330,8 @@ def high_pass(field: np.ndarray) -> np.ndarray:
 
 
 def _winsorize(x: np.ndarray) -> np.ndarray:
-    med = np.median(x)
-    mad = 1.4826 * np.median(np.abs(x - med))
+    med = median(x)
+    mad = 1.4826 * median(np.abs(x - med))
     if mad <= 0:
         mad = float(np.std(x)) or 1.0
     return np.clip(x, med - CLIP_SIGMAS * mad, med + CLIP_SIGMAS * mad)

@@ -19,6 +19,7 @@ from provenance.detectors.removal import inpaint_traces as tr
 from provenance.detectors.removal.marks import StampPlaces
 from provenance.detectors.removal.observations import FlickerBack
 from provenance.detectors.shapes import is_icon, local_contrast, template_f32
+from provenance.detectors.stats import median
 from provenance.frames import Frame
 from provenance.knowledge.numbers import Section
 from provenance.model.records import Sighting
@@ -157,7 +158,7 @@ class IconSearch:
         if not with_hit or not without:
             return False
         veto = self.params["flicker_veto_share"]
-        return float(np.median(without)) >= veto * float(np.median(with_hit))
+        return float(median(without)) >= veto * float(median(with_hit))
 
     def _generator_for(
         self, shape: str, boxes: list[Box], full_shape: tuple[int, int]
@@ -167,7 +168,7 @@ class IconSearch:
         cands = [m for m in self.marks if m.shape == shape]
         if not cands:
             return None
-        cx = np.median([b[0] + b[2] / 2 for b in boxes]) / w
-        cy = np.median([b[1] + b[3] / 2 for b in boxes]) / h
+        cx = median([b[0] + b[2] / 2 for b in boxes]) / w
+        cy = median([b[1] + b[3] / 2 for b in boxes]) / h
         best = min(cands, key=lambda m: min(math.hypot(cx - px, cy - py) for px, py in m.places))
         return best.generator

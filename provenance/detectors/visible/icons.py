@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from provenance.detectors.shapes import find_shape, local_contrast
+from provenance.detectors.stats import median
 from provenance.detectors.visible.observations import IconMatch
 from provenance.detectors.visible.overlay import OverlayTracker
 from provenance.knowledge import generators
@@ -50,7 +51,7 @@ def find_icon(
     if not good or len(good) < max(1, 0.5 * len(hits)):
         return None
     boxes = [h.box for _, h in good]
-    bx, by = np.median([b[0] for b in boxes]), np.median([b[1] for b in boxes])
+    bx, by = median([b[0] for b in boxes]), median([b[1] for b in boxes])
     near = p["agree_px"]
     agree = [(k, h) for k, h in good if abs(h.box[0] - bx) <= near and abs(h.box[1] - by) <= near]
     if len(agree) < max(1, 0.5 * len(hits)):
@@ -65,7 +66,7 @@ def find_icon(
         generator=gen_id,
         shape=mark.shape,
         place=(mark.places[0][0], mark.places[0][1]) if mark.places else (0.9, 0.9),
-        score=float(np.median([h.score for _, h in agree])),
+        score=float(median([h.score for _, h in agree])),
         track=track,
         checked=len(hits),
     )
