@@ -325,8 +325,8 @@ class DaskExecutor(cf.Executor):
     give up on a task: cancel it and restart the worker that runs it (workers under a
     nanny only; otherwise the worker stays busy until the task returns)."""
 
-    # Small files go to the engine's tasks together (engine._units): up to BATCH_FILES
-    # regular files of at most BATCH_BYTES in all, so a batch is a fraction of a second of
+    # Small files go to the engine's tasks together (engine._units): up to ``batch_files``
+    # regular files of at most ``batch_bytes`` in all, so a batch is a fraction of a second of
     # work and the scheduler's per-task cost is paid once for it.
     batch_files = 8
     batch_bytes = 4 * 1024 * 1024

@@ -158,7 +158,7 @@ class IconSearch:
         if not with_hit or not without:
             return False
         veto = self.params["flicker_veto_share"]
-        return float(median(without)) >= veto * float(median(with_hit))
+        return median(without) >= veto * median(with_hit)
 
     def _generator_for(
         self, shape: str, boxes: list[Box], full_shape: tuple[int, int]

@@ -111,13 +111,13 @@ def fit_blend(
             if smooth[ys, xs].shape != (o.side, o.side):
                 continue
             d = gx[ys, xs][o.sel] * o.nx + gy[ys, xs][o.sel] * o.ny
-            background = float(median(smooth[ys, xs][o.outside]))
+            background = median(smooth[ys, xs][o.outside])
             step = opacity * (255.0 - background)
             if step < p["min_step"]:
                 continue
             fit = BlendFit(
                 inward=float((d > 0).mean()),
-                fit=float(median(d / (o.weight * step))),
+                fit=median(d / (o.weight * step)),
                 step=step,
                 dx=dx,
                 dy=dy,
@@ -193,11 +193,11 @@ class CornerBlends:
                     generator=gen_id,
                     shape=mark.shape,
                     place=((w - margin - size / 2) / w, (h - margin - size / 2) / h),
-                    score=float(median([f.inward for _, _, f in good])),
+                    score=median([f.inward for _, _, f in good]),
                     track=track,
                     checked=len(fits),
                     test="blend",
-                    blend_fit=float(median([f.fit for _, _, f in good])),
+                    blend_fit=median([f.fit for _, _, f in good]),
                     opacity=mark.opacity,
                     margin_px=margin,
                 )

@@ -66,7 +66,7 @@ def find_icon(
         generator=gen_id,
         shape=mark.shape,
         place=(mark.places[0][0], mark.places[0][1]) if mark.places else (0.9, 0.9),
-        score=float(median([h.score for _, h in agree])),
+        score=median([h.score for _, h in agree]),
         track=track,
         checked=len(hits),
     )

@@ -18,7 +18,7 @@ def _drop_icons(mask: np.ndarray) -> np.ndarray:
         return mask
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     areas = stats[1:, cv2.CC_STAT_AREA]
-    glyph_h = float(median(heights[areas >= 4])) if (areas >= 4).any() else 0.0
+    glyph_h = median(heights[areas >= 4]) if (areas >= 4).any() else 0.0
     out = mask.copy()
     for i in range(1, n):
         w, h = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]

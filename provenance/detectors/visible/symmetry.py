@@ -255,8 +255,8 @@ class SymmetricMarks:
             good = [(i, t, f) for i, t, f in fits if f is not None and passes(f, p)]
             if len(good) < p["min_frames"]:
                 continue
-            mx = float(median([f.x for _, _, f in good]))
-            my = float(median([f.y for _, _, f in good]))
+            mx = median([f.x for _, _, f in good])
+            my = median([f.y for _, _, f in good])
             near = p["agree_px"]
             agree = [g for g in good if abs(g[2].x - mx) <= near and abs(g[2].y - my) <= near]
             if len(agree) < p["min_frames"]:
@@ -272,11 +272,11 @@ class SymmetricMarks:
                     generator=place.generator,
                     shape=f"{mark.symmetry}-fold emblem",
                     place=((x0 + mx / sc) / w, (y0 + my / sc) / h),
-                    score=float(median([f.turned for _, _, f in agree])),
+                    score=median([f.turned for _, _, f in agree]),
                     track=track,
                     checked=len(fits),
                     test="symmetry",
-                    half_turn=float(median([f.half_turn for _, _, f in agree])),
+                    half_turn=median([f.half_turn for _, _, f in agree]),
                     order=mark.symmetry,
                 )
             )
