@@ -160,6 +160,25 @@ def test_data_version_follows_the_tables_in_use(tmp_path):
     assert tables.data_version().digest == before.digest
 
 
+def test_the_report_digest_is_the_data_version_without_parsing_bundled_tables(
+    tmp_path, monkeypatch
+):
+    # The report's digest must be the one `provenance --version` prints, bundled tables
+    # alone and with a user's file, yet reach it without parsing a bundled table.
+    monkeypatch.setattr(schema, "_PARSED", {})
+    tables._digest.cache_clear()
+    bundled = tables.digest()
+    assert schema._PARSED == {}
+    assert bundled == tables.data_version().digest
+    tables.use_extra_files(generators_files=(_write(tmp_path, GOOD),))
+    try:
+        with_extra = tables.digest()
+        assert with_extra != bundled and with_extra == tables.data_version().digest
+    finally:
+        tables.use_extra_files()
+    assert tables.digest() == bundled
+
+
 def test_every_source_resolves_to_a_section_of_docs_sources():
     anchors = set(
         re.findall(r'<a id="([a-z0-9\-]+)"></a>', (REPO / "docs" / "sources.md").read_text())

@@ -12,7 +12,7 @@ import pytest
 
 from provenance.cli import main as cli_main
 from provenance.options import CheckOptions
-from provenance.scanning.engine import Listing
+from provenance.scanning.paths import Listing
 
 
 def test_one_file_runs_in_process_with_its_time_limit(tmp_path, monkeypatch):
@@ -120,3 +120,41 @@ def test_main_called_by_a_program_returns_instead_of_ending_the_process(monkeypa
     except SystemExit as stop:
         assert stop.code in (0, None)
     assert capsys.readouterr().out.startswith("provenance ")
+
+
+COLD_CHECK = """\
+import sys, runpy
+sys.argv = ["provenance", "check", "--json", "--timeout", "0", sys.argv[1]]
+try:
+    runpy.run_module("provenance.cli.main", run_name="__main__")
+except SystemExit:
+    pass
+from provenance.knowledge import schema
+print("ENGINE", "provenance.scanning.engine" in sys.modules, file=sys.stderr)
+print("PARSED", sorted({key[0] for key in schema._PARSED}), file=sys.stderr)
+"""
+
+
+@pytest.mark.e2e
+def test_a_cold_check_of_a_still_loads_only_what_it_uses(samples, tmp_path):
+    """What a cold ``provenance check`` of a plain still does before its report
+    (docs/performance.md, start-up): no scan engine (its paths live in scanning/paths.py)
+    and, of the knowledge tables, only the generators; the report's data version digests the
+    other three unparsed. The same check still reports that digest."""
+    import json
+    import subprocess
+    import sys
+
+    from provenance.knowledge import tables
+    from provenance.model import stamp
+
+    still = samples / "clips" / "plain_still.jpg"
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_CHECK, str(still)], capture_output=True, text=True
+    )
+    assert "ENGINE False" in out.stderr, out.stderr
+    assert "PARSED ['generator']" in out.stderr, out.stderr
+    report = json.loads(out.stdout)
+    assert report["status"] == "ok"
+    # the version made from the parsed tables, as before the shortcut
+    assert report["data_version"] == stamp._with_other_data(tables.data_version().digest)

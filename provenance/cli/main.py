@@ -31,7 +31,7 @@ from provenance.scanning.executors import DEFAULT_MEMORY_LIMIT_MB
 from provenance.scanning.exit_codes import EXIT_HELP, EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
-    from provenance.scanning.engine import Listing
+    from provenance.scanning.paths import Listing
 
 
 def _set_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -381,7 +381,7 @@ def check(
     """Check FILES and print a readable summary (or JSON Lines with --json, CSV with
     --format csv). A file named twice is checked and reported once; a file that is not
     media is an error."""
-    from provenance.scanning.engine import Listing
+    from provenance.scanning.paths import Listing
 
     as_json, as_csv = _formats(as_json, output_format)
 

@@ -86,7 +86,7 @@ def check_outputs(
     ``engine.Walk.would_list``) and is not ours. Return the output paths the walk must
     leave out: our own output found inside a scanned folder, and an output not written
     yet, which the walk, reading folders while the scan writes, must not find either."""
-    from provenance.scanning.engine import path_key
+    from provenance.scanning.paths import path_key
 
     named_keys = {path_key(p) for p in named}
     leave_out: set[str] = set()

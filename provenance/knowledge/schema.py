@@ -310,6 +310,11 @@ def check_bundled(spec: TableSpec) -> None:
     _parse(spec, bundled_text(spec.file), f"{BUNDLED}{spec.file}")
 
 
+def bundled_sha256(spec: TableSpec) -> str:
+    """The digest ``load`` records for the bundled file of ``spec``."""
+    return hashlib.sha256(bundled_text(spec.file).encode("utf-8")).hexdigest()
+
+
 def bundled_text(name: str) -> str:
     return resources.files("provenance").joinpath(f"data/{name}").read_text("utf-8")
 
@@ -358,9 +363,14 @@ def load(spec: TableSpec, extra: Iterable[str] = ()) -> Loaded:
 
 def fingerprint(files: Sequence[TableFile]) -> str:
     """One short digest for a set of table files (order-sensitive: order is meaning)."""
+    return fingerprint_of((f.table, f.schema, f.sha256) for f in files)
+
+
+def fingerprint_of(parts: Iterable[tuple[str, int, str]]) -> str:
+    """``fingerprint`` of (table file name, schema, sha256 of the text) per file."""
     h = hashlib.sha256()
-    for f in files:
-        h.update(f"{f.table}\0{f.schema}\0{f.sha256}\n".encode())
+    for table, version, sha256 in parts:
+        h.update(f"{table}\0{version}\0{sha256}\n".encode())
     return h.hexdigest()[:16]
 
 

@@ -68,7 +68,7 @@ def data_version() -> str:
     snapshot)."""
     from provenance.knowledge import tables
 
-    return _with_other_data(tables.data_version().digest)
+    return _with_other_data(tables.digest())
 
 
 @lru_cache(maxsize=8)

@@ -55,6 +55,7 @@ from provenance.scanning.executors import (
     dask_executor,
     error_report,
 )
+from provenance.scanning.paths import Listing, path_key
 
 # Files in flight per worker: a worker never waits for the round trip of its next file
 # (Dask's scheduler and result transfer cost milliseconds a file; most files take tens).
@@ -84,12 +85,6 @@ class ScanOptions:
 _matches = selection.matches
 
 
-def path_key(path: str) -> str:
-    """One spelling per path (``dir/a.jpg``, ``./dir/a.jpg``, ``dir//a.jpg``): a path named
-    twice, or found again under a folder named too, is one input."""
-    return os.path.normpath(os.path.abspath(path))
-
-
 def _under(key: str, folder_key: str) -> bool:
     return key.startswith(folder_key.rstrip(os.sep) + os.sep)
 
@@ -102,32 +97,6 @@ class Input:
     path: str
     refused: str | None = None
     real: str | None = None
-
-
-@dataclass
-class Listing:
-    """What a scan was given, all at once: every input path once, in a stable order, and for
-    some of them why they get an error report unopened, or the real file a link led to; and
-    how many folder entries were left out, by reason (``selection``: not media, hidden,
-    sidecar manifest). For the paths of ``check`` and for callers that want a list
-    (``list_inputs``); a scan streams a ``Walk`` instead."""
-
-    paths: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)  # path -> reason (never opened)
-    links: dict[str, str] = field(default_factory=dict)  # path -> real path behind a link
-    skipped: Counter[str] = field(default_factory=Counter)  # reason -> folder entries
-    _keys: set[str] = field(default_factory=set, repr=False)
-
-    def add(self, path: str, refused: str | None = None, real: str | None = None) -> None:
-        key = path_key(path)
-        if key in self._keys:
-            return
-        self._keys.add(key)
-        self.paths.append(path)
-        if refused:
-            self.refused[path] = refused
-        if real:
-            self.links[path] = real
 
 
 def _inside(real: str, roots: list[str]) -> bool:
