@@ -179,6 +179,20 @@ def test_the_report_digest_is_the_data_version_without_parsing_bundled_tables(
     assert tables.digest() == bundled
 
 
+def test_patterns_compile_when_first_matched_and_a_bad_one_still_fails_its_load(tmp_path):
+    generators._regex.cache_clear()
+    generators.load.cache_clear()
+    gens = generators.load()
+    assert generators._regex.cache_info().currsize == 0  # loading compiles none
+    found = generators.match("c2pa_software_agent", "Adobe Firefly")
+    assert [m.generator for m in found] == ["firefly"]
+    wanted = sum(len(g.patterns["c2pa_software_agent"]) for g in gens.values())
+    assert 0 < generators._regex.cache_info().currsize <= wanted  # that field's alone
+    bad = GOOD.replace("'^InHouse\\b'", "'^InHouse(('")
+    with pytest.raises(DataError, match="does not compile"):
+        schema.load(generators.SPEC, [_write(tmp_path, bad)])
+
+
 def test_every_source_resolves_to_a_section_of_docs_sources():
     anchors = set(
         re.findall(r'<a id="([a-z0-9\-]+)"></a>', (REPO / "docs" / "sources.md").read_text())
