@@ -21,6 +21,8 @@ TABLE_FILE_OPTIONS = ("generators_files", "model_family_files", "tc260_files", "
 
 @dataclass
 class CheckOptions:
+    """The settings of one check; ``from_kwargs`` builds them with every value checked."""
+
     trust_anchors: str | None = None  # PEM file of trust anchors added for C2PA signers
     # Trust the bundled C2PA Trust List snapshot (provenance/data/c2pa/); False trusts only
     # trust_anchors (the CLI flag --no-bundled-trust).

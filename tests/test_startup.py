@@ -158,3 +158,23 @@ def test_a_cold_check_of_a_still_loads_only_what_it_uses(samples, tmp_path):
     assert report["status"] == "ok"
     # the version made from the parsed tables, as before the shortcut
     assert report["data_version"] == stamp._with_other_data(tables.data_version().digest)
+
+
+def test_every_dataclass_has_a_docstring():
+    """A dataclass without one gets a docstring built from ``inspect.signature`` when its
+    module is imported (~0.05 ms a class; 79 classes cost ~4 ms of each cold start)."""
+    import ast
+    from pathlib import Path
+
+    import provenance
+
+    missing = []
+    for path in sorted(Path(provenance.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.ClassDef)
+                and any("dataclass" in ast.unparse(d) for d in node.decorator_list)
+                and ast.get_docstring(node) is None
+            ):
+                missing.append(f"{path.name}:{node.lineno} {node.name}")
+    assert not missing, missing

@@ -106,6 +106,8 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any, Path | None], str]:
 
 @dataclass(frozen=True)
 class Setting:
+    """One configuration key: the flag it gives a default to, its commands and its converter."""
+
     param: str  # the click parameter it is a default for
     commands: tuple[str, ...]
     convert: Callable[[Any, Path | None], Any]
@@ -138,6 +140,8 @@ SETTINGS: dict[str, Setting] = {
 
 @dataclass(frozen=True)
 class Value:
+    """A setting's converted value and where it came from, for error messages."""
+
     value: Any
     origin: str  # "provenance.toml", "$PROVENANCE_JOBS", ...
 

@@ -30,6 +30,8 @@ _SKIP_WORDS = {
 
 @dataclass(frozen=True)
 class Row:
+    """One line of the table of flagged and failed files, its cells already made printable."""
+
     ai: str
     stripped: str
     generator: str

@@ -30,6 +30,8 @@ from provenance.readers.metadata import MetadataInfo
 
 @dataclass
 class FileContext:
+    """What a detector's ``start`` is told about the file: the facts read so far and its frames."""
+
     path: str
     media: MediaInfo
     options: CheckOptions

@@ -88,6 +88,8 @@ SHAPES["cloud"] = cloud
 
 @dataclass
 class ShapeHit:
+    """Where a drawn template matched best in an image, and its normalised correlation."""
+
     box: tuple[int, int, int, int]  # x, y, w, h in the searched image's pixels
     score: float
 

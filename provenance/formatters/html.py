@@ -131,6 +131,8 @@ def evidence_images(report: dict, evidence_dir: str | None) -> list[tuple[str, s
 
 @dataclass
 class Summary:
+    """The page's counts, added one report at a time: files by verdict, generator, stripped mark."""
+
     verdicts: Counter = field(default_factory=Counter)
     generators: Counter = field(default_factory=Counter)
     stripped: Counter = field(default_factory=Counter)

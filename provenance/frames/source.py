@@ -45,6 +45,8 @@ PREFETCH_MAX_PIXELS = 3840 * 2160
 
 @dataclass
 class Frame:
+    """One decoded frame at full resolution, as every detector is fed it."""
+
     index: int  # frame number in the clip (0 for a still image)
     time_s: float
     image: np.ndarray  # BGR uint8, full resolution
@@ -261,6 +263,8 @@ _END = object()
 
 @dataclass
 class _Failed:
+    """An exception of the decode thread, queued to be raised in the caller's thread."""
+
     error: BaseException
 
 

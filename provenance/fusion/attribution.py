@@ -28,6 +28,8 @@ from provenance.model.records import (
 
 @dataclass
 class Attribution:
+    """The answer of ``attribute``: AI or not, how sure, whose, and the records it rests on."""
+
     ai_generated: AiGenerated = "unknown"
     ai_extent: AiExtent | None = None  # when yes or likely
     confidence: float = 0.0

@@ -45,6 +45,8 @@ SPEC = TableSpec(
 
 @dataclass(frozen=True)
 class Family:
+    """One entry of the model-family data file, its name patterns compiled."""
+
     id: str
     name: str
     vendor: str
@@ -59,6 +61,8 @@ class Family:
 
 @dataclass(frozen=True)
 class FamilyMatch:
+    """The family a model name belongs to, the pattern that matched, and its generator if any."""
+
     family: str
     name: str  # the model name that matched
     pattern: str

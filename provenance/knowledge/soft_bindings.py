@@ -54,6 +54,8 @@ SPEC = TableSpec(
 
 @dataclass(frozen=True)
 class Algorithm:
+    """One watermark or fingerprint of the table: who decodes it, whether it can be checked here."""
+
     alg: str
     name: str
     vendor: str

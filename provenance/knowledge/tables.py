@@ -18,6 +18,8 @@ SPECS = (generators.SPEC, model_families.SPEC, tc260.SPEC, soft_bindings.SPEC)
 
 @dataclass(frozen=True)
 class DataVersion:
+    """The digest a report carries, and the table files it was made from."""
+
     digest: str  # 16 hex characters over every file below
     files: tuple[TableFile, ...] = field(default_factory=tuple)
 

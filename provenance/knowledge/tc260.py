@@ -53,6 +53,8 @@ SPEC = TableSpec(
 
 @dataclass(frozen=True)
 class Producer:
+    """One entry of the producer table: the vendor, products and generator a code stands for."""
+
     code: str
     match: str
     vendor: str
@@ -68,6 +70,8 @@ class Producer:
 
 @dataclass(frozen=True)
 class ProducerMatch:
+    """The table entry a label's producer or propagator value matched, and the USCC in it."""
+
     code: str  # the table's code that matched
     value: str  # the label's value
     uscc: str | None  # the USCC found in the value (check character verified)

@@ -171,6 +171,8 @@ class Sighting:
 
 @dataclass
 class Watermark:
+    """A visible or invisible mark found in the pixels (docs/report.md ``watermarks``)."""
+
     kind: str  # "visible" or "invisible"
     generator: str | None
     confidence: float
@@ -187,6 +189,8 @@ class Watermark:
 
 @dataclass
 class MediaInfo:
+    """What the file is, from its bytes and container (docs/report.md ``media``)."""
+
     kind: str = "other"  # image / video / audio / other
     mime: str | None = None
     width: int | None = None
@@ -214,6 +218,8 @@ class Coverage:
 
 @dataclass
 class Verdict:
+    """The fused answer: AI or not, whose, and what was removed (docs/report.md ``verdict``)."""
+
     ai_generated: AiGenerated = "unknown"
     # When AI is involved (yes/likely): "generated" (the media was made by a generator) or
     # "edited" (AI-edited / contains AI-generated elements), from the strongest record.

@@ -37,6 +37,8 @@ EXIT_ERROR = 2
 
 @dataclass
 class FileFacts:
+    """Size, mtime and digest of the file checked; ``--resume`` knows it by them (``file``)."""
+
     size_bytes: int | None = None
     mtime: float | None = None  # seconds since the epoch, as stat reports it
     real_path: str | None = None  # the file a symbolic link led to, when the scan followed one
@@ -45,6 +47,8 @@ class FileFacts:
 
 @dataclass
 class Report:
+    """What the checker found in one input file, written as one JSON object (docs/report.md)."""
+
     path: str
     status: Status = "ok"
     error: str | None = None

@@ -33,6 +33,8 @@ class ProbeError(Exception):
 
 @dataclass
 class Sniffed:
+    """The format a file's first bytes show; ``mime`` is None when none is recognised."""
+
     mime: str | None
     kind: str  # image / video / audio / other
 

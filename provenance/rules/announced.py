@@ -31,6 +31,8 @@ _DECODERS = {
 
 @dataclass
 class Announced:
+    """A mark the active manifest says is in the content, and the statement that said so."""
+
     entry: Algorithm | None
     alg: str  # as written (or the entry's id when the manifest names no algorithm)
     per: str  # which statement announced it

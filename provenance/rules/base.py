@@ -69,6 +69,8 @@ RuleFn = Callable[[Any, Section], Output]
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered rule: the evidence kind it emits, its stage and its function."""
+
     kind: str
     stage: str
     fn: RuleFn

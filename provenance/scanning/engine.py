@@ -68,6 +68,8 @@ TWIN_BUDGET = 16 * 1024 * 1024
 
 @dataclass
 class ScanOptions:
+    """How a scan runs: its workers or executor, which files, duplicates, the check options."""
+
     jobs: int | None = None  # worker processes; None = CPU count
     include: tuple[str, ...] = ()  # globs a file must match (name or relative path)
     exclude: tuple[str, ...] = ()  # globs that skip a file or a whole folder

@@ -202,6 +202,8 @@ def _worker_main(conn: Connection) -> None:
 
 @dataclass
 class _Slot:
+    """One worker process and its pipe; ``path`` is the file it is checking (None: idle)."""
+
     process: multiprocessing.process.BaseProcess
     conn: Connection
     path: str | None = None

@@ -20,6 +20,8 @@ EXIT_INTERRUPTED = 130
 
 @dataclass(frozen=True)
 class Threshold:
+    """One ``--fail-on`` choice: the verdict values that make exit code 1, and its help text."""
+
     help: str
     ai: frozenset[str] = frozenset()  # verdict.ai_generated values that fail
     stripped: frozenset[str] = frozenset()  # verdict.marks_stripped values that fail

@@ -171,6 +171,8 @@ def same_making(data: dict, stamp: dict[str, Any]) -> bool:
 
 @dataclass
 class ResumePlan:
+    """What ``--resume`` makes of a list of files: those still to check, the reports kept."""
+
     todo: list[str] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # stored reports of skipped files
     bad_lines: list[str] = field(default_factory=list)  # "line N: why", skipped

@@ -72,6 +72,8 @@ def sidecars_owned(names: Iterable[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Decision:
+    """Whether a folder entry is checked and, if not, the reason it is counted under."""
+
     keep: bool
     reason: str | None = None  # why it was skipped
 

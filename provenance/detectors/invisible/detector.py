@@ -30,6 +30,8 @@ LN10 = math.log(10.0)
 
 @dataclass(frozen=True)
 class Candidate:
+    """A dwtDct payload of the data file, with the generator that embeds it."""
+
     generator: str
     payload: generators.InvisiblePayload
 
@@ -46,6 +48,8 @@ def candidates(media_kind: str) -> list[Candidate]:
 
 @dataclass
 class FrameStat:
+    """One frame's statistics for one payload x decoder variant; no pixels are kept."""
+
     index: int
     time_s: float
     stat: np.ndarray  # (2,) raw statistic

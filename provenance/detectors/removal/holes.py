@@ -47,6 +47,8 @@ def binomial_tail(k: int, n: int, p: float) -> float:
 
 @dataclass
 class _Look:
+    """One fed frame: its work copy and its texture-hole scores (None: nothing was tested)."""
+
     index: int
     gray: np.ndarray  # work copy, for motion and fill change
     holes: FrameHoles | None

@@ -29,6 +29,8 @@ Box = tuple[int, int, int, int]
 
 @dataclass
 class _Seen:
+    """One sample: the icons verified in it and the white-stroke density at each icon place."""
+
     index: int
     time_s: float
     icons: list[tuple[str, Box, float]]  # (shape, full-resolution box, score)

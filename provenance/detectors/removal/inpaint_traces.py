@@ -65,6 +65,8 @@ class Boxes:
 
 @dataclass
 class Blob:
+    """A bright grey-white blob of a stamp icon's size, still to be verified against a template."""
+
     box: tuple[int, int, int, int]  # x, y, w, h in work pixels
 
 

@@ -23,6 +23,8 @@ from provenance.knowledge.numbers import Section
 
 @dataclass
 class _Best:
+    """The strongest icon correlation so far: its score, the alpha it amounts to, mark and place."""
+
     score: float
     alpha: float
     mark: StampPlaces

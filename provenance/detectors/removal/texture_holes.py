@@ -42,6 +42,8 @@ class PlaceHit:
 
 @dataclass
 class FrameHoles:
+    """One frame's results: the places that beat their controls, and the controls' chance rate."""
+
     hits: list[PlaceHit]  # best first
     # Box size -> chance that a patch of this frame passes the rule anyway: the share of
     # control windows that beat all the other controls by the margin (0 or 1 of them).
@@ -51,6 +53,8 @@ class FrameHoles:
 
 @dataclass
 class _Size:
+    """The plan for one box size: its anchors (places, their mirrors, then controls) and boxes."""
+
     bw: int
     bh: int
     marks: list[tuple[Any, int]] = field(default_factory=list)  # (mark, place index)

@@ -35,6 +35,8 @@ BORDER = 4  # pixels kept around the mark for the blur and the outside ring
 
 @dataclass
 class BlendFit:
+    """How well a white blend of the mark's opacity explains the grey steps at one position."""
+
     inward: float  # share of outline points stepping up into the mark
     fit: float  # median measured step / predicted step
     step: float  # predicted step a * (255 - background), grey levels

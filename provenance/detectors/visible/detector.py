@@ -38,6 +38,8 @@ HANDLE_RE = re.compile(r"@[A-Za-z0-9_.]{2,30}")
 
 @dataclass
 class Reading:
+    """The lines OCR read for one overlay candidate, and the sample the crop came from."""
+
     candidate: Candidate
     lines: list[tuple[str, float]]  # (text, score) top to bottom
     frame: int  # sample position the crop came from
@@ -53,6 +55,8 @@ class Stamp:
 
 @dataclass
 class Attribution:
+    """A data-file mark named by the readings of one generator and handle, with the best scores."""
+
     generator: str
     mark: generators.VisibleMark
     text: str

@@ -27,6 +27,8 @@ REC_MIN_WIDTH = 160
 
 @dataclass
 class Line:
+    """The text recognised in one line crop and the model's confidence (0 when nothing was read)."""
+
     text: str
     score: float
 

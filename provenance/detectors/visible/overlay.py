@@ -120,6 +120,8 @@ def _unpack_rect(bits: np.ndarray, shape: tuple[int, int], sl: tuple[slice, slic
 
 @dataclass
 class Sample:
+    """What the tracker keeps of one sampled frame: work-scale grey and strokes, JPEG bands."""
+
     index: int
     time_s: float
     gray: np.ndarray  # work scale
@@ -129,6 +131,8 @@ class Sample:
 
 @dataclass
 class Candidate:
+    """A region where a stamp may be, and how its strokes behaved over the samples."""
+
     box: tuple[int, int, int, int]  # x, y, w, h in full-frame pixels
     work_box: tuple[int, int, int, int]
     present: list[int]  # positions in the sample list where the strokes are visible

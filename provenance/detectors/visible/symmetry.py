@@ -25,6 +25,8 @@ from provenance.model.records import Sighting
 
 @dataclass
 class SymmetryFit:
+    """The most symmetric position found in a crop: its self-correlations, centre and size."""
+
     turned: float  # the lower correlation with itself turned by one and two steps
     half_turn: float  # correlation turned by half a step
     x: int  # centre, in the searched crop's pixels
@@ -285,6 +287,8 @@ class SymmetricMarks:
 
 @dataclass
 class _Place:
+    """One place of a symmetric emblem: the frame region cropped there and the sizes tried."""
+
     generator: str
     mark: generators.VisibleMark
     region: tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels

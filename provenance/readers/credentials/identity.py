@@ -21,6 +21,8 @@ SIG_TYPES = {
 
 @dataclass
 class Identity:
+    """One CAWG identity assertion, with the outcome of its own validation (``c2pa.identities``)."""
+
     label: str  # assertion label, e.g. cawg.identity or cawg.identity__1
     sig_type: str | None = None  # cawg.x509.cose / cawg.identity_claims_aggregation
     kind: str | None = None  # X.509 certificate / identity claims aggregation

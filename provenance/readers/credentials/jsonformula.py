@@ -37,6 +37,8 @@ class FormulaError(ValueError):
 
 @dataclass
 class Token:
+    """One lexical token: its kind and, where it has one, its value (a name, literal, operator)."""
+
     kind: str
     value: Any = None
 

@@ -20,6 +20,8 @@ from provenance.readers.credentials.trust import C2PA_LIST, data_text
 
 @dataclass
 class SignerIdentity:
+    """Who signed, as the Conforming Products List names it, or that the name is only a claim."""
+
     status: str = "unknown"  # conforming product / trusted signer / not verified / unknown
     text: str = ""  # one line for a report
     product: str | None = None  # the product's name on the list (certificate CN)

@@ -71,6 +71,8 @@ MAX_SIDECAR_BYTES = 64 * 1024 * 1024
 
 @dataclass
 class Signer:
+    """Who signed the active manifest and when, as the SDK reports it."""
+
     issuer: str | None = None  # organisation of the signing certificate, as the SDK reports it
     common_name: str | None = None
     time: str | None = None  # signing time (from a trusted timestamp when there is one)
@@ -80,6 +82,8 @@ class Signer:
 
 @dataclass
 class C2paAction:
+    """One action of the active manifest or of an ingredient's, with its AI disclosure."""
+
     action: str
     manifest: str  # label of the manifest that holds the action
     ingredient_path: list[str] = field(default_factory=list)  # titles from the active manifest down
@@ -106,6 +110,8 @@ class SoftBinding:
 
 @dataclass
 class ValidationCode:
+    """One validation code the SDK reported, explained and classified (data/c2pa_codes.toml)."""
+
     code: str
     outcome: str  # success / failure / informational
     scope: str  # "active" (the asset's manifest) or "ingredient"
@@ -157,6 +163,8 @@ class Ingredient:
 
 @dataclass
 class C2paInfo:
+    """Everything read from the file's Content Credentials (docs/report.md ``c2pa``)."""
+
     state: str = "absent"  # absent / valid / trusted / invalid / remote / unreadable
     content: str = "not checked"  # match / mismatch / not checked
     signature: str = "not checked"  # verified / failed / not checked

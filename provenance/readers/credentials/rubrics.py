@@ -71,6 +71,8 @@ class RubricResult:
 
 @dataclass
 class Rubric:
+    """One rubric file as loaded: its named expressions and variables, and its statements."""
+
     name: str
     version: str
     formulas: Formulas

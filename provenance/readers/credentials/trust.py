@@ -53,6 +53,8 @@ class ListEntry:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """Where and when the bundled trust lists were taken and issued, to tell when they are stale."""
+
     source: str
     commit: str
     snapshot_date: str

@@ -74,6 +74,8 @@ Raw = list[tuple[Where, str, str]]  # (where, key, value as written, up to MAX_R
 
 @dataclass
 class MetadataInfo:
+    """Every metadata and container fact read from one file (docs/report.md ``metadata``)."""
+
     xmp: XmpFacts | None = None
     exif: dict[str, str] = field(default_factory=dict)  # tag name -> text (clipped)
     png_text: dict[str, str] = field(default_factory=dict)  # keyword -> text (clipped)

@@ -38,6 +38,8 @@ _LABEL_MEANING = {"1": "generated", "2": "possibly generated", "3": "suspected g
 
 @dataclass
 class AigcLabel:
+    """One TC260 label found in the file: its standard fields decoded, and where it was."""
+
     where: Where
     schema: str  # "producer" (GB 45438 fields) or "service-provider" (Tencent Cloud variant)
     label: str | None = None  # "1" / "2" / "3" as written

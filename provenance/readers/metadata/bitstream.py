@@ -41,6 +41,8 @@ _PRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\U00010000-\U0010f
 
 @dataclass
 class SeiMessage:
+    """One SEI message of the video bitstream: its text and where in the file it was."""
+
     codec: str  # "h264" or "hevc"
     payload_type: int
     uuid: str | None  # user_data_unregistered: the 16-byte UUID as 32 hex digits
@@ -62,6 +64,8 @@ class EncoderSettings:
 
 @dataclass
 class BitstreamFacts:
+    """What the bounded read of the video bitstream found: SEI texts and encoder settings."""
+
     codec: str | None = None
     source: str = "none"  # "sample-table" (MP4 stbl), "scan" (bounded mdat/file scan)
     samples_read: int = 0

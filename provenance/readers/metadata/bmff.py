@@ -69,6 +69,8 @@ MAX_SAMPLE_ENTRIES = 1_000_000  # stsz / stco entries considered (only the first
 
 @dataclass(eq=False)  # boxes compare by identity: a deep comparison is a tree walk
 class Box:
+    """One box of the walked tree: where it lies (clamped to its parent) and its children."""
+
     type: str
     offset: int
     size: int
@@ -89,6 +91,8 @@ class Box:
 
 @dataclass
 class ContainerFacts:
+    """What the box walk found in an MP4, MOV or HEIF file (docs/report.md ``container``)."""
+
     brands: list[str] = field(default_factory=list)
     top_level: list[str] = field(default_factory=list)
     c2pa_box: bool = False

@@ -46,6 +46,8 @@ _UNKNOWN = -1
 
 @dataclass
 class MatroskaFacts:
+    """What the EBML walk found: writing apps, SimpleTags, and where the video data starts."""
+
     doc_type: str | None = None  # "matroska" / "webm"
     muxing_app: str | None = None
     writing_app: str | None = None

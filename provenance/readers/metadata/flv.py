@@ -24,6 +24,8 @@ MAX_VIDEO_PACKETS = 8
 
 @dataclass
 class FlvFacts:
+    """The ``onMetaData`` values of an FLV file, and where its first video packets are."""
+
     metadata: dict[str, str] = field(default_factory=dict)  # onMetaData key -> value as text
     metadata_offset: int | None = None  # file offset of the onMetaData script tag
     video_codec: str | None = None  # "h264" / "hevc" / codec id

@@ -73,6 +73,8 @@ _A1111_FIELD = re.compile(r'\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 
 @dataclass
 class ModelRef:
+    """A model file or id the parameters name, and the role it was loaded in."""
+
     name: str  # as written (a file name or a model id)
     role: str  # checkpoint / diffusion / lora / vae / text-encoder / controlnet / other / any
     node: str | None = None  # ComfyUI node id and type, A1111 field name
@@ -80,6 +82,8 @@ class ModelRef:
 
 @dataclass
 class GenerationParams:
+    """One UI's statement of generation parameters, parsed, and where it was found."""
+
     tool: str  # "A1111", "Forge", "ComfyUI", "InvokeAI", "NovelAI", "Fooocus", "SwarmUI", ...
     format: str  # which layout was parsed: "a1111-text", "comfyui-prompt", "comfyui-workflow"...
     where: Where

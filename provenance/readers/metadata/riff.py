@@ -19,6 +19,8 @@ MAX_INFO = 128
 
 @dataclass
 class AviFacts:
+    """The ``LIST/INFO`` texts of an AVI file, and where its media (``movi``) starts."""
+
     form: str | None = None  # "AVI " / "AVIX"
     info: dict[str, str] = field(default_factory=dict)  # INFO sub-chunk id -> text
     info_offsets: dict[str, int] = field(default_factory=dict)

@@ -40,6 +40,8 @@ _TIKTOK_VID = re.compile(r"^\s*vid:(v[0-9a-z]{20,40})\s*$", re.I)
 
 @dataclass
 class XaiSignature:
+    """xAI Grok's "Signature: <base64>" field, and the image UUID when Artist holds one."""
+
     where: Where
     signature_chars: int  # length of the base64 blob (300-1004 in real files)
     artist_uuid: str | None = None  # EXIF Artist when it is a UUID (the public image id)
@@ -48,12 +50,16 @@ class XaiSignature:
 
 @dataclass
 class SamsungGenAi:
+    """Samsung's Galaxy AI edit record: ``genAIType`` from the trailer after the JPEG."""
+
     where: Where
     gen_ai_type: int  # non-zero: a Galaxy AI generative tool produced or altered the pixels
 
 
 @dataclass
 class ByteDanceExport:
+    """A ByteDance app export's JSON: the products named, export type and AIGC flags."""
+
     where: Where
     products: list[str] = field(default_factory=list)  # "doubao", "dreamina", "xinghui", ...
     export_type: str | None = None  # "generation", "retouch", ...
@@ -63,6 +69,8 @@ class ByteDanceExport:
 
 @dataclass
 class PlatformLabel:
+    """A platform's own AI label on a file it re-published (TikTok's ``aigc_info``)."""
+
     where: Where
     platform: str  # "tiktok"
     key: str  # the field: "aigc_info"
@@ -74,6 +82,8 @@ class PlatformLabel:
 
 @dataclass
 class MidjourneyJob:
+    """A Midjourney job id, with the version and aspect parameters written beside it."""
+
     where: Where
     job_id: str
     version: str | None = None  # --v
@@ -82,12 +92,16 @@ class MidjourneyJob:
 
 @dataclass
 class HfJob:
+    """A Hugging Face job id (PNG text ``hf-job-id``)."""
+
     where: Where
     job_id: str
 
 
 @dataclass
 class VendorFacts:
+    """Every structured vendor fact found in one file, by kind."""
+
     xai_signatures: list[XaiSignature] = field(default_factory=list)
     samsung_genai: list[SamsungGenAi] = field(default_factory=list)
     bytedance_exports: list[ByteDanceExport] = field(default_factory=list)

@@ -14,6 +14,8 @@ MAX_TEXT_CHARS = 4000  # characters of a text value kept in a report
 
 @dataclass(frozen=True)
 class Where:
+    """The place of one fact in a file; ``str()`` words it for evidence sentences."""
+
     container: str  # "png", "jpeg", "webp", "mp4", "matroska", "avi", "flv"
     path: str  # structure inside it: "tEXt", "EXIF IFD0", "XMP", "moov/udta/meta/ilst"...
     key: str = ""  # the field: "parameters", "UserComment", "TC260:AIGC", "AIGC"

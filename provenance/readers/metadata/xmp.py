@@ -34,6 +34,8 @@ _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
 @dataclass
 class XmpFacts:
+    """The provenance properties of one XMP packet (docs/report.md ``metadata.xmp``)."""
+
     digital_source_type: str | None = None
     creator_tool: str | None = None
     provenance: str | None = None  # dcterms:provenance
