@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -94,4 +95,66 @@ def test_session_runs_without_a_cpu_memory_arena():
     session = ocr.engine()._load_rec_model().session.session
     options = session.get_session_options()
     assert options.enable_cpu_mem_arena is False
-    assert options.intra_op_num_threads == 1
+
+
+THREADS = """\
+import sys
+from provenance import CheckOptions, check
+from provenance.detectors.visible import ocr
+from provenance.scanning.executors import TaskSettings, check_task
+if sys.argv[2] == "worker":  # a scan's worker: one of `jobs` processes sharing the cores
+    check_task(sys.argv[1], CheckOptions(), TaskSettings(memory_limit_mb=None))
+else:  # a check with the machine to itself
+    check(sys.argv[1])
+session = ocr.engine()._load_rec_model().session.session
+print(session.get_session_options().intra_op_num_threads, ocr.default_threads())
+"""
+
+
+@pytest.mark.parametrize("who", ["worker", "own"])
+def test_ocr_threads_follow_who_runs_the_check(samples, who):
+    """OCR runs once a file's frames are decoded, so a check of its own gives it the
+    decoder's core too (up to two threads); a scan's worker keeps to one."""
+    still = samples / "clips" / "meta_like.jpg"  # its "Imagined with AI" is read by OCR
+    out = subprocess.run(
+        [sys.executable, "-c", THREADS, str(still), who],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    threads, default = map(int, out.stdout.split())
+    assert default == min(2, len(os.sched_getaffinity(0)))
+    assert threads == (1 if who == "worker" else default)
+
+
+FORKED = """\
+import multiprocessing, sys
+from provenance.detectors.visible import ocr
+sys.path.insert(0, sys.argv[1])
+from test_ocr import _line
+ocr.use_threads(2)
+assert ocr.read_lines([_line("MADE WITH PIKA")])[0].text
+parent = id(ocr.engine())
+def child(queue):
+    queue.put((ocr.read_lines([_line("@sorastats")])[0].text, id(ocr.engine()) != parent))
+ctx = multiprocessing.get_context("fork")
+queue = ctx.Queue()
+process = ctx.Process(target=child, args=(queue,))
+process.start()
+print(*queue.get(timeout=60))
+process.join(10)
+"""
+
+
+def test_a_forked_worker_makes_its_own_engine():
+    """A scan's workers are forked: one forked from a process whose OCR session has a
+    thread pool (whose threads a fork does not copy) must not run that session."""
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED, str(REPO / "tests")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert out.stdout.split() == ["@sorastats", "True"], out.stderr[-2000:]

@@ -447,8 +447,12 @@ def _check_reports(
     from provenance.pipeline import check_with_limit
     from provenance.scanning.executors import LocalPool, TaskSettings, check_task
 
-    settings = TaskSettings(memory_limit_mb=memory_limit_mb or None, thumbnails=thumbnails)
-    in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails)
+    # One file at a time, wherever it runs: its OCR may take the cores a scan's other
+    # workers would have (ocr_threads=None).
+    settings = TaskSettings(
+        memory_limit_mb=memory_limit_mb or None, thumbnails=thumbnails, ocr_threads=None
+    )
+    in_process = TaskSettings(memory_limit_mb=None, thumbnails=thumbnails, ocr_threads=None)
     if len(listing.paths) == 1 and not limit_given:
         reports = iter(
             [

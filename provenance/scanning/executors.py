@@ -66,16 +66,21 @@ class TaskSettings:
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
     caller_pid: int = field(default_factory=os.getpid)  # the ceiling is never set on the caller
     thumbnails: bool = False  # write a preview into the evidence folder (for --html)
+    # OCR threads of a worker, one of ``jobs`` sharing the cores (None: a check that has
+    # the machine to itself, ``ocr.default_threads``); fixed when its OCR model loads.
+    ocr_threads: int | None = 1
 
 
 def check_task(path: str, options: CheckOptions, settings: TaskSettings | None = None) -> Report:
     """What every engine runs for one file (importable by name on any worker). Python
     warnings (Pillow's "Tag data larger than file", DecompressionBombWarning...) become
     problems in the report instead of lines on a terminal."""
+    from provenance.detectors.visible import ocr
     from provenance.pipeline import check
 
     settings = settings or TaskSettings(memory_limit_mb=None)
     _apply_env(settings.env)
+    ocr.use_threads(settings.ocr_threads)
     if os.getpid() != settings.caller_pid:
         set_memory_ceiling(settings.memory_limit_mb)
     with warnings.catch_warnings(record=True) as caught:

@@ -10,6 +10,7 @@ crop is read; a check that finds no candidate never loads a model.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,13 @@ _LOCK = threading.Lock()
 # Recognition input height of PP-OCR; crops are padded to at least this ratio.
 REC_HEIGHT = 48
 REC_MIN_WIDTH = 160
+# Threads of the recognition model. OCR runs when a file's frames are all decoded (the
+# visible detector's finish), so in a check of its own the decoder's core is free: a line
+# takes ~15 ms with two threads against ~28 ms with one on this 2-core machine, same text
+# (docs/performance.md). A worker of a scan is one of ``jobs`` processes sharing the cores
+# and uses one (``executors.TaskSettings.ocr_threads``). More than two were not measured.
+MAX_THREADS = 2
+_threads: int | None = None  # None: default_threads()
 
 
 @dataclass
@@ -36,6 +44,39 @@ class Line:
 def _silence() -> None:
     for name in ("RapidOCR", "rapidocr", "onnxruntime"):
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+_ABANDONED: list[Any] = []
+
+
+def _after_fork_in_child() -> None:
+    """A forked process (a scan's worker) makes its own engine: the parent's session may
+    have a thread pool, whose threads a fork does not copy, so running it could wait
+    forever. It is kept, not freed: its destructor would join those threads."""
+    global _ENGINE, _LOCK
+    _LOCK = threading.Lock()  # another thread of the parent may have held it
+    if _ENGINE is not None:
+        _ABANDONED.append(_ENGINE)
+        _ENGINE = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def default_threads() -> int:
+    """Threads for a check that has the machine to itself: the usable cores, at most two."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cores))
+
+
+def use_threads(n: int | None) -> None:
+    """Threads of the engine this process will make (None: ``default_threads``). No effect
+    once the engine exists: a session keeps the threads it was made with."""
+    global _threads
+    _threads = n
 
 
 def engine() -> Any:
@@ -56,9 +97,9 @@ def engine() -> Any:
                         "Global.log_level": "error",
                         "Global.use_det": False,
                         "Global.use_cls": False,
-                        # One thread: on the shared 2-core machine a line takes 24 ms with
-                        # one thread and 45 ms with two (they fight the decoder and others).
-                        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                        "EngineConfig.onnxruntime.intra_op_num_threads": (
+                            _threads or default_threads()
+                        ),
                         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                         # No CPU memory arena (rapidocr's default, kept whatever it becomes):
                         # with one, each new input width grows a pool that is never given
