@@ -311,3 +311,41 @@ def test_the_probe_opens_an_mp4_once_for_facts_and_frames(sora_like, tmp_path, m
     report = provenance.check(clip, timeout_s=0)
     assert report.status == "ok" and report.media.frames_analyzed >= 2
     assert opens == [str(clip)]  # PyAV once, OpenCV never
+
+
+def test_the_short_stream_probe_gives_the_full_probes_facts(samples, monkeypatch):
+    """The probe opens an MP4 or MOV with a 32-byte stream probe (FFmpeg's full probe reads
+    on to every stream's first packets: 25-40 ms on clips whose audio comes late) and again
+    with the full probe only when that finds no average rate or size (an init segment with
+    no samples, ``dashinit.mp4``). On every MP4 and MOV clip of the samples and the vendored
+    fixtures (fuzz cases included) the facts are the full probe's."""
+    from provenance.frames import video
+
+    clips = sorted(
+        p
+        for root in (samples, Path(__file__).parent / "fixtures")
+        for p in root.rglob("*")
+        if p.suffix.lower() in (".mp4", ".mov", ".m4v")
+    )
+    options: list = []
+    real_open = av.open
+    monkeypatch.setattr(
+        av, "open", lambda *a, **k: options.append(k.get("options")) or real_open(*a, **k)
+    )
+    once, again = [], []
+    for clip in clips:
+        options.clear()
+        short = video.open_for_facts(str(clip), 0)
+        if short is None:
+            continue
+        short.container.close()
+        assert options[0] == video.SHORT_PROBE and int(options[0]["probesize"]) <= 1024
+        (once if options == [video.SHORT_PROBE] else again).append(clip.name)
+        with monkeypatch.context() as m:
+            m.setattr(video, "SHORT_PROBE", {})
+            full = video.open_for_facts(str(clip), 0)
+        assert full is not None
+        full.container.close()
+        facts = (short.width, short.height, short.fps, short.count)
+        assert facts == (full.width, full.height, full.fps, full.count), clip
+    assert len(once) >= 40 and "dashinit.mp4" in again, (once, again)

@@ -69,6 +69,9 @@ class Opened:
     count: int
 
 
+SHORT_PROBE = {"probesize": "32"}  # bytes FFmpeg reads to probe the streams (default 5 MB)
+
+
 def open_for_facts(path: str, rotation: int) -> Opened | None:
     """Open ``path`` with PyAV and read what OpenCV's ``VideoCapture`` reports
     (cap_ffmpeg_impl.hpp): the rate is the stream's average rate, else FFmpeg's guess, else
@@ -81,7 +84,16 @@ def open_for_facts(path: str, rotation: int) -> Opened | None:
     try:
         import av
 
-        container = av.open(path, metadata_errors="ignore")
+        # A short probe first: the facts below come from the MP4 index, and FFmpeg's full
+        # probe reads on through the file until it has seen every stream's packets (25-40
+        # ms on clips whose audio comes late, 10-15 ms so). It leaves the pixel format for
+        # the first decode and may guess the rate differently, so without an average rate
+        # or a size the clip is opened again with the full probe.
+        container = av.open(path, metadata_errors="ignore", options=SHORT_PROBE)
+        video = container.streams.video
+        if video and not (_rate(video[0].average_rate) and video[0].codec_context.width):
+            container.close()
+            container = av.open(path, metadata_errors="ignore")
     except Exception:
         return None
     try:
