@@ -85,10 +85,10 @@ def open_for_facts(path: str, rotation: int) -> Opened | None:
         import av
 
         # A short probe first: the facts below come from the MP4 index, and FFmpeg's full
-        # probe reads on through the file until it has seen every stream's packets (25-40
-        # ms on clips whose audio comes late, 10-15 ms so). It leaves the pixel format for
-        # the first decode and may guess the rate differently, so without an average rate
-        # or a size the clip is opened again with the full probe.
+        # probe reads on through the file until it has seen every stream's packets (on
+        # clips whose audio comes late, 25-40 ms against 10-15 ms). It leaves the pixel
+        # format for the first decode and may guess the rate differently, so without an
+        # average rate or a size the clip is opened again with the full probe.
         container = av.open(path, metadata_errors="ignore", options=SHORT_PROBE)
         video = container.streams.video
         if video and not (_rate(video[0].average_rate) and video[0].codec_context.width):
