@@ -136,7 +136,7 @@ print("PARSED", sorted({key[0] for key in schema._PARSED}), file=sys.stderr)
 
 
 @pytest.mark.e2e
-def test_a_cold_check_of_a_still_loads_only_what_it_uses(samples, tmp_path):
+def test_a_cold_check_of_a_still_loads_only_what_it_uses(samples):
     """What a cold ``provenance check`` of a plain still does before its report
     (docs/performance.md, start-up): no scan engine (its paths live in scanning/paths.py)
     and, of the knowledge tables, only the generators; the report's data version digests the

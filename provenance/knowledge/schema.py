@@ -310,9 +310,14 @@ def check_bundled(spec: TableSpec) -> None:
     _parse(spec, bundled_text(spec.file), f"{BUNDLED}{spec.file}")
 
 
+def text_sha256(text: str) -> str:
+    """A table file's digest, as ``TableFile.sha256`` records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def bundled_sha256(spec: TableSpec) -> str:
     """The digest ``load`` records for the bundled file of ``spec``."""
-    return hashlib.sha256(bundled_text(spec.file).encode("utf-8")).hexdigest()
+    return text_sha256(bundled_text(spec.file))
 
 
 def bundled_text(name: str) -> str:
@@ -330,7 +335,7 @@ def load(spec: TableSpec, extra: Iterable[str] = ()) -> Loaded:
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: cannot read {spec.file}-style table: {exc}") from exc
     for source, text in sources:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = text_sha256(text)
         entries, origins = _parsed(spec, text, source, digest)
         seen: set[Any] = set()
         for entry, origin in zip(entries, origins, strict=True):
