@@ -6,6 +6,8 @@ Figures (all side by side in this run, so machine load hits each alike; ratios a
 figures, seconds only for orientation):
 
 * clips, full depth: ``check`` / a full OpenCV decode of every frame, median over clips;
+  beside it the floor: the product's decode of the frames a full check samples, with no
+  detector, over the same full decode (``cost.py``'s ``samples`` column);
 * clips, quick depth: the same for ``depth="quick"`` (median and worst clip);
 * images, full depth: ``check`` / the image's own decode (``frames.read_image``), median;
 * images, metadata only (no pixel detector) and quick depth: ms per file, median and worst;
@@ -177,6 +179,11 @@ def main() -> None:
             f"{args.parent_files:,} files (jobs=2); one check of the "
             f"60-s clip: {figures['clip_peak_api_mb']:.0f} MB through provenance.check, "
             f"{figures['clip_peak_none_mb']:.0f} MB with no detector"
+        )
+    if "clip_samples_ratio_median" in figures:
+        print(
+            "\nfull-depth floor (the sampled frames decoded alone, no detector, / full OpenCV "
+            f"decode, median): {figures['clip_samples_ratio_median']:.3f}x"
         )
     if "startup_floor_s" not in figures:
         return
