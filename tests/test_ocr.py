@@ -158,3 +158,26 @@ def test_a_forked_worker_makes_its_own_engine():
         cwd=REPO,
     )
     assert out.stdout.split() == ["@sorastats", "True"], out.stderr[-2000:]
+
+
+ONE_LOAD = """\
+import sys
+from omegaconf import OmegaConf
+load = OmegaConf.__dict__["load"]
+from provenance.detectors.visible import ocr
+assert ocr.read_lines([_line("@sorastats")])[0].text == "@sorastats"
+from rapidocr.inference_engine.base import InferSession
+from rapidocr.utils import model_resolver
+print(InferSession.model_info is model_resolver._MODEL_CONFIG, OmegaConf.__dict__["load"] is load)
+"""
+
+
+def test_rapidocr_parses_its_model_table_once():
+    """rapidocr's two modules that load default_models.yaml share one parse (~0.2 s of the
+    engine's start), the recognizer still reads, and OmegaConf.load is put back."""
+    script = f"import sys; sys.path.insert(0, {str(REPO / 'tests')!r})\n"
+    script += "from test_ocr import _line\n" + ONE_LOAD
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert out.stdout.split() == ["True", "True"], out.stderr[-2000:]

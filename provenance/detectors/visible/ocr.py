@@ -3,16 +3,21 @@
 Only the recognition model is used: the caller cuts one-line crops itself
 (``overlay.split_lines``). Detection on a small crop costs ~0.4 s because
 rapidocr upscales it to 736 px, while recognition of one line costs ~13 ms.
-Importing rapidocr costs ~0.8 s, so nothing here is imported until the first
-crop is read; a check that finds no candidate never loads a model.
+Importing rapidocr and loading the model cost ~0.45 s (~0.6 s before its model table
+was parsed once, ``_model_table_loaded_once``), so nothing here is imported until the
+first crop is read; a check that finds no candidate never loads a model.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -90,7 +95,8 @@ def engine() -> Any:
                 # back the pages the frames freed first, so they are not counted twice.
                 allocator.release_free_memory()
                 _silence()
-                from rapidocr import RapidOCR
+                with _model_table_loaded_once():
+                    from rapidocr import RapidOCR
 
                 _ENGINE = RapidOCR(
                     params={
@@ -117,6 +123,43 @@ def engine() -> Any:
     return _ENGINE
 
 
+@contextlib.contextmanager
+def _model_table_loaded_once() -> Iterator[None]:
+    """While rapidocr imports, its model table is parsed once instead of twice.
+
+    rapidocr 3.10 loads its 85 KB ``default_models.yaml`` with ``OmegaConf.load`` in two
+    modules as they import (``utils/model_resolver.py``, ``inference_engine/base.py``):
+    ~0.2 s each here, of a 0.7 s engine start. Both only read it (two keys at import; a
+    ``select`` per model lookup), so the second is handed the first's config. Any other
+    file, and any load after the import, goes to OmegaConf as before."""
+    spec = importlib.util.find_spec("rapidocr")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    if not folders:
+        yield
+        return
+    from omegaconf import OmegaConf
+
+    table = os.path.join(folders[0], "default_models.yaml")
+    original = OmegaConf.__dict__["load"]  # the staticmethod itself, put back as it was
+    load = OmegaConf.load
+    parsed: list[Any] = []
+
+    def load_once(file_: Any, *args: Any, **kwargs: Any) -> Any:
+        # The same test of a path as OmegaConf's own: anything else is an open file.
+        is_table = isinstance(file_, (str, Path)) and os.path.abspath(file_) == table
+        if args or kwargs or not is_table:
+            return load(file_, *args, **kwargs)
+        if not parsed:
+            parsed.append(load(file_))
+        return parsed[0]
+
+    OmegaConf.load = staticmethod(load_once)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        OmegaConf.load = original  # type: ignore[method-assign]
+
+
 def loaded() -> bool:
     return _ENGINE is not None
 
@@ -138,9 +181,9 @@ def read_lines(crops: list[np.ndarray]) -> list[Line]:
     """Recognise each one-line crop (BGR or gray); returns one Line per crop."""
     if not crops:
         return []
+    eng = engine()  # first: it imports rapidocr (_model_table_loaded_once)
     from rapidocr.ch_ppocr_rec.typings import TextRecInput
 
-    eng = engine()
     rec = eng._load_rec_model()  # batched recognition; the public call takes one image
     out = rec(TextRecInput(img=[_prepare(c) for c in crops]))
     txts = out.txts or ()
