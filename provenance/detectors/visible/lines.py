@@ -20,10 +20,12 @@ def _drop_icons(mask: np.ndarray) -> np.ndarray:
     areas = stats[1:, cv2.CC_STAT_AREA]
     glyph_h = median(heights[areas >= 4]) if (areas >= 4).any() else 0.0
     out = mask.copy()
-    for i in range(1, n):
-        w, h = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
-        if glyph_h and h > 2.2 * glyph_h and 0.5 <= w / h <= 2.0:
-            out[labels == i] = 0
+    if not glyph_h:
+        return out
+    aspect = stats[1:, cv2.CC_STAT_WIDTH] / heights
+    icon = np.zeros(n, bool)  # per label; the background (0) is never an icon
+    icon[1:] = (heights > 2.2 * glyph_h) & (aspect >= 0.5) & (aspect <= 2.0)
+    out[icon[labels]] = 0
     return out
 
 
