@@ -153,3 +153,18 @@ def test_conformance_report_for_producers(samples, fixtures):
     assert spec["validation:active_manifest_urn"].value == "false"
     assert spec["validation:no_deprecated_assertions"].value == "false"
     assert not legacy[1].passed
+
+
+@pytest.mark.parametrize(
+    "file", [rubrics.SIGNALS_RUBRIC, rubrics.INTEGRITY_RUBRIC, *rubrics.CONFORMANCE_RUBRICS]
+)
+def test_the_rubric_loader_reads_each_bundled_rubric_as_pyyamls_safe_loader_does(file):
+    """libyaml's loader, when PyYAML has it, only changes how soon a rubric is read."""
+    import yaml
+
+    from provenance.readers.credentials.trust import data_text
+
+    text = data_text(f"rubrics/{file}")
+    ours = list(yaml.load_all(text, Loader=rubrics._safe_loader(yaml)))
+    assert ours == list(yaml.load_all(text, Loader=yaml.SafeLoader))
+    assert len(ours) >= 2 and ours[0].get("rubric_metadata")  # metadata, then statements

