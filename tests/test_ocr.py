@@ -98,12 +98,16 @@ def test_session_runs_without_a_cpu_memory_arena():
 
 
 THREADS = """\
-import sys
-from provenance import CheckOptions, check
+import os, sys
+from provenance import CheckOptions, check, scan
 from provenance.detectors.visible import ocr
 from provenance.scanning.executors import TaskSettings, check_task
-if sys.argv[2] == "worker":  # a scan's worker: one of `jobs` processes sharing the cores
-    check_task(sys.argv[1], CheckOptions(), TaskSettings(memory_limit_mb=None))
+if sys.argv[2] == "worker":  # a scan's worker (the caller is this test's process)
+    worker = TaskSettings(memory_limit_mb=None, caller_pid=os.getppid())
+    check_task(sys.argv[1], CheckOptions(), worker)
+elif sys.argv[2] == "scan-here":  # a one-job scan without limits runs in this process
+    list(scan(sys.argv[1], jobs=1, memory_limit_mb=None, timeout_s=None))
+    check(sys.argv[1])
 else:  # a check with the machine to itself
     check(sys.argv[1])
 session = ocr.engine()._load_rec_model().session.session
@@ -111,10 +115,11 @@ print(session.get_session_options().intra_op_num_threads, ocr.default_threads())
 """
 
 
-@pytest.mark.parametrize("who", ["worker", "own"])
+@pytest.mark.parametrize("who", ["worker", "own", "scan-here"])
 def test_ocr_threads_follow_who_runs_the_check(samples, who):
     """OCR runs once a file's frames are decoded, so a check of its own gives it the
-    decoder's core too (up to two threads); a scan's worker keeps to one."""
+    decoder's core too (up to two threads); a scan's worker process keeps to one. A scan
+    run in the caller's own process does not change the caller's later checks."""
     still = samples / "clips" / "meta_like.jpg"  # its "Imagined with AI" is read by OCR
     out = subprocess.run(
         [sys.executable, "-c", THREADS, str(still), who],

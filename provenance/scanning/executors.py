@@ -64,10 +64,12 @@ class TaskSettings:
 
     env: dict[str, str] = field(default_factory=provenance_env)
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
-    caller_pid: int = field(default_factory=os.getpid)  # the ceiling is never set on the caller
+    caller_pid: int = field(default_factory=os.getpid)  # limits and threads: workers only
     thumbnails: bool = False  # write a preview into the evidence folder (for --html)
     # OCR threads of a worker, one of ``jobs`` sharing the cores (None: a check that has
     # the machine to itself, ``ocr.default_threads``); fixed when its OCR model loads.
+    # Applied in worker processes only: a task run in the caller's own process (a one-job
+    # scan without limits) leaves the caller's setting alone for its later checks.
     ocr_threads: int | None = 1
 
 
@@ -80,8 +82,8 @@ def check_task(path: str, options: CheckOptions, settings: TaskSettings | None =
 
     settings = settings or TaskSettings(memory_limit_mb=None)
     _apply_env(settings.env)
-    ocr.use_threads(settings.ocr_threads)
     if os.getpid() != settings.caller_pid:
+        ocr.use_threads(settings.ocr_threads)
         set_memory_ceiling(settings.memory_limit_mb)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
