@@ -278,6 +278,73 @@ def test_quick_depth_decodes_each_keyframe_from_its_own_packet(tmp_path):
     assert all(np.array_equal(f.image, full[f.index]) for f in got)
 
 
+@pytest.mark.slow
+def test_quick_calls_an_answer_final_only_where_the_full_check_agrees(samples):
+    """``coverage.full_check_may_change`` false is a promise a platform acts on: it runs no
+    full check on that file. On every sample, quick may make it only where the full check
+    gives the same status and verdict (a short FLV's quick error, "final" because no frame
+    was looked at, broke it)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from answers import media_files
+
+    def answer(r):
+        v = r.verdict
+        return r.status, v.ai_generated, v.generator, v.marks_stripped, v.stripped
+
+    final, broken = 0, []
+    for path in media_files([samples]):
+        quick = provenance.check(path, depth="quick")
+        if quick.coverage.full_check_may_change:
+            continue
+        final += 1
+        if answer(quick) != answer(provenance.check(path)):
+            broken.append((path.name, answer(quick), answer(provenance.check(path))))
+    assert final >= 20 and not broken  # 45 of 191 samples are final at quick depth here
+
+
+def _flv_keyframes(path: Path) -> tuple[list[int], list[int]]:
+    """Decode times the demuxer's index calls keyframes, and those of the keyframe packets."""
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        indexed = [e.timestamp for e in stream.index_entries if e.is_keyframe]
+        packets = [p.dts for p in c.demux(stream) if p.size and p.is_keyframe]
+    return indexed, packets
+
+
+def test_quick_depth_of_a_short_flv_finds_its_keyframe(samples):
+    """FFmpeg's FLV muxer flags its end-of-sequence tag as a keyframe and the demuxer
+    indexes it: a quick check seeking there decoded nothing and reported an error (no
+    video frame) where a full check reads the clip. It takes the keyframe before it."""
+    clip = samples / "metadata" / "tc260_liblib.flv"
+    indexed, packets = _flv_keyframes(clip)
+    assert len(indexed) > len(packets) == 1  # the premise: an indexed keyframe that is none
+    quick, full = provenance.check(clip, depth="quick"), provenance.check(clip)
+    assert quick.status == full.status == "ok", quick.error
+    assert quick.media.frames_analyzed == 1 and quick.coverage.pixels == "keyframes"
+    assert quick.verdict.ai_generated == full.verdict.ai_generated == "likely"
+
+
+def test_quick_depth_reads_on_from_the_start_when_no_seek_finds_a_keyframe(samples):
+    """An index whose every keyframe entry is wrong: the packets are read from the start
+    instead (every keyframe decoded, no seek), and the same keyframe comes out."""
+    from provenance.frames import video
+
+    clip = samples / "metadata" / "tc260_liblib.flv"
+    media = probe(str(clip))
+    with av.open(str(clip)) as c:
+        stream = c.streams.video[0]
+        stream.thread_type = "SLICE"
+        sampler = video._Sampler(c, stream, [3], media.fps, None, True)
+        sampler.keyframes = sampler.keyframes[-1:]  # only the end-of-sequence entry
+        got = list(sampler.run())
+    with av.open(str(clip)) as c:
+        first = next(c.decode(video=0)).to_ndarray(format="bgr24")
+    assert [(f.index, f.planned) for f in got] == [(0, 3)]
+    assert np.array_equal(got[0].image, first)
+
+
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
 def test_the_probe_opens_an_mp4_once_for_facts_and_frames(sora_like, tmp_path, monkeypatch, turn):
     """A check that decodes an MP4 opens it once, with PyAV: the facts are OpenCV's (the

@@ -179,7 +179,7 @@ class _Sampler:
         self.prev: tuple[int, Any] | None = None  # last decoded (index, frame)
         self.count = 0  # frames decoded, for streams without timestamps
         self.sent = 0  # packets sent to the decoder
-        self.last_yielded = -1
+        self.last_yielded: int | None = None  # frame number of the last sample handed out
         names = set((container.format.name or "").split(","))
         self.counted = bool(names & COUNTED_FORMATS)
         self.keyframes = [] if self.counted else self._keyframe_indices(names)
@@ -213,7 +213,9 @@ class _Sampler:
             cc.skip_frame = "NONKEY"
             if self.keyframes:
                 yield from self._seek_keyframes()
-                return
+                if self.last_yielded is not None or not self._rewind():
+                    return
+                # No seek found a keyframe: read every packet from the start instead.
         pos = -1  # frame number of the last packet sent
         for packet in self.container.demux(self.stream):
             if self.stop is not None and self.stop.is_set():
@@ -249,7 +251,6 @@ class _Sampler:
         """Quick depth with an index: seek to the keyframe at or before each sample and
         decode that one frame (a scan of all packets costs 0.02-0.06x a full decode, a seek
         per sample far less on long clips)."""
-        cc = self.stream.codec_context
         keys: list[int] = []
         for target in self.targets:
             key = _last_at_or_before(self.keyframes, target)
@@ -259,13 +260,13 @@ class _Sampler:
         for key, target in zip(keys, self.targets, strict=False):
             if self.stop is not None and self.stop.is_set():
                 return
-            ts = int(self.start + key / self.fps / float(self.tb))
-            try:
-                self.container.seek(ts, stream=self.stream, backward=True, any_frame=False)
-            except Exception:
-                return
-            cc.flush_buffers()
-            frame = next(self._frames_from_here(), None)
+            frame = self._keyframe_at(key)
+            if frame is None:
+                # The index names a keyframe where the stream holds none (FFmpeg's FLV
+                # demuxer indexes the end-of-sequence tag, which its muxer flags as key):
+                # the keyframe before it.
+                earlier = _last_at_or_before(self.keyframes, key - 1)
+                frame = None if earlier is None else self._keyframe_at(earlier)
             if frame is None:
                 continue
             i = self.index_of(frame.pts)
@@ -276,6 +277,26 @@ class _Sampler:
                 return
             self.last_yielded = i
             yield Frame(i, i / self.fps, image, planned=target)
+
+    def _keyframe_at(self, key: int) -> Any:
+        """The first frame decoded after seeking to keyframe ``key``; None if none."""
+        ts = int(self.start + key / self.fps / float(self.tb))
+        try:
+            self.container.seek(ts, stream=self.stream, backward=True, any_frame=False)
+        except Exception:
+            return None
+        self.stream.codec_context.flush_buffers()
+        return next(self._frames_from_here(), None)
+
+    def _rewind(self) -> bool:
+        """Back to the first packet, nothing handed out yet; False if the demuxer cannot."""
+        try:
+            self.container.seek(0, backward=True, any_frame=False)
+        except Exception:
+            return False
+        self.stream.codec_context.flush_buffers()
+        self.keyframes, self.next, self.prev, self.count, self.sent = [], 0, None, 0, 0
+        return True
 
     def _frames_from_here(self) -> Iterator[Any]:
         """Decoded frames from the seek point; a keyframe's packet is drained at once.
