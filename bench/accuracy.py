@@ -4,10 +4,10 @@
 
 Runs ``provenance.check`` (all pixel detectors) on each file and compares
 ``verdict.stripped`` with the truth below: samples/stripped/truth.json (written by
-samples/make_stripped.py), the project's clips, the signed credential samples and the
-shared fixtures (expectations from the issue and fixtures/README.md). ``reencoded`` is
-informational and left out of the table. Prints TP / FP / FN per kind, then every file
-whose answer differs from the truth (all files with --files).
+samples/make_stripped.py), the project's clips, the signed credential samples, the metadata
+samples and the shared fixtures (expectations from the issue and fixtures/README.md).
+``reencoded`` is informational and left out of the table. Prints TP / FP / FN per kind,
+then every file whose answer differs from the truth (all files with --files).
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ def truth() -> dict[str, set[str]]:
         if p.suffix.lower() in (".png", ".jpg", ".mp4"):
             out[str(p)] = set()
     out[str(FIXTURES / "real" / "sora_repost.mp4")] = {"c2pa-removed"}
+    # Metadata samples: tiny pictures (64x48 clips, small stills) that carry a generator's
+    # metadata signal and nothing else; no mark was ever on them, so none was stripped.
+    metadata = ROOT / "samples" / "metadata"
+    for t in json.loads((metadata / "truth.json").read_text()):
+        out[str(metadata / t["file"])] = set()
     return {p: t for p, t in out.items() if Path(p).exists()}
 
 

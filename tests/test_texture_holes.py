@@ -89,3 +89,30 @@ def test_flat_integral_counts_flat_unclipped_pixels():
             want[1:, 1:] = flat.cumsum(0).cumsum(1)
             assert np.array_equal(flat_integral(g, level), want)
             assert flat_share(g, level) == flat.sum() / max(1, unclipped.sum())
+
+
+def test_a_stamp_box_of_too_few_pixels_is_not_tested():
+    """A flat share of n pixels wanders by up to 0.5 / sqrt(n): on a 64x48 frame every
+    mark's box is a few dozen pixels and chance beats the controls, so no box is planned;
+    at 540x960 every mark is tested."""
+    cfg = detector_params("removal.holes")
+    marks = stamp_places(detector_params("removal")["default_height_frac"])
+
+    def planned(shape):
+        holes = TextureHoles(marks, shape, cfg, 1, cfg["still_min_excess"], 0.0)
+        return {m.generator for size in holes.sizes for m, _ in size.marks}
+
+    assert planned((48, 64)) == set()
+    assert planned((H, W)) == {m.generator for m in marks}
+
+
+@pytest.mark.parametrize("name", ["x264.mp4", "tc260_liblib.flv", "grok_imagine.mp4"])
+def test_a_tiny_clip_is_not_called_painted_out(samples, name):
+    """The project's 64x48 metadata clips carry a generator's metadata signal and never had
+    a mark: each was called "visible watermark painted out" at a corner place."""
+    import provenance
+
+    report = provenance.check(samples / "metadata" / name)
+    assert report.status == "ok" and report.media.frames_analyzed >= 1
+    assert "visible-watermark-removed" not in report.verdict.stripped
+    assert report.verdict.marks_stripped != "likely"

@@ -90,9 +90,10 @@ class TextureHoles:
         short = min(h, w)
         groups: dict[tuple[int, int, int], list] = {}
         for m in marks:
-            sh = max(5, round(m.height_frac * short))
-            icon = is_icon(m.shape)
-            bw = sh if icon else max(5, round(sh * cfg["word_box_width"]))
+            sh = round(m.height_frac * short)
+            bw = sh if is_icon(m.shape) else round(sh * cfg["word_box_width"])
+            if bw * sh < cfg["min_box_pixels"]:
+                continue  # too few pixels for a flat share to beat chance (detectors.toml)
             groups.setdefault((bw, sh, sh), []).append(m)
         self.sizes: list[_Size] = []
         for (bw, bh, sh), group in groups.items():
