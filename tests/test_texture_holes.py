@@ -116,3 +116,33 @@ def test_a_tiny_clip_is_not_called_painted_out(samples, name):
     assert report.status == "ok" and report.media.frames_analyzed >= 1
     assert "visible-watermark-removed" not in report.verdict.stripped
     assert report.verdict.marks_stripped != "likely"
+
+
+def test_a_smooth_band_along_the_top_edge_is_not_a_hole():
+    """Sky, a ceiling or snow runs along an edge, where the places are; on a narrow frame
+    the control windows keep clear of the whole edge (every place's window covers it) and
+    a band that ends before the far corner leaves the mirror textured, so only the patch
+    beside the place at the same height tells a band from a hole: a smooth band over the
+    top-left two thirds of a 240x360 frame is no hole at the top-left places, while the
+    same smoothness in the corner alone is one."""
+    h, w = 360, 240
+    cfg = detector_params("removal.holes")
+    narrow = TextureHoles(
+        stamp_places(detector_params("removal")["default_height_frac"]),
+        (h, w),
+        cfg,
+        cfg["clip_min_controls"],
+        cfg["clip_min_excess"],
+        cfg["clip_min_margin"],
+        cfg["clip_max_controls"],
+    )
+    rng = np.random.default_rng(4)
+    base = np.clip(128 + rng.normal(0, 6, (h, w)), 0, 255).astype(np.uint8)
+
+    def top_left_hits(smooth_to: int) -> set[str]:
+        img = base.copy()
+        img[:26, :smooth_to] = cv2.GaussianBlur(img[:26, :smooth_to], (0, 0), 9)
+        return {x.mark.generator for x in narrow.score(img).hits if x.place[0] < 0.15}
+
+    assert top_left_hits(170) == set()  # a band: the neighbour at its height is as smooth
+    assert {"pika", "runninghub"} <= top_left_hits(60)  # the corner alone: a hole

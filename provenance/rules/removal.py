@@ -139,7 +139,8 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
             f"In {len(obs.frames)} of {obs.frames_tested} sampled frames a stamp-sized patch at "
             f"{whose} is smooth where the rest of the frame has fine texture ({low:.0%}-"
             f"{high:.0%} more flat pixels than the ring around it, more than at every control "
-            f"window and at the mirrored places), where chance alone would give such a patch in "
+            f"window, at the mirrored places and beside it at the same height), where chance "
+            f"alone would give such a patch in "
             f"{obs.chance:.0%} of frames: the stamp was painted out (inpainting or blur).",
             n["inpaint-traces"],
             CLAIM_STRIPPED,
@@ -156,14 +157,17 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
         )
     for hole in j.of(StillHole):
         name = hole.mark_name if hole.generator else "a generator"
+        beside = (
+            f" and {hole.band_max:.0%} beside it at the same height" if hole.band_max >= 0 else ""
+        )
         yield Evidence(
             "stripping",
             "stripping.visible-watermark-removed",
             f"A stamp-sized patch at {name}'s stamp place is smooth where the rest of the image "
             f"has fine grain: {hole.excess:.0%} more of its pixels are flat than in the ring "
             f"around it, against at most {max(hole.control_max, 0):.0%} at {hole.controls} "
-            f"control windows of the same image and {max(hole.mirror_max, 0):.0%} at the "
-            "mirrored places: the stamp was likely painted out (inpainting or blur).",
+            f"control windows of the same image, {max(hole.mirror_max, 0):.0%} at the "
+            f"mirrored places{beside}: the stamp was likely painted out (inpainting or blur).",
             n["still-texture-hole"],
             CLAIM_STRIPPED,
             generator=hole.generator,
@@ -177,6 +181,7 @@ def visible_watermark_removed(j: Judged, n: Section) -> Iterator[Evidence]:
                 "flat_excess": round(hole.excess, 3),
                 "control_max": round(hole.control_max, 3),
                 "mirror_max": round(hole.mirror_max, 3),
+                "band_max": round(hole.band_max, 3),
                 "controls": hole.controls,
             },
         )

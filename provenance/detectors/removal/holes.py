@@ -233,4 +233,5 @@ class HoleSearch:
             control_max=best.control_max,
             mirror_max=best.mirror_max,
             controls=holes.controls[size] if size is not None else 0,
+            band_max=best.band_max,
         )

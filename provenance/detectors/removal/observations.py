@@ -55,6 +55,7 @@ class StillHole:
     control_max: float
     mirror_max: float
     controls: int
+    band_max: float = -1.0  # the neighbours at the same height (-1: none in the frame)
 
 
 @dataclass

@@ -10,7 +10,11 @@ scored by its flat share minus its ring's, and compared with
   patch of this frame is that smooth anyway (walls, skies, out-of-focus areas);
 * the place's **mirrors** (left-right, top-bottom, both): lenses blur and darken all
   corners alike, so a corner smoother than its mirrored corners is a patch, while a frame
-  whose corners are all soft (bokeh, vignetting) has no hole that beats them.
+  whose corners are all soft (bokeh, vignetting) has no hole that beats them;
+* its **neighbours at the same height** (``band_distance`` stamp heights to either side,
+  beyond the widest fill): sky, a ceiling, snow or a floor run along the frame's edges,
+  where the places are and the control windows are not, so a smooth band is a patch only
+  where it is smoother than the band beside it.
 
 ``holes.py`` decides from these per-frame results: a still needs one frame's margin, a
 clip a count of frames tested against the controls' chance rate.
@@ -38,6 +42,7 @@ class PlaceHit:
     control_max: float
     mirror_max: float
     box: list[int]  # x, y, w, h, full-resolution pixels
+    band_max: float = -1.0  # best of the neighbours at the same height (-1: none in frame)
 
 
 @dataclass
@@ -60,6 +65,7 @@ class _Size:
     marks: list[tuple[Any, int]] = field(default_factory=list)  # (mark, place index)
     anchors: list[tuple[int, int]] = field(default_factory=list)
     mirrors: list[list[int]] = field(default_factory=list)  # per place: anchor indices
+    bands: list[list[int]] = field(default_factory=list)  # per place: neighbour anchors
     first_control: int = 0
     centres: np.ndarray | None = None
     inner: tr.Boxes | None = None
@@ -121,6 +127,19 @@ class TextureHoles:
                     mine.append(len(size.anchors))
                     size.anchors.append(pixel(mx, my))
             size.mirrors.append(mine)
+        # Neighbours at the place's height, far enough to the side to clear a wordmark's
+        # fill; moved in to keep their search window inside a narrow frame, and dropped
+        # when that window would then reach the place's own.
+        reach = round(self.cfg["band_distance"] * sh)
+        for k in range(len(places)):
+            px, py = size.anchors[k]
+            beside = []
+            for x in (px - reach, px + reach):
+                x = min(w - 1 - ww // 2, max(ww // 2, x))
+                if abs(x - px) >= ww:
+                    beside.append(len(size.anchors))
+                    size.anchors.append((x, py))
+            size.bands.append(beside)
         taken = size.anchors[: len(places)]
         size.first_control = len(size.anchors)
         # Controls keep clear of every place's window; a wordmark's fill can reach a window
@@ -169,10 +188,12 @@ class TextureHoles:
             for k, (m, i) in enumerate(size.marks):
                 s = float(score[k])
                 mirror_max = max((float(score[a]) for a in size.mirrors[k]), default=-1.0)
+                band_max = max((float(score[a]) for a in size.bands[k]), default=-1.0)
                 if (
                     s < self.min_excess
                     or s - ctrl_max < self.min_margin
                     or s - mirror_max < self.min_margin
+                    or s - band_max < self.min_margin
                 ):
                     continue
                 x, y = (int(v) for v in size.centres[k, j[k]])
@@ -184,6 +205,7 @@ class TextureHoles:
                         ctrl_max,
                         mirror_max,
                         [x - size.bw // 2, y - size.bh // 2, size.bw, size.bh],
+                        band_max,
                     )
                 )
         hits.sort(key=lambda t: -(t.score - max(t.control_max, t.mirror_max)))
