@@ -17,8 +17,8 @@ side in ``--sizes``:
 No generator made any of these and no mark was removed from them, so every AI call (yes or
 likely) and every stripping claim (``verdict.stripped``) on them is false. Prints each clip
 with a claim, then the counts per move. ``--keep DIR`` writes the clips there (to look at the
-frames); by default they are deleted after their check. The open false claims this measures
-are in docs/stripping.md ("Open: smooth natural regions...").
+frames); by default they are deleted after their check. What it measured, and the false
+claims still open, are in docs/stripping.md ("bench/camera_moves.py").
 """
 
 from __future__ import annotations

@@ -14,18 +14,23 @@ from provenance.knowledge.numbers import detector_params
 H, W = 540, 960
 
 
-@pytest.fixture(scope="module")
-def holes() -> TextureHoles:
+def clip_holes(shape: tuple[int, int]) -> TextureHoles:
+    """The clip test's planner for frames of ``shape``, with the data file's marks."""
     cfg = detector_params("removal.holes")
     return TextureHoles(
         stamp_places(detector_params("removal")["default_height_frac"]),
-        (H, W),
+        shape,
         cfg,
         cfg["clip_min_controls"],
         cfg["clip_min_excess"],
         cfg["clip_min_margin"],
         cfg["clip_max_controls"],
     )
+
+
+@pytest.fixture(scope="module")
+def holes() -> TextureHoles:
+    return clip_holes((H, W))
 
 
 def grain(seed: int = 0) -> np.ndarray:
@@ -126,16 +131,7 @@ def test_a_smooth_band_along_the_top_edge_is_not_a_hole():
     top-left two thirds of a 240x360 frame is no hole at the top-left places, while the
     same smoothness in the corner alone is one."""
     h, w = 360, 240
-    cfg = detector_params("removal.holes")
-    narrow = TextureHoles(
-        stamp_places(detector_params("removal")["default_height_frac"]),
-        (h, w),
-        cfg,
-        cfg["clip_min_controls"],
-        cfg["clip_min_excess"],
-        cfg["clip_min_margin"],
-        cfg["clip_max_controls"],
-    )
+    narrow = clip_holes((h, w))
     rng = np.random.default_rng(4)
     base = np.clip(128 + rng.normal(0, 6, (h, w)), 0, 255).astype(np.uint8)
 
