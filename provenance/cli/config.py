@@ -18,12 +18,12 @@ before any work, with one line naming the file and the key (exit 2).
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from provenance.knowledge.datafiles import TOMLDecodeError, parse_toml
 from provenance.scanning.exit_codes import FAIL_ON
 
 ENV_PREFIX = "PROVENANCE_"
@@ -155,10 +155,10 @@ def user_config_file(env: Mapping[str, str] | None = None) -> Path:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            return parse_toml(fh.read().decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from exc
 
 

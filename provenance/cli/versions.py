@@ -66,9 +66,9 @@ def text() -> str:
     for name, digest in _bundled_data():
         lines.append(f"  {name:<{width}}  sha256 {digest}")
     try:
-        import tomllib
+        from provenance.knowledge.datafiles import parse_toml
 
-        snap = tomllib.loads(root_text("c2pa/SNAPSHOT.toml"))
+        snap = parse_toml(root_text("c2pa/SNAPSHOT.toml"))
         lines.append(f"  C2PA trust list snapshot {snap['snapshot_date'][:10]} ({snap['source']})")
     except (OSError, KeyError, ValueError):
         lines.append("  C2PA trust list snapshot: unreadable")

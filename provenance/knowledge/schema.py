@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from provenance.knowledge.datafiles import TOMLDecodeError, parse_toml
 
 MAX_ERRORS = 20  # errors listed per file before the message is cut
 BUNDLED = "provenance/data/"  # how the package's own table files are named in origins
@@ -249,8 +250,8 @@ def _parse(
     """Entries and where each starts. ``validate=False`` skips the key-by-key check (for the
     bundled tables, which ``check_bundled`` validates in the tests: ~10 ms per start-up)."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = parse_toml(text)
+    except TOMLDecodeError as exc:
         raise DataError(f"{source}: not valid TOML: {exc}") from exc
     loc = _Locator(text)
     check = _Checker(source, loc)

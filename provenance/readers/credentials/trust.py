@@ -15,11 +15,12 @@ import base64
 import datetime as dt
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from provenance.knowledge.datafiles import parse_toml
 
 C2PA_LIST = "C2PA Trust List"
 TSA_LIST = "C2PA TSA Trust List"
@@ -66,7 +67,7 @@ class Snapshot:
 
 @cache
 def snapshot() -> Snapshot:
-    meta = tomllib.loads(data_text("SNAPSHOT.toml"))
+    meta = parse_toml(data_text("SNAPSHOT.toml"))
     info = _scheme_info("C2PA-TRUST-LIST.json")
     tsa = _scheme_info("C2PA-TSA-TRUST-LIST.json")
     return Snapshot(
