@@ -106,6 +106,36 @@ def test_report_rerenders_an_interrupted_scan(samples, tmp_path):
     assert len(rows(full.stdout)) == 3
 
 
+def test_report_shows_each_file_with_its_last_report(samples, tmp_path):
+    """A file checked again (a quick scan, then a full check of what it left open, added
+    with --append; or --resume of a changed file) has a second line, and the last one per
+    path counts (docs/scanning.md): the page and the table show it once, in the place it
+    first had, with what the later check found."""
+    gen, cam = samples / "credentials" / "gen_image.jpg", samples / "credentials" / "captured.jpg"
+    out = tmp_path / "results.jsonl"
+    quick = run("scan", gen, cam, "-j", "1", "--depth", "quick", "-o", out, "--no-progress")
+    assert quick.returncode in (0, 1), quick.stderr
+    first = [json.loads(line)["path"] for line in out.read_text("utf-8").splitlines()]
+    assert sorted(Path(p).name for p in first) == ["captured.jpg", "gen_image.jpg"]
+    full = run("scan", gen, "-j", "1", "-o", out, "--append", "--no-progress")
+    assert full.returncode in (0, 1), full.stderr
+    assert len(out.read_text("utf-8").splitlines()) == 3
+    page = tmp_path / "page.html"
+    result = run("report", out, "--csv", "-", "--html", page)
+    assert result.returncode == 0, result.stderr
+    got = [(r["path"], r["depth"]) for r in rows(result.stdout)]
+    depth = {str(gen): "full", str(cam): "quick"}
+    assert got == [(p, depth[p]) for p in first]
+    assert "later report for 1 of its files" in result.stderr
+    assert "2 file(s)." in page.read_text("utf-8")
+    # The library's renderer takes the stored file the same way.
+    from provenance.formatters import html
+
+    again = tmp_path / "again.html"
+    html.from_jsonl(str(out), str(again))
+    assert "2 file(s)." in again.read_text("utf-8")
+
+
 def test_report_refusals(tmp_path, samples):
     assert run("report", samples / "clips" / "truth.json").returncode == 2  # nothing asked
     empty = tmp_path / "empty.jsonl"

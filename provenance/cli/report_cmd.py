@@ -52,19 +52,15 @@ class CsvStream:
 
 
 def stored_reports(jsonl: str) -> list[dict]:
-    """The valid reports of ``jsonl``; bad lines are warned about on stderr."""
+    """The valid reports of ``jsonl``, the last one per file (``stored.latest``); bad lines
+    and replaced reports are noted on stderr."""
     from provenance.scanning import stored
 
-    reports: list[dict] = []
-    bad: list[str] = []
     try:
-        for data, problem in stored.read(jsonl):
-            if data is not None:
-                reports.append(data)
-            elif problem:
-                bad.append(problem)
+        found = stored.latest(jsonl)
     except OSError as exc:
         fail(f"cannot read {printable(jsonl)}: {exc.strerror or exc}")
+    bad = found.problems
     for why in bad[: stored.MAX_LINE_PROBLEMS]:
         click.echo(f"warning: {printable(jsonl)} {printable(why)}; skipped", err=True)
     if len(bad) > stored.MAX_LINE_PROBLEMS:
@@ -73,7 +69,13 @@ def stored_reports(jsonl: str) -> list[dict]:
             f"{printable(jsonl)} are not valid reports; skipped",
             err=True,
         )
-    return reports
+    if found.replaced:
+        click.echo(
+            f"note: {printable(jsonl)} has a later report for {found.replaced} of its "
+            "files; each file is shown with its last one",
+            err=True,
+        )
+    return found.reports
 
 
 def write_csv(path: str, reports: list[dict]) -> None:
@@ -114,8 +116,10 @@ def write_csv(path: str, reports: list[dict]) -> None:
 )
 def report(jsonl, html_path, csv_path, evidence_dir) -> None:
     """Render JSONL (JSON Lines written by scan -o or check --json) as an HTML page
-    (--html) and/or CSV (--csv), without checking any file again. Lines that are not
-    reports, such as the cut last line of an interrupted scan, are named and skipped."""
+    (--html) and/or CSV (--csv), without checking any file again. A file with several
+    reports (checked again by --resume or --append) is shown with its last one. Lines that
+    are not reports, such as the cut last line of an interrupted scan, are named and
+    skipped."""
     if not html_path and not csv_path:
         raise click.UsageError("say what to write: --html FILE and/or --csv FILE")
     check_outputs(None, html_path, [jsonl])

@@ -686,12 +686,12 @@ def _umask() -> int:
 
 
 def from_jsonl(jsonl: str, html_path: str, evidence_dir: str | None = None) -> str:
-    """Render an existing JSON Lines output (e.g. of a resumed scan). Lines that are not
-    valid reports (``scanning.stored.problem``) are left out."""
+    """Render an existing JSON Lines output (e.g. of a resumed scan), each file with its
+    last report (``scanning.stored.latest``). Lines that are not valid reports
+    (``scanning.stored.problem``) are left out."""
     from provenance.scanning import stored
 
-    reports = (report for report, problem in stored.read(jsonl) if problem is None)
-    return write(html_path, reports, evidence_dir)
+    return write(html_path, stored.latest(jsonl).reports, evidence_dir)
 
 
 CSS = """

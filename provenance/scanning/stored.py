@@ -192,3 +192,32 @@ def read(path: str) -> Iterator[tuple[dict | None, str | None]]:
             except RecursionError:
                 why = "nested too deeply"
             yield (data, None) if why is None else (None, f"line {number}: {why}")
+
+
+@dataclasses.dataclass
+class Latest:
+    """The reports of a stored file as a reader should take them: one per path."""
+
+    reports: list[dict]  # the last report per path, at the place of its first
+    problems: list[str]  # "line N: why" of each line that is not a valid report
+    replaced: int = 0  # reports a later line for the same file took the place of
+
+
+def latest(path: str) -> Latest:
+    """``read``, keeping the last valid report per file (``paths.path_key`` of its
+    ``path``): a file checked again by ``--resume`` (it changed) or ``--append`` has a
+    later line, and the last one counts (docs/scanning.md)."""
+    from provenance.scanning.paths import path_key
+
+    by_path: dict[str, dict] = {}
+    out = Latest([], [])
+    for data, why in read(path):
+        if data is None:
+            if why:
+                out.problems.append(why)
+            continue
+        key = path_key(data["path"])
+        out.replaced += key in by_path
+        by_path[key] = data
+    out.reports = list(by_path.values())
+    return out
