@@ -1,11 +1,13 @@
 # `make demo` scans the bundled samples, `make test` runs the whole test suite, `make test-fast`
 # the in-process tests (under a minute), `make check` lint + types + the fast tests.
-# Each creates $(VENV) (default .venv, Python 3.11) and installs what it needs from PyPI;
-# CONSTRAINTS pins the versions (CI: the thresholds were calibrated on them).
+# Each creates $(VENV) (default .venv, Python 3.11) and installs what it needs from PyPI,
+# pinned by CONSTRAINTS (default constraints.txt, as in CI: the thresholds were calibrated on
+# those OpenCV / PyAV / numpy / onnxruntime builds); `CONSTRAINTS=` installs the newest
+# releases the package allows, to try them.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
-CONSTRAINTS ?=
+CONSTRAINTS ?= constraints.txt
 PIP_C  := $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 FAST   := not e2e and not slow and not needs_chromium
 BIN    := $(VENV)/bin
