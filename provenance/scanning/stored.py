@@ -210,14 +210,13 @@ def latest(path: str) -> Latest:
     from provenance.scanning.paths import path_key
 
     by_path: dict[str, dict] = {}
-    out = Latest([], [])
+    problems: list[str] = []
+    valid = 0
     for data, why in read(path):
         if data is None:
             if why:
-                out.problems.append(why)
+                problems.append(why)
             continue
-        key = path_key(data["path"])
-        out.replaced += key in by_path
-        by_path[key] = data
-    out.reports = list(by_path.values())
-    return out
+        valid += 1
+        by_path[path_key(data["path"])] = data
+    return Latest(list(by_path.values()), problems, valid - len(by_path))
